@@ -1,0 +1,43 @@
+# Trygghetskartan: `make run` serves the app, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test setup db stop psql lint typecheck pytest bench demo clean-db
+
+setup:
+	@scripts/bootstrap.sh
+
+db: setup
+	@scripts/database-url.sh >/dev/null
+
+run: setup
+	@set -e; url=$$(scripts/database-url.sh); \
+	echo "Database: $$url"; \
+	DATABASE_URL="$$url" $(PY) -m app migrate; \
+	DATABASE_URL="$$url" $(PY) -m app demo-data load --if-empty; \
+	echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops; 'make stop' stops the database)"; \
+	DATABASE_URL="$$url" exec $(PY) -m app serve
+
+test: setup lint typecheck pytest
+
+lint:
+	@$(VENV)/bin/ruff check app geo tests bench scripts migrations
+	@$(VENV)/bin/ruff format --check app geo tests bench scripts
+
+typecheck:
+	@$(VENV)/bin/mypy
+
+pytest: db
+	@set -e; url=$$(scripts/database-url.sh); \
+	TRYGG_TEST_ADMIN_URL="$$url" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	@set -e; url=$$(scripts/database-url.sh); \
+	DATABASE_URL="$$url" $(PY) bench/ingest.py
+
+stop:
+	@python3 scripts/pgcluster.py stop && echo "project-local PostgreSQL stopped"
+
+psql: db
+	@url=$$(scripts/database-url.sh); exec psql "$$url"

@@ -1,0 +1,1 @@
+"""Trygghetskartan web service: report API, hotspots, maps and exports."""

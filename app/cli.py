@@ -1,0 +1,197 @@
+"""Command line: `python -m app <command>` (also installed as `trygghetskartan`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from app.settings import Settings, get_settings
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    from app.db import Database
+
+    if not settings.database_url:
+        _say("DATABASE_URL is not set; `make run` sets it for the project-local cluster")
+        return 2
+    db = Database(settings, min_size=1)
+    await db.open()
+    try:
+        return await work(db)
+    finally:
+        await db.close()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=settings.workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from alembic import command
+
+    from app.store.schema_version import alembic_config
+
+    if not settings.database_url:
+        _say("DATABASE_URL is not set")
+        return 2
+    config = alembic_config()
+    if args.downgrade:
+        command.downgrade(config, args.downgrade)
+        _say(f"database downgraded to {args.downgrade}")
+    else:
+        command.upgrade(config, args.revision)
+        _say(f"database migrated to {args.revision}")
+    return 0
+
+
+def _load_features(path: Path) -> list[Any]:
+    from app.importer import features_of
+
+    return features_of(orjson.loads(path.read_bytes()))
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from app.importer import ImportRefused, import_features
+    from geo.area import load_area
+
+    try:
+        features = _load_features(Path(args.file))
+    except (OSError, ValueError) as exc:
+        _say(f"cannot read {args.file}: {exc}")
+        return 2
+    _say(f"{len(features)} features in {args.file}")
+
+    async def work(db: Any) -> int:
+        try:
+            result = await import_features(
+                db,
+                settings,
+                load_area(settings.service_area),
+                features,
+                source=str(args.file),
+                skip_invalid=args.skip_invalid,
+                progress=_say,
+            )
+        except ImportRefused as exc:
+            for index, reason in exc.invalid[:100]:
+                _say(f"feature {index}: {reason}")
+            if len(exc.invalid) > 100:
+                _say(f"... and {len(exc.invalid) - 100} more")
+            _say(f"{exc}. Fix them, or pass --skip-invalid to store the valid ones.")
+            return 1
+        for index, reason in result.invalid:
+            _say(f"skipped feature {index}: {reason}")
+        print(f"imported {result.stored} reports, skipped {len(result.invalid)}")
+        print(f"batch: {result.batch_id}")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_remove_import(args: argparse.Namespace, settings: Settings) -> int:
+    from app.importer import batch_exists, remove_batch
+
+    try:
+        batch_id = uuid.UUID(args.batch)
+    except ValueError:
+        _say(f"not a batch id: {args.batch}")
+        return 2
+
+    async def work(db: Any) -> int:
+        if not await batch_exists(db, batch_id):
+            _say(f"no import batch {batch_id}")
+            return 1
+        removed = await remove_batch(db, batch_id)
+        print(f"removed batch {batch_id}: {removed} reports")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from app.importer import import_features, remove_channel
+    from app.store.reports import count_reports
+    from geo.area import load_area
+    from geo.synthetic import demo_features
+
+    async def work(db: Any) -> int:
+        if args.action == "remove":
+            removed = await remove_channel(db, "demo")
+            print(f"removed {removed} demo reports")
+            return 0
+        if args.if_empty and await count_reports(db) > 0:
+            _say("database already has reports; demo data not loaded")
+            return 0
+        await remove_channel(db, "demo")
+        result = await import_features(
+            db,
+            settings,
+            load_area(settings.service_area),
+            demo_features(),
+            source="demo",
+            channel="demo",
+            progress=_say,
+        )
+        print(f"loaded {result.stored} synthetic demo reports (channel 'demo')")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--downgrade", metavar="REV", help="go down to REV (e.g. base)")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo-data", help="load or remove the synthetic demo reports")
+    demo.add_argument("action", choices=["load", "remove"])
+    demo.add_argument("--if-empty", action="store_true", help="load only into an empty database")
+    demo.set_defaults(func=cmd_demo)
+
+    imp = sub.add_parser("import-reports", help="import a GeoJSON FeatureCollection of reports")
+    imp.add_argument("file")
+    imp.add_argument("--skip-invalid", action="store_true", help="store the valid features")
+    imp.set_defaults(func=cmd_import)
+
+    rem = sub.add_parser("remove-import", help="remove an imported batch")
+    rem.add_argument("batch")
+    rem.set_defaults(func=cmd_remove_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    sys.exit(args.func(args, get_settings()))

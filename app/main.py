@@ -1,0 +1,78 @@
+"""The FastAPI application factory and its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api import health, reports, vocabulary
+from app.db import Database, DatabaseUnavailable, check_durability
+from app.errors import install_error_handlers
+from app.responses import JsonResponse
+from app.settings import Settings, get_settings
+from app.store.schema_version import current_revision, head_revision
+from geo.area import load_area
+
+log = logging.getLogger("app")
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message says what to fix."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if not settings.database_url:
+        raise StartupError("DATABASE_URL is not set; `make run` sets it for the local cluster")
+    db = Database(settings)
+    try:
+        # Fail fast with a clear message when the database is not there at start.
+        await db.open(wait=True)
+    except Exception as exc:
+        await db.close()
+        raise StartupError(f"cannot reach the database at start-up: {exc}") from exc
+    try:
+        await check_durability(db)
+        revision = await current_revision(db)
+        if revision != app.state.schema_head:
+            raise StartupError(
+                f"database schema is at {revision}, the code needs {app.state.schema_head}: "
+                "run `python -m app migrate`"
+            )
+    except (DatabaseUnavailable, StartupError, RuntimeError):
+        await db.close()
+        raise
+    app.state.db = db
+    try:
+        yield
+    finally:
+        await db.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="Trygghetskartan",
+        summary="Residents report places in central Vänersborg where they feel unsafe.",
+        version="0.1.0",
+        lifespan=lifespan,
+        default_response_class=JsonResponse,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    app.state.area = load_area(settings.service_area)
+    app.state.schema_head = head_revision()
+    # Later features (hotspot recomputation) hook in here; a stored report calls it.
+    app.state.on_report_stored = lambda: None
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(vocabulary.router)
+    app.include_router(reports.router)
+    return app

@@ -1,0 +1,109 @@
+"""One typed settings object, read from environment variables.
+
+Every variable is prefixed ``TRYGG_`` except ``DATABASE_URL``. The README
+documents each field; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DIR = PROJECT_ROOT / ".local"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRYGG_", extra="ignore", frozen=True)
+
+    env: Environment = Field(
+        Environment.development, description="development, test or production."
+    )
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL", "TRYGG_DATABASE_URL"),
+        description="PostgreSQL + PostGIS URL. `make run` sets it to the project-local cluster.",
+    )
+    secret_key: str = Field(
+        "",
+        description="Key for the keyed hashes of client tokens, receipts and idempotency keys. "
+        "Required in production; generated into .local/secret_key in development.",
+    )
+    host: str = Field("127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(8000, description="Port `serve` listens on.")
+    workers: int = Field(1, ge=1, description="Uvicorn worker processes for `serve`.")
+    service_area: Path | None = Field(
+        None,
+        description="GeoJSON file with the service-area Polygon (WGS 84). "
+        "Default: 4 km x 4 km around central Vänersborg.",
+    )
+    max_body_bytes: int = Field(64 * 1024, description="Largest request body accepted (413).")
+    max_vertices: int = Field(
+        2000, ge=4, description="Most positions one report geometry may have."
+    )
+    description_max_chars: int = Field(2000, description="Longest `description`.")
+    suggestion_max_chars: int = Field(1000, description="Longest `suggestion`.")
+    idempotency_hours: int = Field(24, description="How long an Idempotency-Key answer is kept.")
+    db_pool_min: int = Field(2, ge=0, description="Connections the pool keeps open.")
+    db_pool_max: int = Field(10, ge=1, description="Most connections the pool opens.")
+    db_timeout_seconds: float = Field(
+        3.0,
+        gt=0,
+        description="Longest wait for a database connection before answering 503.",
+    )
+    db_statement_timeout_ms: int = Field(
+        30000, description="Server-side limit for one statement from a web request."
+    )
+    docs_enabled: bool = Field(True, description="Serve OpenAPI at /docs and /openapi.json.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlalchemy_prefix(cls, value: str) -> str:
+        # Accept the SQLAlchemy spelling too, but keep a libpq URL internally.
+        for prefix in ("postgresql+psycopg://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql://" + value[len(prefix) :]
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env is Environment.production and len(self.secret_key) < 32:
+            raise ValueError("TRYGG_SECRET_KEY must be set to at least 32 characters in production")
+        return self
+
+    @property
+    def key(self) -> bytes:
+        """The secret for keyed hashes; in development kept in .local/secret_key."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        return _development_key()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
+
+
+@lru_cache(maxsize=1)
+def _development_key() -> bytes:
+    path = LOCAL_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

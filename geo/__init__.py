@@ -1,0 +1,1 @@
+"""Domain logic without HTTP: geometry validation, coordinates, clustering."""

@@ -1,0 +1,229 @@
+"""Seeded synthetic reports with a known truth, for demo data and benchmarks.
+
+Everything is generated in SWEREF 99 TM metres around central Vänersborg and
+converted to WGS 84 at the end. No real person's data is involved: reporters
+are numbered synthetic identities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from geo.crs import VANERSBORG_LAT, VANERSBORG_LON, lonlat_to_sweref, sweref_to_lonlat
+from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
+
+
+@dataclass(frozen=True)
+class Place:
+    """A true hotspot: centre offset from the town centre, spread and character."""
+
+    dx: float
+    dy: float
+    spread: float
+    weight: float
+    reasons: tuple[str, ...]
+    times: tuple[str, ...]
+    days: tuple[str, ...] = ("weekday", "weekend")
+
+
+@dataclass
+class Scenario:
+    places: list[Place]
+    reporters: int = 400
+    share_at_places: float = 0.6
+    half_side: float = 1000.0  # the uniform background covers a square this far out
+    heavy_user_share: float = 0.05
+    spam_reports: int = 0
+    spam_accounts: int = 1
+    spam_offset: tuple[float, float] = (-600.0, 550.0)
+    line_share: float = 0.0
+    polygon_share: float = 0.0
+    start: datetime = field(default_factory=lambda: datetime(2026, 3, 1, tzinfo=UTC))
+    days_span: int = 180
+
+
+@dataclass(frozen=True)
+class SyntheticReport:
+    x: float
+    y: float
+    reporter: str
+    place: int | None  # index of the true place, None for background, -1 for spam
+    reasons: list[str]
+    times: list[str]
+    days: list[str]
+    severity: int
+    created_at: datetime
+    shape: str = "Point"  # Point, LineString or Polygon around (x, y)
+
+    def geometry(self) -> dict[str, Any]:
+        """GeoJSON geometry in WGS 84."""
+        if self.shape == "LineString":
+            coords = [
+                sweref_to_lonlat(self.x - 40, self.y - 10),
+                sweref_to_lonlat(self.x + 40, self.y + 10),
+            ]
+            return {"type": "LineString", "coordinates": [list(c) for c in coords]}
+        if self.shape == "Polygon":
+            d = 20.0
+            ring = [
+                (self.x - d, self.y - d),
+                (self.x + d, self.y - d),
+                (self.x + d, self.y + d),
+                (self.x - d, self.y + d),
+                (self.x - d, self.y - d),
+            ]
+            return {"type": "Polygon", "coordinates": [[list(sweref_to_lonlat(*p)) for p in ring]]}
+        return {"type": "Point", "coordinates": list(sweref_to_lonlat(self.x, self.y))}
+
+    def feature(self, label: str = "synthetic") -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "geometry": self.geometry(),
+            "properties": {
+                "kind": "unsafe",
+                "severity": self.severity,
+                "reasons": self.reasons,
+                "times": self.times,
+                "days": self.days,
+                "client_token": f"{label}-reporter-{self.reporter}",
+                "created_at": self.created_at.isoformat(),
+            },
+        }
+
+
+def centre_xy() -> tuple[float, float]:
+    return lonlat_to_sweref(VANERSBORG_LON, VANERSBORG_LAT)
+
+
+def _pick(
+    rng: np.random.Generator, options: tuple[str, ...], extra_pool: tuple[str, ...]
+) -> list[str]:
+    chosen = {str(rng.choice(options))}
+    if rng.random() < 0.4:
+        chosen.add(str(rng.choice(extra_pool)))
+    return sorted(chosen)
+
+
+def generate(scenario: Scenario, seed: int) -> list[SyntheticReport]:
+    rng = np.random.default_rng(seed)
+    cx, cy = centre_xy()
+    weights = np.array([p.weight for p in scenario.places], dtype=float)
+    weights /= weights.sum()
+    out: list[SyntheticReport] = []
+
+    def when() -> datetime:
+        return scenario.start + timedelta(seconds=float(rng.uniform(0, scenario.days_span * 86400)))
+
+    def shape() -> str:
+        r = rng.random()
+        if r < scenario.line_share:
+            return "LineString"
+        if r < scenario.line_share + scenario.polygon_share:
+            return "Polygon"
+        return "Point"
+
+    def at_place(reporter: str, i: int) -> SyntheticReport:
+        place = scenario.places[i]
+        x = cx + place.dx + rng.normal(0, place.spread)
+        y = cy + place.dy + rng.normal(0, place.spread)
+        return SyntheticReport(
+            x,
+            y,
+            reporter,
+            i,
+            _pick(rng, place.reasons, REASON_CODES),
+            _pick(rng, place.times, place.times),
+            sorted({str(rng.choice(place.days))}),
+            int(rng.integers(1, 4)),
+            when(),
+            shape(),
+        )
+
+    def background(reporter: str) -> SyntheticReport:
+        x = cx + rng.uniform(-scenario.half_side, scenario.half_side)
+        y = cy + rng.uniform(-scenario.half_side, scenario.half_side)
+        return SyntheticReport(
+            x,
+            y,
+            reporter,
+            None,
+            _pick(rng, REASON_CODES, REASON_CODES),
+            _pick(rng, TIME_CODES, TIME_CODES),
+            sorted({str(rng.choice(DAY_CODES))}),
+            int(rng.integers(1, 4)),
+            when(),
+            "Point",
+        )
+
+    for r in range(scenario.reporters):
+        reporter = f"r{r}"
+        n = 1 + int(rng.poisson(1.5))
+        for _ in range(n):
+            if rng.random() < scenario.share_at_places:
+                out.append(at_place(reporter, int(rng.choice(len(weights), p=weights))))
+            else:
+                out.append(background(reporter))
+        if rng.random() < scenario.heavy_user_share:
+            # A heavy user repeats one spot many times; it must count once.
+            base = out[-1]
+            for _ in range(int(rng.integers(5, 16))):
+                out.append(
+                    SyntheticReport(
+                        base.x + rng.normal(0, 5),
+                        base.y + rng.normal(0, 5),
+                        reporter,
+                        base.place,
+                        base.reasons,
+                        base.times,
+                        base.days,
+                        base.severity,
+                        when(),
+                    )
+                )
+    sx, sy = cx + scenario.spam_offset[0], cy + scenario.spam_offset[1]
+    for k in range(scenario.spam_reports):
+        account = f"spam{k % max(1, scenario.spam_accounts)}"
+        out.append(
+            SyntheticReport(
+                sx + rng.normal(0, 5),
+                sy + rng.normal(0, 5),
+                account,
+                -1,
+                ["groups"],
+                ["night"],
+                ["weekend"],
+                3,
+                when(),
+            )
+        )
+    return out
+
+
+DEMO_PLACES = [
+    Place(-250, 180, 18, 3.0, ("lighting", "deserted"), ("evening", "night")),
+    Place(120, -90, 22, 2.5, ("groups", "alcohol"), ("evening", "night"), ("weekend",)),
+    Place(420, 260, 15, 2.0, ("sightlines", "no_escape"), ("evening",)),
+    Place(-80, -420, 25, 1.5, ("traffic",), ("morning", "day"), ("weekday",)),
+    Place(650, -300, 20, 1.5, ("drugs", "harassment"), ("night",)),
+    Place(-520, -150, 30, 1.0, ("vandalism", "lighting"), ("evening", "night")),
+]
+
+
+def demo_features(seed: int = 2017) -> list[dict[str, Any]]:
+    """The demo set: a few hundred reports around six synthetic places."""
+    scenario = Scenario(
+        places=DEMO_PLACES,
+        reporters=160,
+        share_at_places=0.65,
+        half_side=1200.0,
+        heavy_user_share=0.03,
+        spam_reports=20,
+        spam_accounts=1,
+        line_share=0.08,
+        polygon_share=0.04,
+    )
+    return [report.feature("demo") for report in generate(scenario, seed)]

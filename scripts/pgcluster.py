@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Manage a project-local PostgreSQL + PostGIS cluster.
+
+PostgreSQL refuses to run as root, so when this runs as root the cluster is
+owned and run by an unprivileged system user (``postgres`` if the Debian
+package created it, otherwise ``trygg``). The cluster listens only on
+127.0.0.1 on its own port, so a system PostgreSQL on 5432 is left alone.
+
+Usage: pgcluster.py [--dir DIR] [--port PORT] init|start|stop|status|url|kill|ensure
+
+Only the standard library is used: this runs before the virtualenv exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / ".local" / "pg"
+DEFAULT_PORT = 5544
+DB_NAME = "trygg"
+DB_USER = "trygg"
+
+
+def pg_bindir() -> Path:
+    """Newest PostgreSQL server binaries installed by Debian's packages."""
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/postgres"),
+        key=lambda p: int(Path(p).parent.parent.name),
+    )
+    if not candidates:
+        found = shutil.which("postgres")
+        if found:
+            return Path(found).resolve().parent
+        sys.exit(
+            "PostgreSQL server not found. Install it with:\n"
+            "  apt-get install postgresql-15 postgresql-15-postgis-3"
+        )
+    return Path(candidates[-1]).parent
+
+
+def service_user() -> str | None:
+    """The unprivileged user that runs the cluster, or None to run as ourselves."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "trygg"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "trygg"],
+        check=True,
+    )
+    return "trygg"
+
+
+class Cluster:
+    def __init__(self, base: Path, port: int) -> None:
+        self.base = base
+        self.port = port
+        self.data = base / "data"
+        self.run_dir = base / "run"
+        self.log = base / "postgres.log"
+        self.password_file = base / "password"
+        self.bindir = pg_bindir()
+        self.user = service_user()
+
+    # -- helpers -----------------------------------------------------------
+    def _as_owner(self, argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        if self.user:
+            argv = ["runuser", "-u", self.user, "--", *argv]
+        return subprocess.run(argv, text=True, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    def _chown(self, path: Path) -> None:
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+
+    def password(self) -> str:
+        return self.password_file.read_text().strip()
+
+    def url(self, dbname: str = DB_NAME) -> str:
+        return f"postgresql://{DB_USER}:{self.password()}@127.0.0.1:{self.port}/{dbname}"
+
+    def is_initialised(self) -> bool:
+        return (self.data / "PG_VERSION").exists()
+
+    def is_running(self) -> bool:
+        result = self._as_owner(
+            [str(self.bindir / "pg_ctl"), "status", "-D", str(self.data)],
+            capture_output=True,
+        )
+        return result.returncode == 0
+
+    # -- commands ----------------------------------------------------------
+    def init(self) -> None:
+        if self.is_initialised():
+            return
+        self.base.mkdir(parents=True, exist_ok=True)
+        # The owner must be able to reach the data directory through every parent.
+        for parent in [self.base, *self.base.parents]:
+            if parent == Path("/"):
+                break
+            mode = parent.stat().st_mode
+            if self.user and not mode & 0o001:
+                os.chmod(parent, mode | 0o001)
+        self._chown(self.base)
+        self.data.mkdir(exist_ok=True)
+        self.run_dir.mkdir(exist_ok=True)
+        for path in (self.data, self.run_dir):
+            self._chown(path)
+        self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+        os.chmod(self.password_file, 0o644)
+        pwfile = self.base / "initdb-pw"
+        pwfile.write_text(self.password() + "\n")
+        self._chown(pwfile)
+        try:
+            result = self._as_owner(
+                [
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    DB_USER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth-local=scram-sha-256",
+                    "--auth-host=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                capture_output=True,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if result.returncode != 0:
+            sys.exit(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+        conf = self.data / "postgresql.conf"
+        with conf.open("a") as fh:
+            fh.write(
+                "\n# Trygghetskartan project-local cluster\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"port = {self.port}\n"
+                f"unix_socket_directories = '{self.run_dir}'\n"
+                # Durability is a product requirement: never trade it for speed.
+                "fsync = on\n"
+                "synchronous_commit = on\n"
+                "max_connections = 100\n"
+                "shared_buffers = 256MB\n"
+                "work_mem = 32MB\n"
+                "maintenance_work_mem = 256MB\n"
+            )
+        self.start()
+        self.createdb(DB_NAME)
+
+    def start(self) -> None:
+        if not self.is_initialised():
+            self.init()
+            return
+        if self.is_running():
+            return
+        # A SIGKILLed postmaster leaves a stale pid file; pg_ctl copes with it.
+        result = self._as_owner(
+            [
+                str(self.bindir / "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+            ],
+            capture_output=True,
+        )
+        if result.returncode != 0:
+            tail = self.log.read_text()[-3000:] if self.log.exists() else ""
+            sys.exit(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{tail}")
+
+    def stop(self) -> None:
+        if self.is_initialised() and self.is_running():
+            self._as_owner(
+                [str(self.bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data)],
+                capture_output=True,
+                check=True,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster, as a crash would."""
+        pid_file = self.data / "postmaster.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text().splitlines()[0])
+            os.kill(pid, signal.SIGKILL)
+            for _ in range(100):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+
+    def psql(self, sql: str, dbname: str = DB_NAME) -> str:
+        env = {**os.environ, "PGPASSWORD": self.password()}
+        result = subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-At",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                DB_USER,
+                "-d",
+                dbname,
+                "-c",
+                sql,
+            ],
+            text=True,
+            capture_output=True,
+            env=env,
+        )
+        if result.returncode != 0:
+            sys.exit(f"psql failed: {result.stderr}")
+        return result.stdout
+
+    def createdb(self, name: str) -> None:
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'", "postgres")
+        if not exists.strip():
+            self.psql(f'CREATE DATABASE "{name}"', "postgres")
+        self.psql("CREATE EXTENSION IF NOT EXISTS postgis", name)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--dir", type=Path, default=Path(os.environ.get("TRYGG_PG_DIR", DEFAULT_DIR))
+    )
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("TRYGG_PG_PORT", DEFAULT_PORT))
+    )
+    parser.add_argument(
+        "command", choices=["init", "start", "stop", "status", "url", "kill", "ensure"]
+    )
+    args = parser.parse_args(argv)
+    cluster = Cluster(args.dir.resolve(), args.port)
+    if args.command in ("init", "ensure"):
+        cluster.init()
+        cluster.start()
+    elif args.command == "start":
+        cluster.start()
+    elif args.command == "stop":
+        cluster.stop()
+    elif args.command == "kill":
+        cluster.kill()
+    elif args.command == "status":
+        running = cluster.is_initialised() and cluster.is_running()
+        print("running" if running else "stopped")
+        sys.exit(0 if running else 3)
+    elif args.command == "url":
+        print(cluster.url())
+
+
+if __name__ == "__main__":
+    main()
