@@ -1,0 +1,1 @@
+"""Templates, static assets, translations and map builders for the web pages."""
