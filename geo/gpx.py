@@ -56,4 +56,5 @@ def write_gpx(
             ET.SubElement(
                 seg, f"{{{GPX_NS}}}trkpt", {"lat": _coordinate(lat), "lon": _coordinate(lon)}
             )
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
