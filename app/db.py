@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
@@ -53,6 +54,12 @@ def compile_sql(stmt: ClauseElement) -> tuple[str, dict[str, Any]]:
     return str(compiled), params
 
 
+def _options(url: str, extra: str) -> str:
+    """Add server options without dropping those already in the URL."""
+    existing = conninfo_to_dict(url).get("options")
+    return f"{existing} {extra}" if existing else extra
+
+
 class Database:
     """A pool of autocommit connections; use `transaction()` for several statements."""
 
@@ -73,7 +80,10 @@ class Database:
                 "autocommit": True,
                 "row_factory": dict_row,
                 "connect_timeout": max(1, int(settings.db_timeout_seconds)),
-                "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+                "options": _options(
+                    settings.database_url,
+                    f"-c statement_timeout={settings.db_statement_timeout_ms}",
+                ),
                 "application_name": "trygghetskartan",
             },
             open=False,

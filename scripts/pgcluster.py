@@ -14,6 +14,7 @@ Only the standard library is used: this runs before the virtualenv exists.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import os
 import pwd
@@ -30,6 +31,18 @@ DEFAULT_DIR = ROOT / ".local" / "pg"
 DEFAULT_PORT = 5544
 DB_NAME = "trygg"
 DB_USER = "trygg"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def pg_bindir() -> Path:
@@ -199,17 +212,22 @@ class Cluster:
             )
 
     def kill(self) -> None:
-        """SIGKILL the postmaster, as a crash would."""
+        """SIGKILL the postmaster and every backend, as a crash of the server would."""
         pid_file = self.data / "postmaster.pid"
-        if pid_file.exists():
-            pid = int(pid_file.read_text().splitlines()[0])
-            os.kill(pid, signal.SIGKILL)
-            for _ in range(100):
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text().splitlines()[0])
+        victims = [pid, *_children(pid)]
+        for victim in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+        for victim in victims:
+            for _ in range(200):
                 try:
-                    os.kill(pid, 0)
+                    os.kill(victim, 0)
                 except ProcessLookupError:
                     break
-                time.sleep(0.05)
+                time.sleep(0.025)
 
     def psql(self, sql: str, dbname: str = DB_NAME) -> str:
         env = {**os.environ, "PGPASSWORD": self.password()}

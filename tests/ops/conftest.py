@@ -1,0 +1,116 @@
+"""A PostgreSQL cluster of the tests' own, and the app served against it.
+
+These tests stop, restart and SIGKILL PostgreSQL, so they never use the
+project-local cluster that `make run` keeps the developer's data in.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pgcluster() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pgcluster", ROOT / "scripts" / "pgcluster.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    base = tmp_path_factory.mktemp("pg")
+    # The unprivileged cluster owner must be able to enter the pytest temp folders.
+    for parent in [base, *base.parents]:
+        if str(parent) == "/":
+            break
+        parent.chmod(parent.stat().st_mode | 0o001)
+    handle = _pgcluster().Cluster(base, free_port())
+    handle.init()
+    handle.start()
+    subprocess.run(
+        [sys.executable, "-m", "app", "migrate"],
+        env={**os.environ, "DATABASE_URL": handle.url()},
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    yield handle
+    handle.kill() if handle.is_running() else None
+
+
+class Server:
+    def __init__(self, url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.url = url
+        self.process = process
+        self.log = log
+
+    def client(self, timeout: float = 10.0) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def server(cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster.url(),
+        "TRYGG_ENV": "test",
+        "TRYGG_SECRET_KEY": "ops-test-secret-key-long-enough-0123456789",
+        "TRYGG_DB_TIMEOUT_SECONDS": "2",
+        "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "0",
+        "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "0",
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    handle = Server(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(handle.url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("server did not start:\n" + log.read_text()[-3000:])
+    yield handle
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def count_ids(cluster: Any, ids: list[str]) -> int:
+    with psycopg.connect(cluster.url()) as conn:
+        row = conn.execute("SELECT count(*) FROM reports WHERE id = ANY(%s::uuid[])", (ids,))
+        return int(row.fetchone()[0])  # type: ignore[index]
