@@ -66,6 +66,49 @@ class Settings(BaseSettings):
         30000, description="Server-side limit for one statement from a web request."
     )
     docs_enabled: bool = Field(True, description="Serve OpenAPI at /docs and /openapi.json.")
+    # Staff access, privacy and abuse resistance (issue 4).
+    rate_limit_client_per_hour: int = Field(
+        10, ge=0, description="Reports one client token may file per hour (0 turns it off)."
+    )
+    rate_limit_address_per_hour: int = Field(
+        30, ge=0, description="Reports one network address may file per hour (0 turns it off)."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses/networks of reverse proxies whose "
+        "X-Forwarded-For is believed, e.g. `127.0.0.1,10.0.0.0/8`. Empty: none.",
+    )
+    https: bool = Field(
+        False, description="Served over https: Secure cookies and HSTS on every response."
+    )
+    cors_origins: str = Field(
+        "", description="Comma-separated origins allowed to call the API from browsers. Empty: none."
+    )
+    session_minutes: int = Field(480, ge=1, description="Longest life of a staff login session.")
+    session_idle_minutes: int = Field(
+        60, ge=1, description="A staff session ends after this long without a request."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per account (or 4x per address) before 429."
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="Window for counting failed logins; also the longest lockout."
+    )
+    retention_text_days: int = Field(
+        365, ge=1, description="Free text of reports is purged after this many days."
+    )
+    retention_reporter_days: int = Field(
+        365, ge=1, description="Reporter hashes of reports are purged after this many days."
+    )
+    first_seen_days: int = Field(
+        30, ge=1, description="How long the hashed first-seen address of a client token is kept."
+    )
+    coordinated_window_minutes: int = Field(
+        60,
+        ge=1,
+        description="Client tokens first seen from one address within this time count as "
+        "one group for the 'possibly coordinated' hotspot flag.",
+    )
     # Hotspots (issue 3). Distances in metres, SWEREF 99 TM.
     hotspot_eps: float = Field(
         50.0, gt=0, description="DBSCAN neighbourhood radius for hotspots, metres."
@@ -126,6 +169,10 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key.encode()
         return _development_key()
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -8,9 +8,10 @@ the end, so the developer's data is never touched.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,6 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg.rows import dict_row
 
+from app.security.passwords import hash_password, use_cheap_hashing
+from app.security.tokens import api_token_hash, new_api_token
 from app.settings import Environment, Settings, get_settings
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
@@ -60,7 +63,15 @@ def database_url(admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(env=Environment.test, database_url=database_url, secret_key=TEST_SECRET)
+    # Rate limits off: many tests post lots of reports from one TestClient.
+    # tests/security builds its own app with the limits on.
+    return Settings(
+        env=Environment.test,
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        rate_limit_client_per_hour=0,
+        rate_limit_address_per_hour=0,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +84,8 @@ def app_client(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def client(app_client: TestClient, clean_db: None) -> TestClient:
-    """The API on an empty database."""
+    """The API on an empty database (and with no staff login left from other tests)."""
+    app_client.cookies.clear()
     return app_client
 
 
@@ -108,6 +120,15 @@ def sql(database_url: str) -> Iterator[Sql]:
 
 # Tables that hold test data; each feature adds its own to this list.
 DATA_TABLES = ["reports", "import_batches", "idempotency_keys"]
+DATA_TABLES += [
+    "staff_users",
+    "staff_sessions",
+    "api_tokens",
+    "audit_log",
+    "moderation_actions",
+    "rate_counters",
+    "reporter_first_seen",
+]
 
 
 @pytest.fixture
@@ -136,3 +157,79 @@ def point_feature(lon: float = 12.3234, lat: float = 58.3808, **props: Any) -> d
         "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": properties,
     }
+
+
+# --- staff users and tokens, for any test of a staff-only route ---------------
+
+use_cheap_hashing(True)  # Argon2 at full cost would slow every test that makes a user
+
+UserFactory = Callable[..., tuple[str, str]]
+TokenFactory = Callable[..., str]
+
+
+def _role_list(roles: str | Iterable[str]) -> list[str]:
+    return [roles] if isinstance(roles, str) else list(roles)
+
+
+@pytest.fixture
+def make_user(sql: Sql, clean_db: None) -> UserFactory:
+    """`make_user(email=None, roles=("planner",), password=None) -> (email, password)`."""
+
+    def make(
+        email: str | None = None,
+        roles: str | Iterable[str] = ("planner",),
+        password: str | None = None,
+    ) -> tuple[str, str]:
+        email = (email or f"user-{uuid.uuid4().hex[:8]}@example.se").lower()
+        password = password or "pw-" + secrets.token_urlsafe(12)
+        sql.all(
+            "INSERT INTO staff_users (id, email, password_hash, roles) VALUES (%s, %s, %s, %s)",
+            (uuid.uuid4(), email, hash_password(password), _role_list(roles)),
+        )
+        return email, password
+
+    return make
+
+
+@pytest.fixture
+def token_for(make_user: UserFactory, sql: Sql) -> TokenFactory:
+    """`token_for(roles, email=None) -> str`: a Bearer token of a new user with `roles`."""
+
+    def make(roles: str | Iterable[str], email: str | None = None) -> str:
+        email, _ = make_user(email, roles)
+        token = new_api_token()
+        sql.all(
+            "INSERT INTO api_tokens (id, user_id, token_hash, name) "
+            "SELECT %s, id, %s, 'test' FROM staff_users WHERE email = %s",
+            (uuid.uuid4(), api_token_hash(TEST_SECRET.encode(), token), email),
+        )
+        return token
+
+    return make
+
+
+@pytest.fixture
+def staff_headers(token_for: TokenFactory) -> Callable[..., dict[str, str]]:
+    """`staff_headers(roles)` -> `{"Authorization": "Bearer ..."}` for a new user."""
+
+    def make(roles: str | Iterable[str], email: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token_for(roles, email)}"}
+
+    return make
+
+
+def login(client: TestClient, email: str, password: str) -> str:
+    """Log in through /staff/login like a browser; returns the CSRF token for forms."""
+    form = client.get("/staff/login")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert match, form.text
+    answer = client.post(
+        "/staff/login",
+        data={"email": email, "password": password, "csrf_token": match.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get("/staff/")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert token, page.text
+    return token.group(1)

@@ -1,20 +1,33 @@
-"""Who is asking, and may they? (Interface; staff login fills in `current_principal`.)
+"""Who is asking, and may they?
 
 Routes depend on `PrincipalDep` to learn who is asking, or on
 `require("action")` to refuse anyone whose roles do not allow the action.
 The action -> roles matrix lives in `app.security.matrix`.
+
+The principal comes from the staff session cookie or an `Authorization:
+Bearer` token and is looked up in the database on every request, so a revoked
+token, a removed role or a deactivated user stops working at once.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.db import Database
 from app.errors import ApiError
+from app.security import csrf
 from app.security.matrix import allowed_roles
+from app.security.tokens import api_token_hash, session_hash
+from app.settings import Settings
+from app.store import users
+
+SESSION_COOKIE = "trygg_session"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Unauthorized(ApiError):
@@ -23,6 +36,12 @@ class Unauthorized(ApiError):
 
 class Forbidden(ApiError):
     status_code = 403
+
+
+class LoginRequired(ApiError):
+    """An anonymous visitor asked for a staff page: send them to the login form."""
+
+    status_code = 303
 
 
 @dataclass(frozen=True)
@@ -43,23 +62,96 @@ class Principal:
 ANONYMOUS = Principal()
 
 
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _resolve(request: Request) -> Principal:
+    token = _bearer(request)
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if token is None and not session_id:
+        return ANONYMOUS  # the common case costs no database query
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    if token is not None:
+        row = await users.token_user(db, api_token_hash(settings.key, token))
+        via = "token"
+    else:
+        assert session_id is not None
+        idle = timedelta(minutes=settings.session_idle_minutes)
+        row = await users.session_user(db, session_hash(settings.key, session_id), idle)
+        via = "session"
+        if row is not None:
+            request.state.csrf_token = csrf.token_for_session(settings.key, session_id)
+    if row is None:
+        request.state.credentials_rejected = True
+        return ANONYMOUS
+    return Principal(user_id=row["id"], email=row["email"], roles=frozenset(row["roles"]), via=via)
+
+
 async def current_principal(request: Request) -> Principal:
     """The logged-in staff member (session cookie or Bearer token), or ANONYMOUS."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    return principal or ANONYMOUS
+    if principal is None:
+        principal = await _resolve(request)
+        request.state.principal = principal
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require(action: str) -> Principal:
-    """A dependency: 401 without login, 403 without a role that may do `action`."""
+async def check_csrf(request: Request, principal: Principal) -> None:
+    """A cookie-authenticated change must carry the session's CSRF token."""
+    if principal.via != "session" or request.method not in UNSAFE_METHODS:
+        return
+    given = request.headers.get(csrf.HEADER)
+    content_type = request.headers.get("content-type", "")
+    if given is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(csrf.FIELD)
+        given = value if isinstance(value, str) else None
+    if not csrf.matches(getattr(request.state, "csrf_token", None), given):
+        raise Forbidden("the form is out of date or did not come from this site; reload and retry")
 
-    async def check(principal: PrincipalDep) -> Principal:
+
+class RoleCheck:
+    """The dependency behind `require(action)`; tests read `.action` off each route."""
+
+    def __init__(self, action: str, *, page: bool = False) -> None:
+        self.action = action
+        self.page = page
+
+    async def __call__(self, request: Request, principal: PrincipalDep) -> Principal:
         if not principal.is_staff:
-            raise Unauthorized("log in as staff to do this", headers={"WWW-Authenticate": "Bearer"})
-        if not principal.may(action):
+            if self.page:
+                raise LoginRequired(
+                    "log in first", headers={"Location": "/staff/login?next=" + request.url.path}
+                )
+            rejected = getattr(request.state, "credentials_rejected", False)
+            raise Unauthorized(
+                "the token or session is invalid, revoked or expired; log in again"
+                if rejected
+                else "log in as staff to do this",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not principal.may(self.action):
             raise Forbidden("your roles do not allow this")
+        await check_csrf(request, principal)
         return principal
 
-    return Depends(check)  # type: ignore[no-any-return]
+
+def require(action: str) -> Principal:
+    """A dependency: 401 without login, 403 without a role that may do `action`."""
+    return Depends(RoleCheck(action))  # type: ignore[no-any-return]
+
+
+def require_page(action: str) -> Principal:
+    """Like `require`, but an anonymous visitor is redirected to /staff/login."""
+    return Depends(RoleCheck(action, page=True))  # type: ignore[no-any-return]

@@ -52,9 +52,7 @@ staff_sessions = Table(
     "staff_sessions",
     metadata,
     Column("id_hash", LargeBinary, primary_key=True),
-    Column(
-        "user_id", Uuid, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("user_id", Uuid, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
@@ -66,9 +64,7 @@ api_tokens = Table(
     "api_tokens",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column(
-        "user_id", Uuid, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("user_id", Uuid, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False),
     Column("token_hash", LargeBinary, nullable=False),
     Column("name", Text, nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

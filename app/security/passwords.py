@@ -1,0 +1,60 @@
+"""Argon2id password hashing (argon2-cffi), with a dummy check for unknown users.
+
+Passwords are never logged and never leave this module except as hashes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 10
+
+
+class WeakPassword(ValueError):
+    pass
+
+
+@lru_cache(maxsize=2)
+def _hasher(cheap: bool) -> PasswordHasher:
+    # Tests create many users; the cheap profile keeps them fast. Every stored
+    # hash names its own parameters, so verification works across profiles.
+    if cheap:
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+_cheap = False
+
+
+def use_cheap_hashing(cheap: bool) -> None:
+    """Switch to cheap Argon2 parameters (test environment only)."""
+    global _cheap
+    _cheap = cheap
+
+
+def check_strength(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise WeakPassword(f"the password must have at least {MIN_LENGTH} characters")
+    if len(password) > 1024:
+        raise WeakPassword("the password must have at most 1024 characters")
+
+
+def hash_password(password: str) -> str:
+    check_strength(password)
+    return str(_hasher(_cheap).hash(password))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return str(_hasher(False).hash("not-a-real-password-only-for-timing"))
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True when `password` matches; unknown users (stored None) cost the same time."""
+    try:
+        return bool(_hasher(_cheap).verify(stored or _dummy_hash(), password)) and bool(stored)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

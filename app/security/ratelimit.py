@@ -1,0 +1,94 @@
+"""Rate limits for filing reports and throttling for staff logins.
+
+Counters live in PostgreSQL (no extra server) under keyed hashes of the client
+token, the network address or the login e-mail, and expire with their window.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from app.db import Database
+from app.errors import TooManyRequests
+from app.security.clientaddr import client_address
+from app.security.keyed import keyed_hash
+from app.settings import Settings
+from app.store import ratelimits
+
+HOUR = 3600
+# One address may fail this many times more often than one account: offices
+# and schools share an address.
+ADDRESS_LOGIN_FACTOR = 4
+LOGIN_REFUSED = "Too many failed logins. Wait a while and try again."
+
+
+def address_of(request: Request, settings: Settings) -> str:
+    return client_address(request, settings.trusted_proxies)
+
+
+def _too_many(retry_after: int, what: str) -> TooManyRequests:
+    return TooManyRequests(
+        f"Too many reports from {what}; nothing was stored. Try again in "
+        f"{max(1, retry_after // 60)} minutes.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def check_report(
+    request: Request, db: Database, settings: Settings, reporter_hash: bytes
+) -> None:
+    """Count one report attempt; 429 with Retry-After when over either limit.
+
+    Also remembers where a client token was first seen (a keyed hash of the
+    address), for the "possibly coordinated" hotspot flag.
+    """
+    key = settings.key
+    address = address_of(request, settings)
+    if settings.rate_limit_client_per_hour:
+        count = await ratelimits.hit(db, keyed_hash(key, "rate-client", reporter_hash), HOUR)
+        if count.hits > settings.rate_limit_client_per_hour:
+            raise _too_many(count.retry_after, "this device")
+    if settings.rate_limit_address_per_hour:
+        count = await ratelimits.hit(db, keyed_hash(key, "rate-address", address), HOUR)
+        if count.hits > settings.rate_limit_address_per_hour:
+            raise _too_many(count.retry_after, "this network address")
+    await ratelimits.note_first_seen(db, reporter_hash, keyed_hash(key, "first-seen", address))
+
+
+def _login_keys(request: Request, settings: Settings, email: str) -> tuple[bytes, bytes]:
+    key = settings.key
+    return (
+        keyed_hash(key, "login-email", email.strip().lower()),
+        keyed_hash(key, "login-address", address_of(request, settings)),
+    )
+
+
+async def check_login_allowed(
+    request: Request, db: Database, settings: Settings, email: str
+) -> None:
+    """429 before the password is even checked once the failures pile up."""
+    window = settings.login_window_minutes * 60
+    by_email, by_address = _login_keys(request, settings, email)
+    limits = (
+        (by_email, settings.login_max_failures),
+        (by_address, settings.login_max_failures * ADDRESS_LOGIN_FACTOR),
+    )
+    for key_hash, limit in limits:
+        count = await ratelimits.peek(db, key_hash, window)
+        if count.hits >= limit:
+            raise TooManyRequests(LOGIN_REFUSED, headers={"Retry-After": str(count.retry_after)})
+
+
+async def note_login_failure(
+    request: Request, db: Database, settings: Settings, email: str
+) -> None:
+    window = settings.login_window_minutes * 60
+    for key_hash in _login_keys(request, settings, email):
+        await ratelimits.hit(db, key_hash, window)
+
+
+async def note_login_success(
+    request: Request, db: Database, settings: Settings, email: str
+) -> None:
+    by_email, _ = _login_keys(request, settings, email)
+    await ratelimits.reset(db, by_email)

@@ -1,0 +1,33 @@
+"""Wire staff access into the app: routers, CORS and the security-header wrapper."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from app.security.headers import SecurityHeaders
+from app.settings import Settings
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    from app.api import staff_reports
+
+    app.include_router(staff_reports.router)
+
+    origins = settings.cors_origin_list
+    if origins:
+        # Closed unless configured: without origins no CORS header is ever sent.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Client-Token"],
+            max_age=600,
+        )
+    # Outside Starlette's error middleware, so even a 500 answer gets the headers.
+    build_inner = app.build_middleware_stack
+
+    def build() -> object:
+        return SecurityHeaders(build_inner(), https=settings.https)
+
+    app.build_middleware_stack = build  # type: ignore[method-assign,assignment]

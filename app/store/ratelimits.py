@@ -1,0 +1,147 @@
+"""Fixed-window counters in PostgreSQL, and first-seen addresses of client tokens.
+
+Keys are keyed hashes (never a raw address or token) and rows expire, so the
+tables cannot be used to tell where a resident reported from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Integer, cast, delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from app.db import AsyncConn, Database
+from app.store.tables_staff import rate_counters, reporter_first_seen
+
+
+@dataclass(frozen=True)
+class Count:
+    hits: int
+    retry_after: int  # seconds until the window ends
+
+
+def _window_start(seconds: int):  # type: ignore[no-untyped-def]
+    epoch = func.extract("epoch", func.now())
+    return func.to_timestamp(func.floor(epoch / seconds) * seconds)
+
+
+def _seconds_left(expires):  # type: ignore[no-untyped-def]
+    return cast(func.ceil(func.extract("epoch", expires - func.now())), Integer)
+
+
+async def hit(
+    db: Database, key_hash: bytes, window_seconds: int, conn: AsyncConn | None = None
+) -> Count:
+    """Count one event in the current window and return the window's total."""
+    start = _window_start(window_seconds)
+    stmt = insert(rate_counters).values(
+        key_hash=key_hash,
+        window_start=start,
+        hits=1,
+        expires_at=start + timedelta(seconds=window_seconds),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[rate_counters.c.key_hash, rate_counters.c.window_start],
+        set_={"hits": rate_counters.c.hits + 1},
+    ).returning(rate_counters.c.hits, _seconds_left(rate_counters.c.expires_at).label("left"))
+    row = await db.fetch_one(stmt, conn)
+    assert row is not None
+    return Count(int(row["hits"]), max(1, int(row["left"])))
+
+
+async def peek(db: Database, key_hash: bytes, window_seconds: int) -> Count:
+    """The current window's total without counting anything."""
+    row = await db.fetch_one(
+        select(rate_counters.c.hits, _seconds_left(rate_counters.c.expires_at).label("left")).where(
+            rate_counters.c.key_hash == key_hash,
+            rate_counters.c.window_start == _window_start(window_seconds),
+        )
+    )
+    if row is None:
+        return Count(0, 0)
+    return Count(int(row["hits"]), max(1, int(row["left"])))
+
+
+async def reset(db: Database, key_hash: bytes) -> None:
+    await db.execute(delete(rate_counters).where(rate_counters.c.key_hash == key_hash))
+
+
+async def purge_expired(db: Database, first_seen_days: int) -> tuple[int, int]:
+    counters = await db.execute(
+        delete(rate_counters).where(rate_counters.c.expires_at < func.now())
+    )
+    seen = await db.execute(
+        delete(reporter_first_seen).where(
+            reporter_first_seen.c.first_seen_at < func.now() - timedelta(days=first_seen_days)
+        )
+    )
+    return counters, seen
+
+
+# --- first seen -------------------------------------------------------------
+
+
+async def note_first_seen(db: Database, reporter_hash: bytes, address_hash: bytes) -> None:
+    """Remember where a client token was first seen; later sightings change nothing."""
+    await db.execute(
+        insert(reporter_first_seen)
+        .values(reporter_hash=reporter_hash, address_hash=address_hash)
+        .on_conflict_do_nothing(index_elements=[reporter_first_seen.c.reporter_hash])
+    )
+
+
+_GROUPS = text(
+    """
+    WITH s AS (
+        SELECT reporter_hash, address_hash, first_seen_at
+        FROM reporter_first_seen
+        WHERE reporter_hash = ANY(:hashes)
+    )
+    SELECT a.reporter_hash
+    FROM s a
+    JOIN s b
+      ON a.address_hash = b.address_hash
+     AND abs(extract(epoch FROM a.first_seen_at - b.first_seen_at)) <= :window_seconds
+    GROUP BY a.reporter_hash
+    HAVING count(*) >= :min_group
+    """
+)
+
+
+async def coordinated_reporters(
+    db: Database,
+    reporter_hashes: list[bytes],
+    *,
+    window_minutes: int = 60,
+    min_group: int = 3,
+) -> set[bytes]:
+    """Reporter hashes first seen from one address together with at least
+    `min_group - 1` others of the given set within `window_minutes`."""
+    if not reporter_hashes:
+        return set()
+    stmt = _GROUPS.bindparams(
+        hashes=list(set(reporter_hashes)),
+        window_seconds=window_minutes * 60,
+        min_group=min_group,
+    )
+    rows = await db.fetch_all(stmt)
+    return {bytes(r["reporter_hash"]) for r in rows}
+
+
+async def possibly_coordinated(
+    db: Database,
+    reporter_hashes: list[bytes],
+    *,
+    window_minutes: int = 60,
+    min_group: int = 3,
+    share: float = 0.5,
+) -> bool:
+    """True when at least `share` of the distinct reporters (and at least
+    `min_group`) were first seen from one address within a short time."""
+    distinct = {bytes(h) for h in reporter_hashes if h is not None}
+    flagged = await coordinated_reporters(
+        db, list(distinct), window_minutes=window_minutes, min_group=min_group
+    )
+    return len(flagged) >= max(min_group, share * len(distinct))
