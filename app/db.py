@@ -71,9 +71,9 @@ class Database:
             max_size=settings.db_pool_max,
             # A request waits at most this long for a connection, then gets a 503.
             timeout=settings.db_timeout_seconds,
-            # After a crash the pool's connections are dead: test each one on
-            # checkout so a restarted server is used at once, without a restart here.
-            check=AsyncConnectionPool.check_connection,
+            # No `check=` on checkout: it costs a round trip per request. A connection
+            # that died with the server fails its next statement (503 for that
+            # request) and the pool discards it, so service recovers on its own.
             # Keep trying to reconnect for as long as the database is away.
             reconnect_timeout=365 * 24 * 3600,
             kwargs={

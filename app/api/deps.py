@@ -15,17 +15,17 @@ from geo.area import ServiceArea
 JSON_TYPES = ("application/json", "application/geo+json")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_area(request: Request) -> ServiceArea:
+async def get_area(request: Request) -> ServiceArea:
     area: ServiceArea = request.app.state.area
     return area
 

@@ -1,0 +1,87 @@
+"""Shared bench plumbing: a throwaway database and the app served against it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-key-0123456789-0123456789"
+
+
+def admin_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("set DATABASE_URL (make bench does)")
+    return url
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str = "trygg_bench") -> Iterator[str]:
+    """Create and migrate a database for one bench run; drop it afterwards."""
+    admin = admin_url()
+    name = f"{prefix}_{secrets.token_hex(3)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(admin)._replace(path="/" + name))
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "app", "migrate"],
+            env={**os.environ, "DATABASE_URL": url},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(database_url: str, **env: str) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "TRYGG_SECRET_KEY": SECRET,
+            "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "0",
+            "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "0",
+            **env,
+        },
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            sys.exit("the app did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
