@@ -161,6 +161,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    from app.settings_doc import markdown_table
+
+    print(markdown_table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     rem = sub.add_parser("remove-import", help="remove an imported batch")
     rem.add_argument("batch")
     rem.set_defaults(func=cmd_remove_import)
+    doc = sub.add_parser("settings", help="print every setting as a Markdown table")
+    doc.set_defaults(func=cmd_settings)
     return parser
 
 

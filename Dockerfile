@@ -1,0 +1,23 @@
+# The service image. docker-compose.yml runs it next to postgis/postgis.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TRYGG_HOST=0.0.0.0
+RUN apt-get update && apt-get install -y --no-install-recommends gdal-bin \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home trygg
+WORKDIR /srv/trygg
+COPY requirements.lock pyproject.toml ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY . .
+COPY --from=assets /src/frontend/node_modules frontend/node_modules
+RUN mkdir -p .local && chown trygg .local
+RUN pip install --no-cache-dir --no-deps . && python -m app compile-catalogs 2>/dev/null || true
+USER trygg
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["sh", "-c", "python -m app migrate && python -m app demo-data load --if-empty && exec python -m app serve"]
