@@ -1,0 +1,403 @@
+"""Hotspot method: the PostGIS steps and the small pure functions around them.
+
+The heavy lifting runs in PostGIS in SWEREF 99 TM metres (see the SQL below);
+this module only holds the method's parameters, the SQL text (static, every
+value bound), and the arithmetic that is clearer in Python: the aoristic
+hour profile, the score and rank, when a cluster is split, and the one-to-one
+overlap matching that keeps hotspot ids stable across recomputations.
+
+Steps (issue 3):
+1. every published `unsafe` report becomes points: a point as is, a line a
+   point every 50 m, a polygon under 1 ha its point on surface, a larger one a
+   50 m lattice inside it;
+2. one point per person per place (`ST_ClusterDBSCAN(25 m, 1)` per reporter);
+3. `ST_ClusterDBSCAN(eps, minpoints)` over those, in a fixed order;
+4. a cluster needs `k = max(min_reporters, k_mc)` distinct people, `k_mc` from a
+   Monte Carlo test (geo.significance);
+5. clusters wider than `max_extent`, or holding two dense cores, are split by
+   re-running DBSCAN inside them with `minpoints` raised to their density, so
+   dense data does not chain into one town-sized cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
+
+LINE_STEP_M = 50.0
+SMALL_POLYGON_M2 = 10_000.0
+LATTICE_M = 50.0
+OUTLINE_BUFFER_M = 15.0
+MAX_SPLIT_LEVELS = 6
+# A split must leave two dense cores at least this many eps apart, otherwise
+# it is one place that merely thins out at a higher minpoints.
+SPLIT_MIN_SEPARATION_EPS = 2.0
+MATCH_MIN_OVERLAP = 0.3
+
+# Hours (0-23) each time-of-day window covers; PRODUCT.md: morning 06-10,
+# day 10-17, evening 17-22, night 22-06.
+TIME_HOURS: dict[str, tuple[int, ...]] = {
+    "morning": tuple(range(6, 10)),
+    "day": tuple(range(10, 17)),
+    "evening": tuple(range(17, 22)),
+    "night": (22, 23, 0, 1, 2, 3, 4, 5),
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    eps: float = 50.0
+    minpoints: int = 5
+    dedup_distance: float = 25.0
+    min_reporters: int = 3
+    mc_runs: int = 99
+    mc_seed: int = 2017
+    max_extent: float = 250.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+    def digest(self, area_wkt: str) -> str:
+        """Identifies parameters plus area: a result from others is not reused."""
+        blob = json.dumps({**self.as_dict(), "area": area_wkt}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+# --- SQL (psycopg placeholders; every value is bound) -------------------------
+
+# Reports that take part, with the request's filters. A report without a
+# reporter hash counts as its own person. An empty `days` means "not said":
+# it matches any day filter.
+SOURCE_FILTER = """
+      r.status = 'published'
+  AND (%(times)s::text[] IS NULL OR r.times && %(times)s::text[])
+  AND (%(days)s::text[] IS NULL OR r.days && %(days)s::text[] OR cardinality(r.days) = 0)
+  AND (%(reasons)s::text[] IS NULL OR r.reasons && %(reasons)s::text[])
+  AND (%(since)s::timestamptz IS NULL OR r.created_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR r.created_at < %(until)s::timestamptz)
+"""
+
+CREATE_SOURCE = (
+    """
+CREATE TEMP TABLE hs_src ON COMMIT DROP AS
+SELECT r.id, COALESCE(r.reporter_hash, uuid_send(r.id)) AS reporter, r.reasons, r.times,
+       r.days, r.severity, r.created_at, r.geom_3006 AS g, GeometryType(r.geom_3006) AS t
+FROM reports r
+WHERE r.kind = 'unsafe' AND """
+    + SOURCE_FILTER
+)
+
+# Step 1: reports to points. Line points are centred along the line so a short
+# line still gives its middle; a big polygon falls back to its point on surface
+# when no lattice point lies inside it (a thin shape).
+CREATE_POINTS = """
+CREATE TEMP TABLE hs_pts ON COMMIT DROP AS
+SELECT id, reporter, g FROM hs_src WHERE t = 'POINT'
+UNION ALL
+SELECT s.id, s.reporter,
+       CASE WHEN l.len = 0 THEN ST_StartPoint(s.g)
+            ELSE ST_LineInterpolatePoint(
+                s.g, LEAST(1.0, ((l.len - floor(l.len / %(step)s) * %(step)s) / 2 + i * %(step)s)
+                                / l.len)) END
+FROM hs_src s
+CROSS JOIN LATERAL (SELECT ST_Length(s.g) AS len) l
+CROSS JOIN LATERAL generate_series(0, floor(l.len / %(step)s)::int) i
+WHERE s.t = 'LINESTRING'
+UNION ALL
+SELECT id, reporter, ST_PointOnSurface(g) FROM hs_src
+WHERE t = 'POLYGON' AND ST_Area(g) < %(small_polygon)s
+UNION ALL
+SELECT s.id, s.reporter, pts.g
+FROM hs_src s
+CROSS JOIN LATERAL (
+    SELECT ST_Centroid(q.geom) AS g FROM ST_SquareGrid(%(lattice)s, s.g) q
+    WHERE ST_Intersects(ST_Centroid(q.geom), s.g)
+    UNION ALL
+    SELECT ST_PointOnSurface(s.g)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM ST_SquareGrid(%(lattice)s, s.g) q2
+        WHERE ST_Intersects(ST_Centroid(q2.geom), s.g))
+) pts
+WHERE s.t = 'POLYGON' AND ST_Area(s.g) >= %(small_polygon)s
+"""
+
+# Step 2: one point per person per place, with the union of that person's
+# reasons, times and days there. `pid` follows position, so the DBSCAN below
+# sees its input in the same order every time.
+CREATE_DEDUP = """
+CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
+WITH c AS (
+    SELECT p.id, p.reporter, p.g,
+           ST_ClusterDBSCAN(p.g, %(dedup)s, 1)
+               OVER (PARTITION BY p.reporter ORDER BY ST_X(p.g), ST_Y(p.g), p.id) AS d
+    FROM hs_pts p
+), places AS (
+    SELECT c.reporter, c.d, ST_Centroid(ST_Collect(c.g)) AS g, array_agg(DISTINCT c.id) AS ids
+    FROM c GROUP BY c.reporter, c.d
+)
+SELECT (row_number() OVER (ORDER BY ST_X(pl.g), ST_Y(pl.g), pl.reporter))::int AS pid,
+       (dense_rank() OVER (ORDER BY pl.reporter))::int AS rid,
+       pl.g, pl.ids
+FROM places pl
+"""
+
+CREATE_DEDUP_NONE = """
+CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
+SELECT (row_number() OVER (ORDER BY ST_X(p.g), ST_Y(p.g), p.id))::int AS pid,
+       (dense_rank() OVER (ORDER BY p.reporter))::int AS rid, p.g, ARRAY[p.id] AS ids
+FROM hs_pts p
+"""
+
+# Step 3: labels per level. `hs_lab` holds the current cluster of each point.
+CREATE_LABELS = """
+CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
+SELECT pid, ST_ClusterDBSCAN(g, %(eps)s, %(minpoints)s) OVER (ORDER BY pid) AS cid
+FROM hs_dp
+"""
+
+NOISE_COUNT = "SELECT count(*) AS n FROM hs_lab WHERE cid IS NULL"
+
+# Per cluster: people, points, diameter and the mean number of neighbours a
+# point has within eps (density), which sets the next level's minpoints.
+CLUSTER_STATS = """
+WITH m AS (
+    SELECT l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(%(cids)s::int[])
+), h AS (
+    SELECT cid, count(*) AS n, count(DISTINCT rid) AS reporters,
+           ST_ConvexHull(ST_Collect(g)) AS hull,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
+    FROM m GROUP BY cid
+)
+SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
+       n * pi() * %(eps)s ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, %(eps)s / 2)), 1) AS neighbours
+FROM h
+"""
+
+# Re-cluster the points of some clusters, each with its own minpoints; child
+# cluster ids are made unique by an offset.
+SPLIT = """
+CREATE TEMP TABLE hs_split ON COMMIT DROP AS
+WITH t AS (
+    SELECT * FROM unnest(%(cids)s::int[], %(minpts)s::int[]) AS t(cid, minpts)
+), c AS (
+    SELECT l.pid, l.cid AS parent,
+           ST_ClusterDBSCAN(d.g, %(eps)s, t.minpts) OVER (PARTITION BY l.cid ORDER BY l.pid) AS sub
+    FROM hs_lab l JOIN t ON t.cid = l.cid JOIN hs_dp d ON d.pid = l.pid
+)
+SELECT pid, parent, CASE WHEN sub IS NULL THEN NULL
+                         ELSE %(offset)s + parent * %(stride)s + sub END AS cid
+FROM c
+"""
+
+SPLIT_STATS = """
+WITH m AS (
+    SELECT s.parent, s.cid, d.rid, d.g FROM hs_split s JOIN hs_dp d USING (pid)
+    WHERE s.cid IS NOT NULL
+), h AS (
+    SELECT parent, cid, count(*) AS n, count(DISTINCT rid) AS reporters,
+           ST_ConvexHull(ST_Collect(g)) AS hull,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
+    FROM m GROUP BY parent, cid
+)
+SELECT parent, cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
+       n * pi() * %(eps)s ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, %(eps)s / 2)), 1) AS neighbours
+FROM h
+"""
+
+# Replace parents by their accepted children: the children's points take the
+# child id, the parent's other points become noise.
+APPLY_SPLIT = """
+UPDATE hs_lab l SET cid = CASE WHEN s.cid = ANY(%(children)s::int[]) THEN s.cid ELSE NULL END
+FROM hs_split s
+WHERE s.pid = l.pid AND s.parent = ANY(%(parents)s::int[])
+"""
+
+DROP_CLUSTERS = "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(cids)s::int[])"
+
+# Step 5: one row per hotspot with its outline (metres) and median centre.
+CREATE_OUT = """
+CREATE TEMP TABLE hs_out ON COMMIT DROP AS
+WITH m AS (
+    SELECT l.cid, d.rid, d.g, d.ids FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(%(cids)s::int[])
+), reps AS (
+    SELECT DISTINCT m.cid, u.id FROM m CROSS JOIN LATERAL unnest(m.ids) AS u(id)
+), rs AS (
+    SELECT reps.cid, count(*) AS reports, min(s.created_at) AS first_report,
+           max(s.created_at) AS last_report
+    FROM reps JOIN hs_src s ON s.id = reps.id GROUP BY reps.cid
+)
+SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
+       ST_Buffer(ST_ConvexHull(g.pts), %(buffer)s, 'quad_segs=4') AS outline
+FROM (
+    SELECT cid, count(DISTINCT rid) AS reporters, ST_Collect(g) AS pts,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
+    FROM m GROUP BY cid
+) g JOIN rs USING (cid)
+"""
+
+# Per hotspot and person: what that person said about the place (for the
+# breakdowns, which count people, not reports).
+PEOPLE = """
+WITH m AS (
+    SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
+    CROSS JOIN LATERAL unnest(d.ids) AS u(id)
+    WHERE l.cid = ANY(%(cids)s::int[])
+), j AS (
+    SELECT m.cid, m.rid, s.reasons, s.times, s.days, s.severity
+    FROM m JOIN hs_src s ON s.id = m.id
+), r AS (
+    SELECT cid, rid, array_agg(DISTINCT x) AS reasons
+    FROM j CROSS JOIN LATERAL unnest(j.reasons) AS x GROUP BY cid, rid
+), t AS (
+    SELECT cid, rid, array_agg(DISTINCT x) AS times
+    FROM j CROSS JOIN LATERAL unnest(j.times) AS x GROUP BY cid, rid
+), d AS (
+    SELECT cid, rid, array_remove(array_agg(DISTINCT x), NULL) AS days
+    FROM j LEFT JOIN LATERAL unnest(j.days) AS x ON true GROUP BY cid, rid
+), sv AS (
+    SELECT cid, rid, avg(severity)::float8 AS severity FROM j GROUP BY cid, rid
+)
+SELECT r.cid, r.rid, r.reasons, t.times, d.days, sv.severity
+FROM r JOIN t USING (cid, rid) JOIN d USING (cid, rid) JOIN sv USING (cid, rid)
+"""
+
+SAFE_NEARBY = (
+    """
+SELECT o.cid, count(r.id) AS safe
+FROM hs_out o JOIN reports r ON ST_Intersects(r.geom_3006, o.outline)
+WHERE r.kind = 'safe' AND """
+    + SOURCE_FILTER
+    + """
+GROUP BY o.cid
+"""
+)
+
+MATCH_CANDIDATES = """
+SELECT o.cid, i.id, i.last_seen,
+       ST_Area(ST_Intersection(o.outline, i.outline_3006))
+         / GREATEST(LEAST(ST_Area(o.outline), ST_Area(i.outline_3006)), 1) AS overlap
+FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_3006)
+"""
+
+
+# --- pure functions -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cluster:
+    cid: int
+    n: int
+    reporters: int
+    cx: float
+    cy: float
+    extent: float
+    neighbours: float
+
+
+def next_minpoints(current: int, cluster: Cluster) -> int:
+    """Raise minpoints with density: at least double, at least the mean neighbours.
+
+    A point of a uniformly dense area has about `neighbours` points within eps,
+    so only places denser than their surroundings keep core points.
+    """
+    return max(2 * current, math.ceil(cluster.neighbours))
+
+
+def split_outcome(
+    parent: Cluster, children: Sequence[Cluster], k: int, eps: float, max_extent: float
+) -> tuple[str, list[Cluster]]:
+    """What happens to a cluster re-clustered at a higher minpoints.
+
+    Returns ("split", children) when it holds two separate dense cores, or is
+    too wide and shrinks toward its cores; ("keep", []) when it is one place;
+    ("drop", []) when it is too wide and nothing dense enough is inside.
+    """
+    kept = [c for c in children if c.reporters >= k]
+    separate = any(
+        math.dist((a.cx, a.cy), (b.cx, b.cy)) >= SPLIT_MIN_SEPARATION_EPS * eps
+        for i, a in enumerate(kept)
+        for b in kept[i + 1 :]
+    )
+    if separate:
+        return "split", kept
+    if parent.extent > max_extent:
+        return ("split", kept) if kept else ("drop", [])
+    return "keep", []
+
+
+def aoristic_hours(people_times: Iterable[Iterable[str]]) -> list[float]:
+    """24 numbers: each person's weight of 1 spread evenly over the hours they named."""
+    profile = [0.0] * 24
+    for times in people_times:
+        hours = sorted({h for t in times for h in TIME_HOURS.get(t, ())})
+        if not hours:
+            continue
+        share = 1.0 / len(hours)
+        for h in hours:
+            profile[h] += share
+    return [round(v, 4) for v in profile]
+
+
+def count_codes(people_codes: Iterable[Iterable[str]], vocabulary: Sequence[str]) -> dict[str, int]:
+    """How many people named each code, in vocabulary order, zeros left out."""
+    counts = dict.fromkeys(vocabulary, 0)
+    for codes in people_codes:
+        for code in set(codes):
+            if code in counts:
+                counts[code] += 1
+    return {code: n for code, n in counts.items() if n}
+
+
+def breakdowns(people: Sequence[dict[str, object]]) -> dict[str, object]:
+    """Reasons, times, days, hours and mean severity from one row per person."""
+    reasons = [list(p["reasons"]) for p in people]  # type: ignore[call-overload]
+    times = [list(p["times"]) for p in people]  # type: ignore[call-overload]
+    days = [list(p["days"]) for p in people]  # type: ignore[call-overload]
+    severities = [float(p["severity"]) for p in people if p.get("severity") is not None]  # type: ignore[arg-type]
+    return {
+        "reasons": count_codes(reasons, REASON_CODES),
+        "times": count_codes(times, TIME_CODES),
+        "days": count_codes(days, DAY_CODES),
+        "hours": aoristic_hours(times),
+        "severity_mean": round(sum(severities) / len(severities), 3) if severities else None,
+    }
+
+
+def score(reporters: int, severity_mean: float | None) -> float:
+    """People, weighted by how unsafe they said it feels (severity 2 = weight 1)."""
+    weight = 1.0 if severity_mean is None else 1.0 + (severity_mean - 2.0) / 4.0
+    return round(reporters * weight, 3)
+
+
+def match_identities(
+    candidates: Iterable[tuple[int, str, float, float]],
+) -> dict[int, str]:
+    """One-to-one, greedy by overlap: cluster id -> identity id.
+
+    `candidates` are (cluster, identity, overlap share, last seen as a number);
+    at equal overlap the identity seen most recently wins.
+    """
+    ordered = sorted(
+        (c for c in candidates if c[2] >= MATCH_MIN_OVERLAP),
+        key=lambda c: (-c[2], -c[3], c[0], c[1]),
+    )
+    taken_clusters: set[int] = set()
+    taken_ids: set[str] = set()
+    out: dict[int, str] = {}
+    for cid, identity, _, _ in ordered:
+        if cid in taken_clusters or identity in taken_ids:
+            continue
+        out[cid] = identity
+        taken_clusters.add(cid)
+        taken_ids.add(identity)
+    return out

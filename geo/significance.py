@@ -1,0 +1,115 @@
+"""Monte Carlo significance threshold for hotspots, made cheap.
+
+The reference test scatters the noise points at random over the service area
+(99 runs, seeded), clusters each scatter with the same DBSCAN and takes the
+95th percentile of the largest cluster's distinct reporters, plus one.
+
+Three things keep it cheap:
+- every scattered point counts as its own person (an upper bound, so the
+  threshold is conservative), which makes the answer depend only on the
+  number of noise points, the area and the DBSCAN parameters, so it is cached;
+- the count is rounded *up* to a 5 % grid, so a few new reports reuse the
+  cached answer (more noise can only raise the threshold);
+- all runs are clustered in one PostGIS query (`PARTITION BY run`), and when
+  runs x points would exceed a budget, the runs scatter the same density over
+  a smaller window and the percentile is taken at 0.95^(window/area), since the
+  largest cluster of the whole area is the largest of area/window windows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+POINT_BUDGET = 300_000
+GRID_STEP = 1.05
+
+# Per run, the largest cluster (in points) of a scatter clustered like the data.
+MC_SQL = """
+WITH pts AS (
+    SELECT run, ST_Point(x, y, 3006) AS g
+    FROM unnest(%(runs)s::int[], %(xs)s::float8[], %(ys)s::float8[]) AS u(run, x, y)
+), c AS (
+    SELECT run, ST_ClusterDBSCAN(g, %(eps)s, %(minpoints)s) OVER (PARTITION BY run) AS cid
+    FROM pts
+), sizes AS (
+    SELECT run, cid, count(*) AS n FROM c WHERE cid IS NOT NULL GROUP BY run, cid
+)
+SELECT r.run, COALESCE(max(s.n), 0)::int AS largest
+FROM generate_series(0, %(nruns)s - 1) AS r(run) LEFT JOIN sizes s ON s.run = r.run
+GROUP BY r.run ORDER BY r.run
+"""
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """The scattered points of all runs, and how to read the per-run maxima."""
+
+    runs: np.ndarray
+    xs: np.ndarray
+    ys: np.ndarray
+    nruns: int
+    quantile: float  # of the per-run largest clusters
+
+
+def rounded_count(n: int) -> int:
+    """`n` rounded up to the next step of a 5 % grid (1, 2, ..., 20, 21, 22, 24, ...)."""
+    if n <= 20:
+        return n
+    return math.ceil(GRID_STEP ** math.ceil(math.log(n) / math.log(GRID_STEP)))
+
+
+def _uniform_in(
+    rng: np.random.Generator, polygon: BaseGeometry, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    minx, miny, maxx, maxy = polygon.bounds
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    have = 0
+    share = max(polygon.area / ((maxx - minx) * (maxy - miny)), 0.05)
+    while have < n:
+        m = int((n - have) / share * 1.1) + 16
+        x = rng.uniform(minx, maxx, m)
+        y = rng.uniform(miny, maxy, m)
+        inside = shapely.contains_xy(polygon, x, y)
+        xs.append(x[inside])
+        ys.append(y[inside])
+        have += int(inside.sum())
+    return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
+
+
+def simulate(area_3006: BaseGeometry, n: int, runs: int, seed: int) -> Simulation:
+    """Seeded scatters of `n` points over the area (or a window of it, see above)."""
+    rng = np.random.default_rng(seed)
+    area = float(area_3006.area)
+    region = area_3006
+    quantile = 0.95
+    if n * runs > POINT_BUDGET:
+        # Same density on a square window in the middle of the area's bounds.
+        per_run = max(POINT_BUDGET // runs, 1)
+        window_area = area * per_run / n
+        side = math.sqrt(window_area)
+        cx, cy = area_3006.centroid.x, area_3006.centroid.y
+        region = shapely.box(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+        quantile = 0.95 ** (window_area / area)
+        n = per_run
+    xs = np.empty(n * runs)
+    ys = np.empty(n * runs)
+    for r in range(runs):
+        x, y = _uniform_in(rng, region, n)
+        xs[r * n : (r + 1) * n] = x
+        ys[r * n : (r + 1) * n] = y
+    run_ids = np.repeat(np.arange(runs, dtype=np.int32), n)
+    return Simulation(run_ids, xs, ys, runs, quantile)
+
+
+def threshold(largest: list[int], quantile: float) -> int:
+    """The percentile of the per-run largest clusters, plus one."""
+    if not largest:
+        return 1
+    value = float(np.quantile(np.asarray(largest, dtype=float), quantile, method="higher"))
+    return int(value) + 1
