@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup db stop psql lint typecheck pytest bench demo clean-db
+.PHONY: run test setup db stop psql lint typecheck pytest bench readme
 
 setup:
 	@scripts/bootstrap.sh
@@ -35,6 +35,9 @@ pytest: db
 bench: setup
 	@set -e; url=$$(scripts/database-url.sh); \
 	DATABASE_URL="$$url" $(PY) bench/ingest.py
+
+readme: setup
+	@$(PY) scripts/update_readme_settings.py
 
 stop:
 	@python3 scripts/pgcluster.py stop && echo "project-local PostgreSQL stopped"
