@@ -12,6 +12,7 @@ from app.api.deps import AreaDep, DbDep, JsonBody, SettingsDep
 from app.errors import Conflict, NotFound
 from app.models.report import FieldError, ReportFeature, ReportInvalid, parse_report
 from app.responses import JsonResponse
+from app.security import ratelimit
 from app.security.keyed import keyed_hash, new_receipt, receipt_hash, reporter_hash, same
 from app.store import idempotency
 from app.store import reports as store
@@ -82,6 +83,8 @@ async def create_report(
         )
     key = settings.key
     reporter = reporter_hash(key, token)
+    # 429 with Retry-After before anything is stored.
+    await ratelimit.check_report(request, db, settings, reporter)
     receipt = new_receipt()
     report_id = uuid.uuid4()
     channel = x_report_channel if x_report_channel in CHANNELS_FROM_HEADER else "api"

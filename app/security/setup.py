@@ -10,9 +10,11 @@ from app.settings import Settings
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
-    from app.api import staff_reports
+    from app.api import audit, moderation, staff_reports, tokens, users
+    from app.pages import staff_auth
 
-    app.include_router(staff_reports.router)
+    for module in (staff_reports, users, tokens, audit, moderation, staff_auth):
+        app.include_router(module.router)
 
     origins = settings.cors_origin_list
     if origins:

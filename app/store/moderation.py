@@ -207,3 +207,16 @@ async def actions_of(db: Database, report_id: uuid.UUID) -> list[Row]:
         .where(moderation_actions.c.report_id == report_id)
         .order_by(moderation_actions.c.at)
     )
+
+
+async def text_of(db: Database, report_id: uuid.UUID) -> Row | None:
+    return await db.fetch_one(
+        select(reports.c.description, reports.c.suggestion).where(reports.c.id == report_id)
+    )
+
+
+async def action_exists(db: Database, action_id: uuid.UUID) -> bool:
+    row = await db.fetch_one(
+        select(moderation_actions.c.id).where(moderation_actions.c.id == action_id)
+    )
+    return row is not None

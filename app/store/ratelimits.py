@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Integer, cast, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -22,12 +23,12 @@ class Count:
     retry_after: int  # seconds until the window ends
 
 
-def _window_start(seconds: int):  # type: ignore[no-untyped-def]
+def _window_start(seconds: int) -> Any:
     epoch = func.extract("epoch", func.now())
     return func.to_timestamp(func.floor(epoch / seconds) * seconds)
 
 
-def _seconds_left(expires):  # type: ignore[no-untyped-def]
+def _seconds_left(expires: Any) -> Any:
     return cast(func.ceil(func.extract("epoch", expires - func.now())), Integer)
 
 
@@ -36,13 +37,13 @@ async def hit(
 ) -> Count:
     """Count one event in the current window and return the window's total."""
     start = _window_start(window_seconds)
-    stmt = insert(rate_counters).values(
+    values = insert(rate_counters).values(
         key_hash=key_hash,
         window_start=start,
         hits=1,
         expires_at=start + timedelta(seconds=window_seconds),
     )
-    stmt = stmt.on_conflict_do_update(
+    stmt = values.on_conflict_do_update(
         index_elements=[rate_counters.c.key_hash, rate_counters.c.window_start],
         set_={"hits": rate_counters.c.hits + 1},
     ).returning(rate_counters.c.hits, _seconds_left(rate_counters.c.expires_at).label("left"))
