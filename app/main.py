@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import health, reports, vocabulary
+from app.api import patrol_plans as patrol_plans_api
 from app.db import Database, DatabaseUnavailable, check_durability
 from app.errors import install_error_handlers
 from app.responses import JsonResponse
@@ -76,5 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(vocabulary.router)
     app.include_router(reports.router)
+    app.include_router(patrol_plans_api.router)
     install_security(app, settings)
     return app

@@ -66,6 +66,25 @@ class Settings(BaseSettings):
         30000, description="Server-side limit for one statement from a web request."
     )
     docs_enabled: bool = Field(True, description="Serve OpenAPI at /docs and /openapi.json.")
+    # Patrol plans (issue 6).
+    patrol_station_lon: float = Field(
+        12.3234, ge=-180, le=180, description="Default start/end of a patrol: longitude (WGS 84)."
+    )
+    patrol_station_lat: float = Field(
+        58.3808, ge=-90, le=90, description="Default start/end of a patrol: latitude (WGS 84)."
+    )
+    walking_speed_kmh: float = Field(5.0, gt=0, le=20, description="Patrol walking speed, km/h.")
+    patrol_detour_factor: float = Field(
+        1.3,
+        ge=1,
+        le=3,
+        description="Without an imported street network, straight-line distances are "
+        "multiplied by this to estimate walking distance.",
+    )
+    patrol_visit_minutes: int = Field(
+        15, ge=0, le=120, description="Default minutes spent at each patrol stop."
+    )
+    patrol_max_stops: int = Field(30, ge=1, le=200, description="Most stops in one patrol plan.")
     # Staff access, privacy and abuse resistance (issue 4).
     rate_limit_client_per_hour: int = Field(
         10, ge=0, description="Reports one client token may file per hour (0 turns it off)."

@@ -129,6 +129,15 @@ DATA_TABLES += [
     "rate_counters",
     "reporter_first_seen",
 ]
+DATA_TABLES += [
+    "patrol_runs",
+    "patrol_plans",
+    "site_history",
+    "sites",
+    "promises",
+    "walk_ways",
+    "walk_vertices",
+]
 
 
 @pytest.fixture
