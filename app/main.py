@@ -12,6 +12,8 @@ from app.api import health, reports, vocabulary
 from app.api import patrol_plans as patrol_plans_api
 from app.db import Database, DatabaseUnavailable, check_durability
 from app.errors import install_error_handlers
+from app.pages import public as public_pages
+from app.pages import static as static_files
 from app.responses import JsonResponse
 from app.security.setup import install_security
 from app.settings import Settings, get_settings
@@ -78,5 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vocabulary.router)
     app.include_router(reports.router)
     app.include_router(patrol_plans_api.router)
+    app.include_router(static_files.router)
+    app.include_router(public_pages.router)
     install_security(app, settings)
     return app

@@ -166,6 +166,19 @@ class Settings(BaseSettings):
     hotspot_worker: bool = Field(
         True, description="Recompute hotspots in the background after reports change."
     )
+    tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Base-map tile URL template ({z}/{x}/{y}); empty for a plain background. "
+        "The only host other than this service that pages contact.",
+    )
+    tile_attribution: str = Field(
+        "© OpenStreetMap contributors", description="Attribution shown for the base-map tiles."
+    )
+    gazetteer_file: Path | None = Field(
+        None,
+        description="GeoJSON FeatureCollection of named places (Point features with a `name`) "
+        "for the resident page's place search. Default: no file, an empty list.",
+    )
 
     @field_validator("database_url")
     @classmethod

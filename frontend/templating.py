@@ -6,10 +6,14 @@ Swedish is the default language; English is chosen with `?lang=en`, the
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -41,6 +45,43 @@ def pick_language(query: str | None, cookie: str | None, accept_language: str | 
     return DEFAULT_LANGUAGE
 
 
+def load_translations(lang: str) -> NullTranslations:
+    """The catalog for `lang`, compiled from its .po file in memory.
+
+    Compiling at start-up means no generated .mo files in the repository and
+    no build step that can be forgotten.
+    """
+    po = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> NullTranslations:
+    return load_translations(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def gettext(lang: str, message: str) -> str:
+    """Translate a message outside templates (page titles, JS strings)."""
+    return str(translations(lang).gettext(message))
+
+
+@lru_cache(maxsize=256)
+def _file_hash(name: str) -> str:
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+
+
+def static_url(name: str) -> str:
+    """/static/<name>?v=<content hash>: cacheable for a year, never stale."""
+    return f"/static/{name}?v={_file_hash(name)}"
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(lang: str) -> Environment:
     env = Environment(
@@ -50,9 +91,9 @@ def environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    translations: NullTranslations = Translations.load(str(LOCALE), [lang], DOMAIN)
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
+    env.globals["static_url"] = static_url
     return env
 
 

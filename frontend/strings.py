@@ -1,0 +1,71 @@
+"""Translated strings the page scripts show, handed to them as JSON data.
+
+Each call is `_("...")` so `pybabel extract` finds the messages here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Gettext = Callable[[str], str]
+
+
+def report_strings(_: Gettext) -> dict[str, str]:
+    return {
+        "draw_line": _("Rita en sträcka (en väg eller stig)"),
+        "draw_area": _("Rita ett område (till exempel en park)"),
+        "cancel": _("Avbryt"),
+        "finish": _("Klar"),
+        "undo": _("Ta bort senaste punkten"),
+        "line_start": _("Klicka där sträckan börjar."),
+        "line_cont": _("Klicka för att fortsätta sträckan."),
+        "line_end": _("Klicka på sista punkten igen för att avsluta."),
+        "area_start": _("Klicka där området börjar."),
+        "area_cont": _("Klicka för att fortsätta området."),
+        "area_end": _("Klicka på första punkten för att stänga området."),
+        "line_error": _("Linjerna får inte korsa varandra."),
+        "marker_title": _("Vald plats. Flytta med piltangenterna."),
+        "point_at": _("Vald plats: punkt på latitud {lat}, longitud {lon}."),
+        "line_chosen": _("Vald plats: en sträcka."),
+        "area_chosen": _("Vald plats: ett område."),
+        "place_chosen": _("Vald plats: {name}."),
+        "no_place": _("Ingen plats vald ännu."),
+        "no_geolocation": _("Din webbläsare kan inte ge din position. Välj platsen på annat sätt."),
+        "geolocation_failed": _("Din position gick inte att hämta. Välj platsen på annat sätt."),
+        "locating": _("Hämtar din position …"),
+        "bad_coords": _(
+            "Skriv latitud och longitud som decimaltal, till exempel 58.3808 och 12.3234."
+        ),
+        "need_place": _("Välj en plats: en punkt, en sträcka eller ett område."),
+        "need_reason": _("Välj minst ett skäl."),
+        "need_time": _("Välj minst en tid på dygnet."),
+        "sending": _("Skickar …"),
+        "server_error": _("Något gick fel. Försök igen om en stund."),
+        "network_error": _("Ingen kontakt med tjänsten. Kontrollera anslutningen och försök igen."),
+        "withdrawn": _("Rapporten är återkallad och borttagen."),
+        "withdraw_failed": _("Ingen rapport med det id:t och den kvittokoden."),
+    }
+
+
+def map_strings(_: Gettext) -> dict[str, str]:
+    return {
+        "hotspot": _("Plats {rank}"),
+        "reporters": _("{n} personer har rapporterat här"),
+        "reports": _("{n} rapporter"),
+        "reasons": _("Varför platsen känns otrygg"),
+        "profile": _("När på dygnet (timme 0–23)"),
+        "weekday": _("Vardagar"),
+        "weekend": _("Helger"),
+        "none": _("Inga platser matchar filtret."),
+        "loading": _("Hämtar platser …"),
+        "count": _("{n} platser visas."),
+        "load_error": _("Platserna gick inte att hämta. Försök igen."),
+        "show": _("Visa på kartan"),
+        "score": _("Poäng {score}"),
+        "severity": _("Medelallvar {s}"),
+        "description": _("Beskrivning"),
+        "suggestion": _("Förslag"),
+        "report": _("Rapport"),
+        "cells": _("{n} rapporter i rutan. Zooma in för att se enskilda rapporter."),
+        "raw_count": _("{n} rapporter i vyn."),
+    }
