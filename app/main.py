@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.api import health, reports, vocabulary
 from app.api import patrol_plans as patrol_plans_api
+from app.api import sites as sites_api
 from app.db import Database, DatabaseUnavailable, check_durability
 from app.errors import install_error_handlers
 from app.pages import public as public_pages
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vocabulary.router)
     app.include_router(reports.router)
     app.include_router(patrol_plans_api.router)
+    app.include_router(sites_api.router)
     app.include_router(static_files.router)
     app.include_router(public_pages.router)
     install_security(app, settings)
