@@ -22,7 +22,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
-def content_security_policy(nonce: str, path: str) -> str:
+def content_security_policy(nonce: str, path: str, img_extra: str = "") -> str:
     if path.startswith(_DOCS_PATHS):
         scripts = "'self' 'unsafe-inline' https://cdn.jsdelivr.net"
         styles = "'self' 'unsafe-inline' https://cdn.jsdelivr.net"
@@ -31,7 +31,7 @@ def content_security_policy(nonce: str, path: str) -> str:
         scripts = f"'self' 'nonce-{nonce}'"
         # Leaflet positions map tiles with inline style attributes.
         styles = "'self' 'unsafe-inline'"
-        images = "'self' data: blob:"
+        images = f"'self' data: blob: {img_extra}".strip()
     return (
         f"default-src 'self'; script-src {scripts}; style-src {styles}; img-src {images}; "
         "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -40,9 +40,11 @@ def content_security_policy(nonce: str, path: str) -> str:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool, img_origins: tuple[str, ...] = ()) -> None:
         self.app = app
         self.https = https
+        # Map tiles may come from one configured tile server (TRYGG_TILE_URL).
+        self.img_extra = " ".join(img_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +58,10 @@ class SecurityHeaders:
         state["request_id"] = request_id
         https = self.https or scope.get("scheme") == "https"
         extra = [
-            (b"content-security-policy", content_security_policy(nonce, scope["path"]).encode()),
+            (
+                b"content-security-policy",
+                content_security_policy(nonce, scope["path"], self.img_extra).encode(),
+            ),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from app.security.headers import SecurityHeaders
 from app.settings import Settings
+
+
+def _tile_origins(settings: Settings) -> tuple[str, ...]:
+    # The base-map tile server is the one other host pages may load images from.
+    parts = urlsplit(str(getattr(settings, "tile_url", "") or ""))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return (f"{parts.scheme}://{parts.netloc}",)
+    return ()
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
@@ -30,6 +40,8 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     build_inner = app.build_middleware_stack
 
     def build() -> object:
-        return SecurityHeaders(build_inner(), https=settings.https)
+        return SecurityHeaders(
+            build_inner(), https=settings.https, img_origins=_tile_origins(settings)
+        )
 
     app.build_middleware_stack = build  # type: ignore[method-assign,assignment]
