@@ -10,9 +10,11 @@ from fastapi import FastAPI
 
 from app.api import health, reports, vocabulary
 from app.api import patrol_plans as patrol_plans_api
+from app.api import promises as promises_api
 from app.api import sites as sites_api
 from app.db import Database, DatabaseUnavailable, check_durability
 from app.errors import install_error_handlers
+from app.pages import promises as promises_page
 from app.pages import public as public_pages
 from app.pages import static as static_files
 from app.responses import JsonResponse
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(patrol_plans_api.router)
     app.include_router(sites_api.router)
+    app.include_router(promises_api.router)
+    app.include_router(promises_page.router)
     app.include_router(static_files.router)
     app.include_router(public_pages.router)
     install_security(app, settings)

@@ -38,6 +38,8 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "POST /api/v1/reports",
         "DELETE /api/v1/reports/{report_id}",
         "GET /api/v1/hotspots",
+        "GET /api/v1/promises",
+        "GET /loften",
         "GET /api/v1/hotspots/{hotspot_id}",
         "GET /api/v1/promises",
         "GET /static/{name:path}",

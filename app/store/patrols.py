@@ -98,24 +98,3 @@ async def list_runs(db: Database, plan_id: uuid.UUID) -> list[Row]:
         .order_by(patrol_runs.c.carried_out_on, patrol_runs.c.recorded_at)
     )
     return await db.fetch_all(stmt)
-
-
-async def visits_at(
-    db: Database, hotspot_ids: Sequence[str], since: dt.date | None = None
-) -> dict[str, int]:
-    """Patrols carried out that visited each hotspot."""
-    if not hotspot_ids:
-        return {}
-    hid = func.unnest(patrol_runs.c.hotspot_ids).label("hotspot_id")
-    inner = select(hid, patrol_runs.c.carried_out_on).where(
-        patrol_runs.c.hotspot_ids.overlap(cast(list(hotspot_ids), patrol_runs.c.hotspot_ids.type))
-    )
-    if since is not None:
-        inner = inner.where(patrol_runs.c.carried_out_on >= since)
-    sub = inner.subquery()
-    stmt = (
-        select(sub.c.hotspot_id, func.count().label("n"))
-        .where(sub.c.hotspot_id.in_(list(hotspot_ids)))
-        .group_by(sub.c.hotspot_id)
-    )
-    return {row["hotspot_id"]: int(row["n"]) for row in await db.fetch_all(stmt)}
