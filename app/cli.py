@@ -168,6 +168,68 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        _say("the passwords differ")
+        return None
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from app.errors import ApiError
+    from app.security.access import Principal
+    from app.security.cli_users import create_user_cli
+
+    password = _read_password(args)
+    if password is None:
+        return 2
+
+    async def work(db: Any) -> int:
+        try:
+            user = await create_user_cli(db, Principal(via="cli"), args.email, args.role, password)
+        except ApiError as exc:
+            _say(f"cannot create user: {exc.detail}")
+            return 1
+        print(f"created user {user['email']} with roles {', '.join(user['roles'])}")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from app.security.access import Principal
+    from app.security.cli_users import create_token_cli
+
+    async def work(db: Any) -> int:
+        token = await create_token_cli(db, settings, Principal(via="cli"), args.email, args.name)
+        if token is None:
+            _say(f"no active user {args.email}")
+            return 1
+        _say("The token is shown only now; keep it secret.")
+        print(f"token for {args.email}: {token}")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    from app.retention import purge
+
+    async def work(db: Any) -> int:
+        result = await purge(db, settings)
+        print("purged: " + ", ".join(f"{k} {v}" for k, v in asdict(result).items()))
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +257,22 @@ def build_parser() -> argparse.ArgumentParser:
     rem = sub.add_parser("remove-import", help="remove an imported batch")
     rem.add_argument("batch")
     rem.set_defaults(func=cmd_remove_import)
+
+    user = sub.add_parser("create-user", help="create a staff user")
+    user.add_argument("email")
+    user.add_argument(
+        "--role", action="append", required=True, help="police, planner, moderator or admin"
+    )
+    user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user.set_defaults(func=cmd_create_user)
+
+    token = sub.add_parser("create-token", help="create an API token (printed as the last word)")
+    token.add_argument("email")
+    token.add_argument("--name", default="cli", help="a label for the token")
+    token.set_defaults(func=cmd_create_token)
+
+    purge = sub.add_parser("purge", help="purge free text and reporter hashes past retention")
+    purge.set_defaults(func=cmd_purge)
     doc = sub.add_parser("settings", help="print every setting as a Markdown table")
     doc.set_defaults(func=cmd_settings)
     return parser
