@@ -27,13 +27,15 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from geo.significance import dense_minpoints
 from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
 
 LINE_STEP_M = 50.0
 SMALL_POLYGON_M2 = 10_000.0
 LATTICE_M = 50.0
 OUTLINE_BUFFER_M = 15.0
-MAX_SPLIT_LEVELS = 6
+MAX_SPLIT_LEVELS = 40
+MINPOINTS_STEP = 1.1
 # A split must leave two dense cores at least this many eps apart, otherwise
 # it is one place that merely thins out at a higher minpoints.
 SPLIT_MIN_SEPARATION_EPS = 2.0
@@ -180,19 +182,31 @@ SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
 FROM h
 """
 
-# Re-cluster the points of some clusters, each with its own minpoints; child
-# cluster ids are made unique by an offset.
+# The probe of each cluster still being split: its points at the current minpoints.
+CREATE_PROBE = """
+CREATE TEMP TABLE hs_probe ON COMMIT DROP AS
+SELECT pid, cid FROM hs_lab WHERE cid = ANY(%(cids)s::int[])
+"""
+
+NEXT_PROBE = (
+    "DELETE FROM hs_probe",
+    "INSERT INTO hs_probe SELECT pid, cid FROM hs_split WHERE cid = ANY(%(cids)s::int[])",
+)
+
+# Re-cluster each probe with its own, higher minpoints; children get new ids
+# above `offset`.
 SPLIT = """
 CREATE TEMP TABLE hs_split ON COMMIT DROP AS
 WITH t AS (
     SELECT * FROM unnest(%(cids)s::int[], %(minpts)s::int[]) AS t(cid, minpts)
 ), c AS (
-    SELECT l.pid, l.cid AS parent,
-           ST_ClusterDBSCAN(d.g, %(eps)s, t.minpts) OVER (PARTITION BY l.cid ORDER BY l.pid) AS sub
-    FROM hs_lab l JOIN t ON t.cid = l.cid JOIN hs_dp d ON d.pid = l.pid
+    SELECT p.pid, p.cid AS parent,
+           ST_ClusterDBSCAN(d.g, %(eps)s, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
+    FROM hs_probe p JOIN t ON t.cid = p.cid JOIN hs_dp d ON d.pid = p.pid
 )
-SELECT pid, parent, CASE WHEN sub IS NULL THEN NULL
-                         ELSE %(offset)s + parent * %(stride)s + sub END AS cid
+SELECT pid, parent,
+       CASE WHEN sub IS NULL THEN NULL
+            ELSE (%(offset)s + dense_rank() OVER (ORDER BY parent, sub))::int END AS cid
 FROM c
 """
 
@@ -212,13 +226,17 @@ SELECT parent, cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
 FROM h
 """
 
-# Replace parents by their accepted children: the children's points take the
-# child id, the parent's other points become noise.
-APPLY_SPLIT = """
-UPDATE hs_lab l SET cid = CASE WHEN s.cid = ANY(%(children)s::int[]) THEN s.cid ELSE NULL END
-FROM hs_split s
-WHERE s.pid = l.pid AND s.parent = ANY(%(parents)s::int[])
-"""
+# Replace clusters (`anchors`) by the dense cores found inside them (with the
+# border points DBSCAN gave those cores); the anchors' other points become noise.
+APPLY_SPLIT = (
+    """UPDATE hs_lab l SET cid = s.cid
+FROM (SELECT l2.pid, c.cid
+      FROM hs_lab l2
+      LEFT JOIN (SELECT s.pid, s.cid FROM hs_split s WHERE s.cid = ANY(%(children)s::int[])) c
+        ON c.pid = l2.pid
+      WHERE l2.cid = ANY(%(anchors)s::int[])) s
+WHERE s.pid = l.pid""",
+)
 
 DROP_CLUSTERS = "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(cids)s::int[])"
 
@@ -304,23 +322,31 @@ class Cluster:
     neighbours: float
 
 
-def next_minpoints(current: int, cluster: Cluster) -> int:
-    """Raise minpoints with density: at least double, at least the mean neighbours.
+def next_minpoints(current: int, cluster: Cluster, max_extent: float) -> int:
+    """The next level's minpoints for re-clustering `cluster`.
 
-    A point of a uniformly dense area has about `neighbours` points within eps,
-    so only places denser than their surroundings keep core points.
+    A place (not wider than `max_extent`) is searched for separate cores a
+    step at a time. A too-wide cluster is a dense region rather than a place:
+    its minpoints jump to where its own mean density would give no core point
+    by chance (`geo.significance.dense_minpoints`), so only places denser than
+    their surroundings remain.
     """
-    return max(2 * current, math.ceil(cluster.neighbours))
+    step = max(math.ceil(current * MINPOINTS_STEP), current + 1)
+    if cluster.extent > max_extent:
+        return max(step, dense_minpoints(cluster.neighbours, cluster.n))
+    return step
 
 
 def split_outcome(
-    parent: Cluster, children: Sequence[Cluster], k: int, eps: float, max_extent: float
+    anchor: Cluster, children: Sequence[Cluster], k: int, eps: float, max_extent: float
 ) -> tuple[str, list[Cluster]]:
-    """What happens to a cluster re-clustered at a higher minpoints.
+    """What to do with a cluster whose probe was re-clustered at a higher minpoints.
 
-    Returns ("split", children) when it holds two separate dense cores, or is
-    too wide and shrinks toward its cores; ("keep", []) when it is one place;
-    ("drop", []) when it is too wide and nothing dense enough is inside.
+    - ("split", cores): two dense cores at least 2 eps apart, or the cluster is
+      too wide: it is replaced by its cores (each with k people or more);
+    - ("deeper", [core]): one core left, keep looking inside it;
+    - ("keep", []): nothing dense enough inside, the cluster is one place;
+    - ("drop", []): too wide and nothing dense enough inside.
     """
     kept = [c for c in children if c.reporters >= k]
     separate = any(
@@ -328,10 +354,12 @@ def split_outcome(
         for i, a in enumerate(kept)
         for b in kept[i + 1 :]
     )
-    if separate:
+    if separate or (kept and anchor.extent > max_extent):
         return "split", kept
-    if parent.extent > max_extent:
-        return ("split", kept) if kept else ("drop", [])
+    if kept:
+        return "deeper", [max(kept, key=lambda c: (c.reporters, c.n, -c.cid))]
+    if anchor.extent > max_extent:
+        return "drop", []
     return "keep", []
 
 

@@ -113,3 +113,32 @@ def threshold(largest: list[int], quantile: float) -> int:
         return 1
     value = float(np.quantile(np.asarray(largest, dtype=float), quantile, method="higher"))
     return int(value) + 1
+
+
+def poisson_upper(mu: float, alpha: float) -> int:
+    """The smallest q with P(X >= q) <= alpha for X ~ Poisson(mu)."""
+    if mu <= 0:
+        return 1
+    # Walk the pmf in logs from 0; fine for the densities met here (mu < 1e5).
+    log_pmf = -mu
+    cdf = 0.0
+    q = 0
+    while True:
+        cdf += math.exp(log_pmf)
+        q += 1
+        if 1.0 - cdf <= alpha:
+            return q
+        log_pmf += math.log(mu) - math.log(q)
+        if q > mu + 50 * math.sqrt(mu) + 50:
+            return q
+
+
+def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
+    """Minpoints at which a uniform area this dense has no core point by chance.
+
+    Under complete spatial randomness a point's neighbours within eps are
+    Poisson(`neighbours`); with minpoints counting the point itself, a core
+    point needs `minpoints - 1` neighbours. The chance that any of `points`
+    points is a core by chance is kept below `alpha` (Bonferroni).
+    """
+    return 1 + poisson_upper(neighbours, alpha / max(points, 1))

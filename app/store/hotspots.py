@@ -195,78 +195,99 @@ def _cluster(row: Row) -> method.Cluster:
     )
 
 
+async def _stats(conn: AsyncConn, eps: float, cids: list[int]) -> dict[int, method.Cluster]:
+    rows = await _rows(conn, method.CLUSTER_STATS, {"cids": cids, "eps": eps})
+    return {c.cid: c for c in map(_cluster, rows)}
+
+
+async def _run_all(conn: AsyncConn, statements: tuple[str, ...], params: dict[str, Any]) -> None:
+    for statement in statements:
+        await conn.execute(statement, params if "%(" in statement else None)
+
+
 async def _split_clusters(
     conn: AsyncConn, ctx: Context, k: int, progress: Progress
 ) -> dict[int, int]:
-    """Split clusters at density valleys; returns cluster id -> level of the final clusters."""
+    """Split clusters at density valleys; returns cluster id -> level of the final clusters.
+
+    Each cluster (an *anchor*) has a *probe*: its points that are still dense
+    at the current minpoints. Each level re-clusters every probe at a higher
+    minpoints (see `geo.hotspots.split_outcome` for what happens then).
+    """
     p = ctx.params
     rows = await _rows(conn, "SELECT DISTINCT cid FROM hs_lab WHERE cid IS NOT NULL")
     all_cids = [int(r["cid"]) for r in rows]
-    stats = await _rows(conn, method.CLUSTER_STATS, {"cids": all_cids, "eps": p.eps})
-    clusters = {c.cid: c for c in map(_cluster, stats)}
-    minpts = dict.fromkeys(clusters, p.minpoints)
-    levels = dict.fromkeys(clusters, 0)
-    # Clusters below k can still hide nothing significant; drop them now.
-    small = [c.cid for c in clusters.values() if c.reporters < k]
+    anchors = await _stats(conn, p.eps, all_cids)
+    small = [c.cid for c in anchors.values() if c.reporters < k]
     if small:
         await conn.execute(method.DROP_CLUSTERS, {"cids": small})
-    trying = [c for c in clusters.values() if c.reporters >= k]
+    # anchor id -> (its probe, the probe's minpoints)
+    trying = {c.cid: (c, p.minpoints) for c in anchors.values() if c.reporters >= k}
+    level_of = dict.fromkeys(trying, 0)
     final: dict[int, int] = {}
+    await conn.execute(method.CREATE_PROBE, {"cids": list(trying)})
     offset = (max(all_cids) + 1) if all_cids else 0
     for level in range(1, method.MAX_SPLIT_LEVELS + 1):
         if not trying:
             break
-        next_pts = {c.cid: method.next_minpoints(minpts[c.cid], c) for c in trying}
-        stride = max(c.n for c in trying) + 1
+        next_pts = {
+            a: method.next_minpoints(m, anchors[a], p.max_extent) for a, (_, m) in trying.items()
+        }
         await conn.execute("DROP TABLE IF EXISTS hs_split")
         await conn.execute(
             method.SPLIT,
             {
-                "cids": list(next_pts),
-                "minpts": list(next_pts.values()),
+                "cids": [probe.cid for probe, _ in trying.values()],
+                "minpts": [next_pts[a] for a in trying],
                 "eps": p.eps,
                 "offset": offset,
-                "stride": stride,
             },
         )
-        offset += stride * (max(next_pts) + 1)
-        child_rows = await _rows(conn, method.SPLIT_STATS, {"eps": p.eps})
+        top = await _rows(conn, "SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
+        offset = max(offset, int(top[0]["top"]) + 1)
         children: dict[int, list[method.Cluster]] = {}
-        for row in child_rows:
+        for row in await _rows(conn, method.SPLIT_STATS, {"eps": p.eps}):
             children.setdefault(int(row["parent"]), []).append(_cluster(row))
-        split_parents: list[int] = []
-        kept_children: list[int] = []
+        split_children: list[int] = []
+        split_anchors: list[int] = []
         dropped: list[int] = []
-        next_trying: list[method.Cluster] = []
-        for parent in trying:
+        next_trying: dict[int, tuple[method.Cluster, int]] = {}
+        for a, (probe, _) in trying.items():
             outcome, kept = method.split_outcome(
-                parent, children.get(parent.cid, []), k, p.eps, p.max_extent
+                anchors[a], children.get(probe.cid, []), k, p.eps, p.max_extent
             )
             if outcome == "keep":
-                final[parent.cid] = levels[parent.cid]
+                final[a] = level_of[a]
             elif outcome == "drop":
-                dropped.append(parent.cid)
+                dropped.append(a)
+            elif outcome == "deeper":
+                next_trying[a] = (kept[0], next_pts[a])
             else:
-                split_parents.append(parent.cid)
                 for child in kept:
-                    kept_children.append(child.cid)
-                    minpts[child.cid] = next_pts[parent.cid]
-                    levels[child.cid] = level
-                    next_trying.append(child)
-        if split_parents:
-            await conn.execute(
-                method.APPLY_SPLIT, {"children": kept_children, "parents": split_parents}
+                    split_children.append(child.cid)
+                    split_anchors.append(a)
+                    level_of[child.cid] = level
+                    next_trying[child.cid] = (child, next_pts[a])
+        if split_children:
+            await _run_all(
+                conn,
+                method.APPLY_SPLIT,
+                {"children": split_children, "anchors": split_anchors, "eps": p.eps},
             )
+            anchors.update(await _stats(conn, p.eps, split_children))
         if dropped:
             await conn.execute(method.DROP_CLUSTERS, {"cids": dropped})
-        if split_parents or dropped:
+        if split_children or dropped:
             progress(
-                f"level {level}: split {len(split_parents)} cluster(s) into "
-                f"{len(kept_children)}, dropped {len(dropped)} diffuse one(s)"
+                f"level {level}: split {len(set(split_anchors))} cluster(s) into "
+                f"{len(split_children)}, dropped {len(dropped)} diffuse one(s)"
             )
         trying = next_trying
-    for c in trying:  # still splitting at the last level: keep what there is
-        final[c.cid] = levels[c.cid]
+        await _run_all(
+            conn, method.NEXT_PROBE, {"cids": [probe.cid for probe, _ in trying.values()]}
+        )
+    for a in trying:  # still splitting at the last level: keep what there is
+        final[a] = level_of[a]
     return final
 
 
@@ -529,7 +550,7 @@ PUBLIC_PROPERTIES = f"""json_build_object(
     'first_seen', i.first_seen, 'last_seen', r.finished_at)"""
 
 _FEATURES = """
-SELECT h.rank, json_build_object(
+SELECT h.rank, h.hotspot_id AS hid, json_build_object(
     'type', 'Feature', 'id', h.hotspot_id,
     'geometry', ST_AsGeoJSON(h.outline, 7, 0)::json,
     'properties', {props}) AS feature
@@ -540,19 +561,21 @@ WHERE h.run_id = %(run)s AND h.reporters >= %(min_reporters)s
   AND (%(bbox)s::float8[] IS NULL OR h.outline && ST_MakeEnvelope(
       (%(bbox)s::float8[])[1], (%(bbox)s::float8[])[2],
       (%(bbox)s::float8[])[3], (%(bbox)s::float8[])[4], 4326))
-  AND (%(hotspot)s::uuid IS NULL OR h.hotspot_id = %(hotspot)s::uuid)
 """
 
 COLLECTION = """
 SELECT json_build_object('type', 'FeatureCollection',
-    'features', COALESCE(json_agg(f.feature ORDER BY f.rank), '[]'::json))::text AS body
+    'features', COALESCE(json_agg(f.feature ORDER BY f.rank), '[]'::json))::text AS body,
+    count(*)::int AS n
 FROM ({features}) f
 """
 
 STAFF_COLLECTION = COLLECTION.format(features=_FEATURES.format(props=STAFF_PROPERTIES))
 PUBLIC_COLLECTION = COLLECTION.format(features=_FEATURES.format(props=PUBLIC_PROPERTIES))
-STAFF_FEATURES = _FEATURES.format(props=STAFF_PROPERTIES) + " ORDER BY h.rank"
-PUBLIC_FEATURES = _FEATURES.format(props=PUBLIC_PROPERTIES) + " ORDER BY h.rank"
+# One feature; the rank is computed among all shown hotspots first.
+ONE = "SELECT f.feature FROM ({features}) f WHERE f.hid = %(hotspot)s::uuid"
+STAFF_FEATURES = ONE.format(features=_FEATURES.format(props=STAFF_PROPERTIES))
+PUBLIC_FEATURES = ONE.format(features=_FEATURES.format(props=PUBLIC_PROPERTIES))
 
 
 def _read_params(
@@ -586,6 +609,16 @@ async def collection_json(
         sql, _read_params(run_id, filters, public=public, public_min=public_min)
     )
     return str(rows[0]["body"])
+
+
+async def collection_with_count(
+    db: Database, run_id: int, filters: HotspotFilters
+) -> tuple[str, int]:
+    """The staff FeatureCollection and how many features it has (for exports)."""
+    rows = await db.fetch_all_sql(
+        STAFF_COLLECTION, _read_params(run_id, filters, public=False, public_min=0)
+    )
+    return str(rows[0]["body"]), int(rows[0]["n"])
 
 
 def _flatten(feature: Mapping[str, Any]) -> dict[str, Any]:
