@@ -156,6 +156,29 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             progress=_say,
         )
         print(f"loaded {result.stored} synthetic demo reports (channel 'demo')")
+        from app.demo_promises import load_demo_promises
+
+        _say("computing hotspots to link the demo promises to ...")
+        print(f"loaded {await load_demo_promises(db)} demo promises (medborgarlöfte 2017)")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
+    from app.store.network import has_pgrouting, import_network
+    from geo.osm import OsmError
+
+    async def work(db: Any) -> int:
+        if not await has_pgrouting(db):
+            _say("pgRouting is not installed in this database (Debian: postgresql-15-pgrouting)")
+            return 2
+        try:
+            vertices, edges = await import_network(db, Path(args.file), progress=_say)
+        except (OsmError, OSError) as exc:
+            _say(f"cannot import {args.file}: {exc}")
+            return 1
+        print(f"imported {edges} walkable edges between {vertices} junctions")
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -253,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--skip-invalid", action="store_true", help="store the valid features")
     imp.set_defaults(func=cmd_import)
+
+    net = sub.add_parser(
+        "import-network", help="import walkable ways from an OSM extract (.osm, .osm.pbf)"
+    )
+    net.add_argument("file")
+    net.set_defaults(func=cmd_import_network)
 
     rem = sub.add_parser("remove-import", help="remove an imported batch")
     rem.add_argument("batch")
