@@ -253,6 +253,24 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
+    from app.store import hotspots
+
+    async def work(db: Any) -> int:
+        ctx = hotspots.context_of(settings)
+        result = await hotspots.compute(db, ctx, progress=_say, force=args.force)
+        if result is None:
+            print("hotspots are up to date (use --force to recompute anyway)")
+        else:
+            print(
+                f"run {result.run_id}: {result.hotspots} hotspots from {result.points} "
+                f"person-places, threshold {result.k} people, {result.seconds:.2f} s"
+            )
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -282,6 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     net.add_argument("file")
     net.set_defaults(func=cmd_import_network)
+
+    recompute = sub.add_parser("recompute", help="recompute hotspots now, showing progress")
+    recompute.add_argument("--force", action="store_true", help="even when up to date")
+    recompute.set_defaults(func=cmd_recompute)
 
     rem = sub.add_parser("remove-import", help="remove an imported batch")
     rem.add_argument("batch")

@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import health, reports, vocabulary
+from app.api import hotspots as hotspots_api
 from app.api import patrol_plans as patrol_plans_api
 from app.api import promises as promises_api
 from app.api import sites as sites_api
 from app.db import Database, DatabaseUnavailable, check_durability
 from app.errors import install_error_handlers
+from app.hotspot_worker import HotspotWorker
 from app.pages import promises as promises_page
 from app.pages import public as public_pages
 from app.pages import static as static_files
@@ -54,9 +56,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.close()
         raise
     app.state.db = db
+    # New reports mark hotspots stale; the worker recomputes them in the background.
+    worker = HotspotWorker(db, settings) if settings.hotspot_worker else None
+    if worker is not None:
+        app.state.on_report_stored = worker.notify
+        worker.start()
     try:
         yield
     finally:
+        if worker is not None:
+            await worker.stop()
         await db.close()
 
 
@@ -82,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(vocabulary.router)
     app.include_router(reports.router)
+    app.include_router(hotspots_api.router)
     app.include_router(patrol_plans_api.router)
     app.include_router(sites_api.router)
     app.include_router(promises_api.router)

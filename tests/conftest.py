@@ -138,6 +138,7 @@ DATA_TABLES += [
     "walk_ways",
     "walk_vertices",
 ]
+DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_identities"]
 
 
 @pytest.fixture
