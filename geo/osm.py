@@ -129,18 +129,22 @@ def _xml_elements(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _pbf_elements(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
-        import osmium  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+        import osmium
+        from osmium.osm import Node, Way
+    except ImportError as exc:  # pragma: no cover - osmium is in the lock file
         raise OsmError(
             ".osm.pbf needs the osmium package (pip install osmium); or convert the file "
             "to .osm XML with `osmium cat file.osm.pbf -o file.osm`"
         ) from exc
-    for obj in osmium.FileProcessor(str(path)):
-        if obj.is_node():
-            yield "node", {"id": obj.id, "lon": obj.location.lon, "lat": obj.location.lat}
-        elif obj.is_way():
-            tags = {tag.k: tag.v for tag in obj.tags}
-            yield "way", {"id": obj.id, "tags": tags, "refs": [n.ref for n in obj.nodes]}
+    try:
+        for obj in osmium.FileProcessor(str(path)):
+            if isinstance(obj, Node):
+                yield "node", {"id": obj.id, "lon": obj.location.lon, "lat": obj.location.lat}
+            elif isinstance(obj, Way):
+                tags = {tag.k: tag.v for tag in obj.tags}
+                yield "way", {"id": obj.id, "tags": tags, "refs": [n.ref for n in obj.nodes]}
+    except RuntimeError as exc:  # libosmium reports unreadable input this way
+        raise OsmError(f"{path.name} is not a readable OSM PBF file: {exc}") from exc
 
 
 def read_network(path: Path, progress: Progress | None = None) -> Network:

@@ -134,3 +134,24 @@ def test_plan_walks_around_the_block_not_through_it(
 
     gpx = client.get(plan["links"]["gpx"], headers=staff_headers("police"))
     assert gpx.text.count("<trkpt") >= 5
+
+
+def test_pbf_extract_gives_the_same_network(
+    tmp_path: Path, client: TestClient, settings: Settings, sql: Any
+) -> None:
+    import osmium
+
+    xml = tmp_path / "grid.osm"
+    write_grid(xml)
+    pbf = tmp_path / "grid.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    for obj in osmium.FileProcessor(str(xml)):
+        writer.add(obj)
+    writer.close()
+    assert run_cli(settings, "import-network", str(pbf)) == 0
+    assert sql.scalar("SELECT count(*) FROM walk_ways") == 6
+    # PBF stores coordinates to 1e-7 degrees, so lengths agree to about a metre.
+    assert abs(sql.scalar("SELECT sum(cost) FROM walk_ways") - 800) < 2
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(b"not a pbf file at all")
+    assert run_cli(settings, "import-network", str(broken)) == 1
