@@ -101,7 +101,8 @@ class Settings(BaseSettings):
         False, description="Served over https: Secure cookies and HSTS on every response."
     )
     cors_origins: str = Field(
-        "", description="Comma-separated origins allowed to call the API from browsers. Empty: none."
+        "",
+        description="Comma-separated origins allowed to call the API from browsers. Empty: none.",
     )
     session_minutes: int = Field(480, ge=1, description="Longest life of a staff login session.")
     session_idle_minutes: int = Field(

@@ -41,7 +41,6 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /api/v1/promises",
         "GET /loften",
         "GET /api/v1/hotspots/{hotspot_id}",
-        "GET /api/v1/promises",
         "GET /static/{name:path}",
         "GET /static/vendor/{package_at_version:path}",
         "GET /staff/login",
