@@ -1,0 +1,116 @@
+"""GET /api/v1/hotspots and /api/v1/hotspots/{id}: public and staff views, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from fastapi.testclient import TestClient
+from shapely.geometry import shape
+
+from tests.conftest import Sql, point_feature
+from tests.geo.test_hotspots import add_reports, people, place
+
+Headers = Callable[..., dict[str, str]]
+
+
+def seed(sql: Sql) -> None:
+    """A big place (8 people), a small one (4 people, one of them twice), far apart."""
+    rng = np.random.default_rng(11)
+    add_reports(sql, place(0, 0, 6, rng), people("big", 6), reasons=["lighting"])
+    add_reports(sql, place(0, 0, 2, rng), people("big-drugs", 2), reasons=["drugs"])
+    add_reports(sql, place(400, 0, 4, rng, 5), people("small", 4), times=["morning"])
+    # DBSCAN needs 5 points: one person reports a second spot 30 m away.
+    add_reports(sql, [(430.0, 0.0)], ["small-0"], times=["morning"])
+
+
+def test_public_view_hides_small_hotspots_and_small_counts(client: TestClient, sql: Sql) -> None:
+    seed(sql)
+    answer = client.get("/api/v1/hotspots")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/geo+json")
+    body = answer.json()
+    assert body["type"] == "FeatureCollection"
+    (feature,) = body["features"]
+    props = feature["properties"]
+    assert props["reporters"] == 8 and props["rank"] == 1
+    # Counts under the public threshold (5 people) are left out.
+    assert props["reasons"] == {"lighting": 6}
+    assert props["times"] == {"night": 8}
+    for private in ("reports", "hours", "severity_mean", "safe_share"):
+        assert private not in props
+    assert feature["geometry"]["type"] == "Polygon"
+    assert shape(feature["geometry"]).contains(shapely.Point(props["centre"]))
+
+
+def test_staff_see_every_hotspot_with_all_details(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    seed(sql)
+    body = client.get("/api/v1/hotspots", headers=staff_headers("planner")).json()
+    assert [f["properties"]["reporters"] for f in body["features"]] == [8, 4]
+    props = body["features"][0]["properties"]
+    assert props["reasons"] == {"lighting": 6, "drugs": 2}
+    assert props["reports"] == 8 and len(props["hours"]) == 24
+    for name in ("score", "days", "severity_mean", "safe_share", "first_seen", "last_seen"):
+        assert name in props
+    ring = body["features"][0]["geometry"]["coordinates"][0]
+    assert shapely.LinearRing(ring).is_ccw, "RFC 7946 outer rings are counter-clockwise"
+
+
+def test_filters_change_the_result_and_bad_filters_get_clear_422s(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    seed(sql)
+    staff = staff_headers("police")
+    mornings = client.get("/api/v1/hotspots?times=morning", headers=staff).json()
+    assert [f["properties"]["reporters"] for f in mornings["features"]] == [4]
+    both = client.get("/api/v1/hotspots?times=morning,night&days=weekend", headers=staff).json()
+    assert len(both["features"]) == 2
+    west = client.get("/api/v1/hotspots?bbox=12.30,58.37,12.3245,58.39", headers=staff).json()
+    assert [f["properties"]["reporters"] for f in west["features"]] == [8]
+    for query, words in [
+        ("times=noon", "times: 'noon'"),
+        ("reasons=lighting,ghosts", "reasons: 'ghosts'"),
+        ("days=sunday", "days: 'sunday'"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=12.4,58.3,12.3,58.4", "minimum must be below"),
+        ("bbox=12.30,58.37,12.34,95", "latitudes"),
+        ("bbox=12.30,nan,12.34,58.39", "bbox"),
+        ("since=yesterday", "since: 'yesterday'"),
+        ("since=2026-05-02&until=2026-05-01", "since must be before until"),
+    ]:
+        answer = client.get(f"/api/v1/hotspots?{query}")
+        assert answer.status_code == 422, (query, answer.text)
+        assert words in answer.json()["detail"], (query, answer.json())
+
+
+def test_one_hotspot_by_its_stable_id(client: TestClient, sql: Sql) -> None:
+    seed(sql)
+    (feature,) = client.get("/api/v1/hotspots").json()["features"]
+    one = client.get(f"/api/v1/hotspots/{feature['id']}")
+    assert one.status_code == 200
+    assert one.json()["id"] == feature["id"]
+    assert one.json()["properties"]["rank"] == 1
+    assert client.get("/api/v1/hotspots/not-a-uuid").status_code == 404
+    missing = client.get("/api/v1/hotspots/6f1c2b1e-0000-4000-8000-000000000000")
+    assert missing.status_code == 404 and "detail" in missing.json()
+
+
+def test_a_new_report_shows_up_at_the_next_read(client: TestClient, sql: Sql) -> None:
+    seed(sql)
+    before = client.get("/api/v1/hotspots").json()["features"]
+    assert len(before) == 1
+    from geo.crs import sweref_to_lonlat
+    from geo.synthetic import centre_xy
+
+    cx, cy = centre_xy()
+    lon, lat = sweref_to_lonlat(cx + 400, cy)
+    posted = client.post("/api/v1/reports", json=point_feature(lon, lat, times=["morning"]))
+    assert posted.status_code == 201, posted.text
+    after = client.get("/api/v1/hotspots")
+    assert "hotspots-stale" not in after.headers
+    features = after.json()["features"]
+    assert [f["properties"]["reporters"] for f in features] == [8, 5]
+    assert features[0]["id"] == before[0]["id"]
