@@ -16,8 +16,10 @@ from app.api import sites as sites_api
 from app.db import Database, DatabaseUnavailable, check_durability
 from app.errors import install_error_handlers
 from app.hotspot_worker import HotspotWorker
+from app.pages import patrol as patrol_page
 from app.pages import promises as promises_page
 from app.pages import public as public_pages
+from app.pages import sites as sites_page
 from app.pages import static as static_files
 from app.responses import JsonResponse
 from app.security.setup import install_security
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sites_api.router)
     app.include_router(promises_api.router)
     app.include_router(promises_page.router)
+    app.include_router(patrol_page.router)
+    app.include_router(sites_page.router)
     app.include_router(static_files.router)
     app.include_router(public_pages.router)
     install_security(app, settings)

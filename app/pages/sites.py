@@ -1,0 +1,34 @@
+"""GET /staff/platser: redesign sites on a map, their status and before/after."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import SettingsDep
+from app.pages.patrol import page_language, staff_page
+from app.security.access import Principal, require_page
+from frontend import maps
+from geo.redesign import STATUSES
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+
+@router.get("/platser", response_class=HTMLResponse)
+async def sites_page(
+    request: Request,
+    settings: SettingsDep,
+    principal: Annotated[Principal, require_page("sites:read")],
+) -> HTMLResponse:
+    lang = page_language(request)
+    statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
+    return staff_page(
+        request,
+        "sites.html",
+        map=maps.staff_map(settings),
+        statuses=statuses,
+        may_manage=principal.may("sites:manage"),
+        page_data={"lang": lang, "statuses": dict(statuses)},
+    )
