@@ -107,7 +107,11 @@
         });
         var form = document.getElementById("status-form");
         if (form) { form.elements.status.value = p.status; }
-        showEvaluation(id);
+        if (p.status === "done") {
+          showEvaluation(id);
+        } else {
+          document.getElementById("evaluation").hidden = true;
+        }
       });
   }
 

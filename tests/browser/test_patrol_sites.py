@@ -1,0 +1,96 @@
+"""In Chromium: police plan and print a Friday-night patrol; a planner takes a site to done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.api.planning_data import PLACES, offset
+from tests.browser.conftest import screenshot
+from tests.conftest import Sql, UserFactory, point_feature
+
+pytestmark = pytest.mark.browser
+
+
+def post_reports(page: Any, live_server: str) -> None:
+    for name, place in PLACES.items():
+        for k in range(6):
+            east, north = place["at"]
+            lon, lat = offset(east + (k % 3) * 6 - 6, north + (k // 3) * 6 - 3)
+            feature = point_feature(
+                lon,
+                lat,
+                reasons=place["reasons"],
+                times=place["times"],
+                days=place["days"],
+                client_token=f"{name}-{k}-{uuid.uuid4().hex[:6]}",
+            )
+            assert page.request.post(live_server + "/api/v1/reports", data=feature).status == 201
+
+
+def log_in(page: Any, live_server: str, path: str, email: str, password: str) -> None:
+    page.goto(live_server + path)
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**" + path)
+
+
+def test_police_plan_print_and_record_a_friday_night_patrol(
+    page: Any, live_server: str, make_user: UserFactory, sql: Sql
+) -> None:
+    post_reports(page, live_server)
+    email, password = make_user(roles=["police"])
+    log_in(page, live_server, "/staff/patrull", email, password)
+    page.locator("#hotspot-choices li").first.wait_for()
+    page.get_by_role("button", name="Planera patrull").click()
+    rows = page.locator("#plan-stops tr")
+    rows.first.wait_for()
+    assert rows.count() == 2  # the two night places, not the morning one
+    assert "omvägsfaktor" in page.locator("#plan-routing").inner_text() or (
+        "detour factor" in page.locator("#plan-routing").inner_text()
+    )
+    assert rows.first.locator("td").nth(1).inner_text() >= "20:00"
+    page.locator(".leaflet-overlay-pane path").first.wait_for()
+    screenshot(page, "staff-patrol-plan")
+
+    print_url = page.locator("#link-print").get_attribute("href")
+    page.get_by_label("Datum").fill(dt.date.today().isoformat())
+    page.get_by_role("button", name="Spara").click()
+    page.locator("#run-status").filter(has_text="✓").wait_for()
+    assert sql.scalar("SELECT cardinality(hotspot_ids) FROM patrol_runs") == 2
+
+    page.goto(live_server + print_url)
+    assert "Patrullplan" in page.locator("h1").inner_text()
+    assert page.locator("svg.route-map circle").count() == 2
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="Skriv ut").is_visible()
+    screenshot(page, "patrol-print")
+
+
+def test_planner_turns_a_hotspot_into_a_site_and_finishes_it(
+    page: Any, live_server: str, make_user: UserFactory, sql: Sql
+) -> None:
+    post_reports(page, live_server)
+    email, password = make_user(roles=["planner"])
+    log_in(page, live_server, "/staff/platser", email, password)
+    page.locator("#hotspot-select option").first.wait_for(state="attached")
+    page.get_by_label("Namn").fill("Torget vid stationen")
+    page.get_by_role("button", name="Skapa").click()
+    page.locator("#detail-name").filter(has_text="Torget vid stationen").wait_for()
+
+    form = page.locator("#status-form")
+    form.get_by_label("Status").select_option("planned")
+    form.get_by_role("button", name="Spara").click()
+    page.locator("#detail-status").filter(has_text="Planerad").wait_for()
+    form.get_by_label("Status").select_option("done")
+    form.get_by_label("Klar datum").fill((dt.date.today() - dt.timedelta(days=1)).isoformat())
+    form.get_by_role("button", name="Spara").click()
+    page.locator("#detail-status").filter(has_text="Klar").wait_for()
+    page.locator("#evaluation-chart svg").wait_for()
+    assert page.locator("#detail-history li").count() == 3
+    assert sql.scalar("SELECT status FROM sites") == "done"
+    screenshot(page, "staff-sites")
