@@ -101,12 +101,17 @@ async def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     target = _safe_next(str(form.get("next") or ""))
     if not csrf.matches(request.cookies.get(csrf.LOGIN_COOKIE), str(form.get("csrf_token") or "")):
         return _login_form(
-            request, settings, 400, error="Formuläret var för gammalt. Försök igen.", email=email
+            request,
+            settings,
+            400,
+            error="Formuläret var för gammalt. Försök igen.",
+            email=email,
+            next=target,
         )
     try:
         await ratelimit.check_login_allowed(request, db, settings, email)
     except TooManyRequests as exc:
-        response = _login_form(request, settings, 429, error=exc.detail, email=email)
+        response = _login_form(request, settings, 429, error=exc.detail, email=email, next=target)
         response.headers.update(exc.headers or {})
         return response
     record = await store.login_record(db, email) if email else None
@@ -122,7 +127,7 @@ async def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
             target=record["email"] if record else None,
             details={"known_user": record is not None},
         )
-        return _login_form(request, settings, 401, error=LOGIN_FAILED, email=email)
+        return _login_form(request, settings, 401, error=LOGIN_FAILED, email=email, next=target)
     await ratelimit.note_login_success(request, db, settings, email)
     session_id = new_session_id()
     await store.create_session(
