@@ -6,15 +6,18 @@ tables cannot be used to tell where a resident reported from.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Integer, cast, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from app.db import AsyncConn, Database
 from app.store.tables_staff import rate_counters, reporter_first_seen
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -146,3 +149,44 @@ async def possibly_coordinated(
         db, list(distinct), window_minutes=window_minutes, min_group=min_group
     )
     return len(flagged) >= max(min_group, share * len(distinct))
+
+
+async def coordination_by_group(
+    db: Database,
+    groups: Mapping[K, Iterable[bytes]],
+    *,
+    window_minutes: int = 60,
+    min_group: int = 3,
+    share: float = 0.5,
+) -> dict[K, bool]:
+    """`possibly_coordinated` for many hotspots with one query.
+
+    `groups` maps a hotspot key to the reporter hashes of its reports; the
+    answer maps each key to its "possibly coordinated" flag.
+    """
+    wanted = {bytes(h) for hashes in groups.values() for h in hashes if h is not None}
+    seen: dict[bytes, tuple[bytes, float]] = {}
+    if wanted:
+        rows = await db.fetch_all(
+            select(
+                reporter_first_seen.c.reporter_hash,
+                reporter_first_seen.c.address_hash,
+                func.extract("epoch", reporter_first_seen.c.first_seen_at).label("at"),
+            ).where(reporter_first_seen.c.reporter_hash.in_(list(wanted)))
+        )
+        seen = {bytes(r["reporter_hash"]): (bytes(r["address_hash"]), float(r["at"])) for r in rows}
+    window = window_minutes * 60
+    flags: dict[K, bool] = {}
+    for key, hashes in groups.items():
+        distinct = {bytes(h) for h in hashes if h is not None}
+        by_address: dict[bytes, list[float]] = {}
+        for h in distinct:
+            if h in seen:
+                by_address.setdefault(seen[h][0], []).append(seen[h][1])
+        flagged = 0
+        for times in by_address.values():
+            for t in times:
+                if sum(1 for u in times if abs(u - t) <= window) >= min_group:
+                    flagged += 1
+        flags[key] = flagged >= max(min_group, share * len(distinct))
+    return flags

@@ -11,7 +11,11 @@ from fastapi.testclient import TestClient
 from app.db import Database
 from app.security.keyed import reporter_hash
 from app.settings import Settings
-from app.store.ratelimits import coordinated_reporters, possibly_coordinated
+from app.store.ratelimits import (
+    coordinated_reporters,
+    coordination_by_group,
+    possibly_coordinated,
+)
 from tests.conftest import TEST_SECRET, Sql, point_feature
 
 ClientFactory = Callable[..., TestClient]
@@ -123,6 +127,10 @@ def test_tokens_first_seen_together_are_flagged(
             flagged = await coordinated_reporters(db, [*puppets, honest])
             many = await possibly_coordinated(db, [*puppets, honest])
             few = await possibly_coordinated(db, [puppets[0], honest])
+            batch = await coordination_by_group(
+                db, {"farm": [*puppets, honest], "mixed": [puppets[0], honest]}
+            )
+            assert batch == {"farm": many, "mixed": few}
             return flagged, many, few
         finally:
             await db.close()
