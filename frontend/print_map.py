@@ -42,8 +42,15 @@ def route_svg(
     span = max(max_x - min_x, max_y - min_y, 100.0)
     scale = min((WIDTH - 2 * MARGIN) / span, (HEIGHT - 2 * MARGIN) / span)
 
+    # Centre the drawing in the frame.
+    pad_x = (WIDTH - 2 * MARGIN - (max_x - min_x) * scale) / 2
+    pad_y = (HEIGHT - 2 * MARGIN - (max_y - min_y) * scale) / 2
+
     def at(x: float, y: float) -> tuple[float, float]:
-        return MARGIN + (x - min_x) * scale, HEIGHT - MARGIN - (y - min_y) * scale
+        return (
+            MARGIN + pad_x + (x - min_x) * scale,
+            HEIGHT - MARGIN - pad_y - (y - min_y) * scale,
+        )
 
     line = " ".join(f"{a:.1f},{b:.1f}" for a, b in (at(x, y) for x, y in points))
     parts = [

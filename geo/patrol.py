@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 DAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_LABELS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+DAY_NAMES = {
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
 # In Swedish usage the weekend ("helgen") begins on Friday evening; residents
 # who tick "weekend" for a Friday night out mean that night too.
 WEEKEND_FROM = {"fri": 17 * 60, "sat": 0, "sun": 0}

@@ -25,7 +25,8 @@ from app.store import patrols as store
 from frontend.print_map import route_svg
 from frontend.templating import pick_language, render
 from geo.gpx import Waypoint, write_gpx
-from geo.patrol import WindowError, parse_window
+from geo.patrol import DAY_CODES, DAY_NAMES, WindowError, parse_window
+from geo.vocabulary import REASONS
 
 router = APIRouter(prefix="/api/v1/patrol-plans", tags=["patrol plans"])
 
@@ -253,11 +254,15 @@ async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanU
     coords = orjson.loads(route)["coordinates"] if route else []
     svg = route_svg(coords, plan["stops"], plan["start"]["point"], plan["end"]["point"])
     await audit.record(db, principal, "patrol_plan.print", target=str(pid))
+    reasons = {t.code: (t.en if lang == "en" else t.sv) for t in REASONS}
+    days = dict(zip(DAY_CODES, DAY_NAMES["en" if lang == "en" else "sv"], strict=True))
     page = render(
         lang,
         "print_plan.html",
         plan=plan,
         svg=svg,
+        reason_labels=reasons,
+        day_names=days,
         csp_nonce=getattr(request.state, "csp_nonce", ""),
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})

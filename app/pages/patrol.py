@@ -11,7 +11,7 @@ from app.api.deps import SettingsDep
 from app.security.access import Principal, require_page
 from frontend import maps
 from frontend.templating import pick_language, render
-from geo.patrol import DAY_CODES
+from geo.patrol import DAY_CODES, DAY_NAMES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -35,12 +35,6 @@ def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
         **context,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-
-
-DAY_NAMES = {
-    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 
 
 @router.get("/patrull", response_class=HTMLResponse)
