@@ -227,3 +227,75 @@ def demo_features(seed: int = 2017) -> list[dict[str, Any]]:
         polygon_share=0.04,
     )
     return [report.feature("demo") for report in generate(scenario, seed)]
+
+
+# --- the quality benchmark's scenarios (issue 3) ---------------------------------
+
+WINDOW_OF_HOUR = {
+    **dict.fromkeys(range(6, 10), "morning"),
+    **dict.fromkeys(range(10, 17), "day"),
+    **dict.fromkeys(range(17, 22), "evening"),
+    **dict.fromkeys((22, 23, 0, 1, 2, 3, 4, 5), "night"),
+}
+_NEXT_WINDOW = {"morning": "day", "day": "evening", "evening": "night", "night": "morning"}
+
+
+def random_places(
+    rng: np.random.Generator,
+    count: int = 8,
+    *,
+    half_side: float = 1000.0,
+    min_gap: float = 150.0,
+    spread: tuple[float, float] = (10.0, 35.0),
+    margin: float = 100.0,
+) -> list[Place]:
+    """`count` true hotspots at least `min_gap` apart, uneven popularity, each with a peak hour."""
+    centres: list[tuple[float, float]] = []
+    while len(centres) < count:
+        x, y = rng.uniform(-half_side + margin, half_side - margin, 2)
+        if all(np.hypot(x - a, y - b) >= min_gap for a, b in centres):
+            centres.append((float(x), float(y)))
+    # Zipf-like popularity: the busiest place gets about five times the quietest.
+    weights = rng.permutation([1.0 / (i + 1) ** 0.8 for i in range(count)])
+    places = []
+    for (x, y), weight in zip(centres, weights, strict=True):
+        peak = int(rng.integers(0, 24))
+        window = WINDOW_OF_HOUR[peak]
+        times = (window, _NEXT_WINDOW[window]) if rng.random() < 0.3 else (window,)
+        reasons = tuple(sorted({str(r) for r in rng.choice(REASON_CODES, 2, replace=False)}))
+        places.append(Place(x, y, float(rng.uniform(*spread)), float(weight), reasons, times))
+    return places
+
+
+def spam_spot(
+    rng: np.random.Generator, places: list[Place], half_side: float = 1000.0, gap: float = 150.0
+) -> tuple[float, float]:
+    """A place for the spammer that is not a hotspot (at least `gap` from every one)."""
+    while True:
+        x, y = rng.uniform(-half_side + 100, half_side - 100, 2)
+        if all(np.hypot(x - p.dx, y - p.dy) >= gap for p in places):
+            return float(x), float(y)
+
+
+BENCHMARK_SCENARIOS: dict[str, dict[str, float | int]] = {
+    "base": {"reporters": 400, "share_at_places": 0.6},
+    "noisy": {"reporters": 400, "share_at_places": 0.3},
+    "sparse": {"reporters": 150, "share_at_places": 0.6},
+}
+
+
+def benchmark_scenario(name: str, seed: int, spam_accounts: int) -> Scenario:
+    """The issue's scenario `name` with places and spam spot drawn from `seed`."""
+    rng = np.random.default_rng(10_000 + seed)
+    places = random_places(rng)
+    options = BENCHMARK_SCENARIOS[name]
+    return Scenario(
+        places=places,
+        reporters=int(options["reporters"]),
+        share_at_places=float(options["share_at_places"]),
+        half_side=1000.0,
+        heavy_user_share=0.05,
+        spam_reports=60,
+        spam_accounts=spam_accounts,
+        spam_offset=spam_spot(rng, places),
+    )
