@@ -44,15 +44,20 @@ async def check_report(
     """
     key = settings.key
     address = address_of(request, settings)
-    if settings.rate_limit_client_per_hour:
-        count = await ratelimits.hit(db, keyed_hash(key, "rate-client", reporter_hash), HOUR)
-        if count.hits > settings.rate_limit_client_per_hour:
-            raise _too_many(count.retry_after, "this device")
-    if settings.rate_limit_address_per_hour:
-        count = await ratelimits.hit(db, keyed_hash(key, "rate-address", address), HOUR)
-        if count.hits > settings.rate_limit_address_per_hour:
-            raise _too_many(count.retry_after, "this network address")
-    await ratelimits.note_first_seen(db, reporter_hash, keyed_hash(key, "first-seen", address))
+    client_limit = settings.rate_limit_client_per_hour
+    address_limit = settings.rate_limit_address_per_hour
+    by_client, by_address = await ratelimits.count_report(
+        db,
+        reporter_hash=reporter_hash,
+        address_hash=keyed_hash(key, "first-seen", address),
+        client_key=keyed_hash(key, "rate-client", reporter_hash) if client_limit else None,
+        address_key=keyed_hash(key, "rate-address", address) if address_limit else None,
+        window_seconds=HOUR,
+    )
+    if client_limit and by_client.hits > client_limit:
+        raise _too_many(by_client.retry_after, "this device")
+    if address_limit and by_address.hits > address_limit:
+        raise _too_many(by_address.retry_after, "this network address")
 
 
 def _login_keys(request: Request, settings: Settings, email: str) -> tuple[bytes, bytes]:
