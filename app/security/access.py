@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 
@@ -132,7 +133,8 @@ class RoleCheck:
         if not principal.is_staff:
             if self.page:
                 raise LoginRequired(
-                    "log in first", headers={"Location": "/staff/login?next=" + request.url.path}
+                    "log in first",
+                    headers={"Location": "/staff/login?next=" + quote(request.url.path)},
                 )
             rejected = getattr(request.state, "credentials_rejected", False)
             raise Unauthorized(
