@@ -136,7 +136,12 @@ async def create_plan(
         created_by=principal.user_id,
     )
     location = f"/api/v1/patrol-plans/{plan_id}"
-    answer = {**plan, "links": _links(plan_id)}
+    route = (
+        {"type": "LineString", "coordinates": [list(p) for p in built.route]}
+        if len(built.route) >= 2
+        else None
+    )
+    answer = {**plan, "route": route, "links": _links(plan_id)}
     return JsonResponse(answer, status_code=201, headers={"Location": location})
 
 

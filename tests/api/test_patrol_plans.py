@@ -47,6 +47,8 @@ def test_friday_night_plan_visits_the_night_places_not_the_morning_one(
     assert planned["routing"]["detour_factor"] == 1.3
     assert "detour factor" in planned["routing"]["note"]
     assert planned["window"]["passes_midnight"] is True
+    assert planned["route"]["type"] == "LineString"
+    assert len(planned["route"]["coordinates"]) == 4  # start, two stops, back
 
 
 def test_times_add_up_from_the_shift_start(planned: dict[str, Any]) -> None:
