@@ -19,7 +19,7 @@ from app.settings import Settings
 from app.store import network
 from geo.crs import lonlat_to_sweref
 from geo.patrol import Window, format_time, timetable, window_score
-from geo.routing import order_stops
+from geo.routing import RoutingError, order_stops
 
 Point = tuple[float, float]
 STRAIGHT = "straight_line"
@@ -86,9 +86,18 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
     points = [plan.start] + [_centre(h) for _, h in scored] + [plan.end]
     routing = STRAIGHT
     snaps: list[network.Snap] = []
+    unrouted: set[tuple[int, int]] = set()
     if await network.network_size(db) > 0:
         metres, snaps = await network.cost_matrix(db, points)
         routing = NETWORK
+        # Places the network cannot connect (an extract with islands) are walked
+        # as straight lines times the detour factor, and the answer says so.
+        straight = _straight_metres(points, settings.patrol_detour_factor)
+        for i, row in enumerate(metres):
+            for j, value in enumerate(row):
+                if math.isinf(value):
+                    row[j] = straight[i][j]
+                    unrouted.add((i, j))
     else:
         metres = _straight_metres(points, settings.patrol_detour_factor)
     per_minute = settings.walking_speed_kmh * 1000 / 60
@@ -100,7 +109,10 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
     while True:
         nodes = [0, *keep, len(points) - 1]
         sub = [[minutes[a][b] for b in nodes] for a in nodes]
-        route = order_stops(sub, start=0, end=len(nodes) - 1, seed=plan.seed)
+        try:
+            route = order_stops(sub, start=0, end=len(nodes) - 1, seed=plan.seed)
+        except RoutingError as exc:
+            raise Unprocessable(f"cannot order the stops: {exc}") from exc
         total = route.cost + plan.visit_minutes * len(keep)
         if total <= plan.time_budget_minutes or len(keep) <= 1:
             break
@@ -117,7 +129,7 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
     names = ["start"] + [str(h["id"]) for _, h in scored] + ["end"]
     for a, b in zip(path, path[1:], strict=False):
         geometry: list[Point]
-        if routing == NETWORK:
+        if routing == NETWORK and (a, b) not in unrouted:
             street, _ = await network.leg_path(db, snaps[a], snaps[b])
             geometry = [points[a], *street, points[b]]
         else:
@@ -129,6 +141,7 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
                 "to": names[b],
                 "distance_m": round(metres[a][b], 1),
                 "minutes": round(minutes[a][b], 1),
+                "on_network": routing == NETWORK and (a, b) not in unrouted,
             }
         )
     stops = []
@@ -156,6 +169,13 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
             "detour_factor": None,
             "note": "Legs follow the imported street network (pgRouting).",
         }
+        off = sum(1 for leg in legs if not leg["on_network"])
+        if off:
+            routing_info["note"] += (
+                f" {off} leg(s) could not be routed on the network and use straight lines "
+                f"times a detour factor of {settings.patrol_detour_factor}."
+            )
+            routing_info["detour_factor"] = settings.patrol_detour_factor
     else:
         routing_info = {
             "network": STRAIGHT,

@@ -155,3 +155,40 @@ def test_pbf_extract_gives_the_same_network(
     broken = tmp_path / "broken.osm.pbf"
     broken.write_bytes(b"not a pbf file at all")
     assert run_cli(settings, "import-network", str(broken)) == 1
+
+
+def test_places_the_network_cannot_reach_fall_back_to_straight_lines(
+    tmp_path: Path,
+    client: TestClient,
+    settings: Settings,
+    staff_headers: Callable[..., dict[str, str]],
+) -> None:
+    NODES.update({20: (600, 0), 21: (600, 100)})
+    WAYS.append(([20, 21], {"highway": "footway", "name": "Ön"}))
+    try:
+        path = tmp_path / "islands.osm"
+        write_grid(path)
+    finally:
+        del NODES[20], NODES[21]
+        WAYS.pop()
+    assert run_cli(settings, "import-network", str(path)) == 0
+    for k in range(6):  # a hotspot on the island, 400 m east of the block
+        lon, lat = offset(600 + (k % 2) * 4, 50 + (k // 2) * 4)
+        feature = point_feature(lon, lat, client_token=f"island-{k}-{uuid.uuid4().hex[:6]}")
+        assert client.post("/api/v1/reports", json=feature).status_code == 201
+    police = staff_headers("police")
+    answer = client.post(
+        "/api/v1/patrol-plans",
+        json={
+            "window": {"days": ["sat"], "start": "21:00", "end": "01:00"},
+            "start": list(offset(0, 100)),
+        },
+        headers=police,
+    )
+    assert answer.status_code == 201, answer.text
+    plan = answer.json()
+    assert [leg["on_network"] for leg in plan["legs"]] == [False, False]
+    assert "could not be routed" in plan["routing"]["note"]
+    assert plan["routing"]["detour_factor"] == 1.3
+    printed = client.get(plan["links"]["print"], headers=police).text
+    assert "fågelvägen gånger 1.3" in printed
