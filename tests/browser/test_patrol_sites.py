@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.api.planning_data import PLACES, offset
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import axe_violations, screenshot
 from tests.conftest import Sql, UserFactory, point_feature
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,7 @@ def test_police_plan_print_and_record_a_friday_night_patrol(
     email, password = make_user(roles=["police"])
     log_in(page, live_server, "/staff/patrull", email, password)
     page.locator("#hotspot-choices li").first.wait_for()
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Planera patrull").click()
     rows = page.locator("#plan-stops tr")
     rows.first.wait_for()
@@ -68,6 +70,7 @@ def test_police_plan_print_and_record_a_friday_night_patrol(
     assert page.locator("svg.route-map circle").count() == 2
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Skriv ut").is_visible()
+    assert axe_violations(page) == []
     screenshot(page, "patrol-print")
 
 
@@ -93,4 +96,28 @@ def test_planner_turns_a_hotspot_into_a_site_and_finishes_it(
     page.locator("#evaluation-chart svg").wait_for()
     assert page.locator("#detail-history li").count() == 3
     assert sql.scalar("SELECT status FROM sites") == "done"
+    assert axe_violations(page) == []
     screenshot(page, "staff-sites")
+
+
+def test_public_promise_page_is_accessible(
+    page: Any, live_server: str, token_for: Callable[..., str]
+) -> None:
+    post_reports(page, live_server)
+    admin = {"Authorization": f"Bearer {token_for('admin')}"}
+    body = {
+        "year": dt.date.today().year,
+        "area_sv": "Det ska vara tryggare att vistas ute",
+        "area_en": "It should be safer to be out and about",
+        "text_sv": "Polisen patrullerar platser som upplevs som otrygga.",
+        "text_en": "The police patrol places that feel unsafe.",
+    }
+    answer = page.request.post(live_server + "/api/v1/promises", data=body, headers=admin)
+    assert answer.status == 201
+    page.goto(live_server + "/loften")
+    assert "Medborgarlöften" in page.locator("h1").inner_text()
+    assert "Det ska vara tryggare att vistas ute" in page.locator("h2").first.inner_text()
+    assert axe_violations(page) == []
+    page.goto(live_server + "/loften?lang=en")
+    assert "Citizen promises" in page.locator("h1").inner_text()
+    assert "It should be safer" in page.locator("main").inner_text()
