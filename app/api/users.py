@@ -116,6 +116,13 @@ async def change_user(
         details["password_changed"] = True
     if not values:
         raise Unprocessable("nothing to change: send roles, active or password")
+    roles_after: list[str] = values.get("roles", list(before["roles"]))
+    loses_admin = "admin" in before["roles"] and (
+        "admin" not in roles_after or values.get("active") is False
+    )
+    if loses_admin and not await store.other_active_admins(db, user_id):
+        # Nobody could manage users any more; the CLI would be the only way back.
+        raise Conflict("this is the last active admin; make someone else admin first")
     row = await store.update_user(db, user_id, values)
     if row is None:
         raise NotFound(NOT_FOUND)

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import any_, delete, func, insert, literal, select, update
 
 from app.db import Database, Row
 from app.store.tables_staff import api_tokens, staff_sessions, staff_users
@@ -70,6 +70,17 @@ async def get_user_by_email(db: Database, email: str) -> Row | None:
 
 async def list_users(db: Database) -> list[Row]:
     return await db.fetch_all(select(*USER_COLUMNS).order_by(staff_users.c.email))
+
+
+async def other_active_admins(db: Database, user_id: uuid.UUID) -> int:
+    row = await db.fetch_one(
+        select(func.count().label("n")).where(
+            staff_users.c.id != user_id,
+            staff_users.c.active.is_(True),
+            literal("admin") == any_(staff_users.c.roles),
+        )
+    )
+    return int(row["n"]) if row else 0
 
 
 async def update_user(db: Database, user_id: uuid.UUID, values: dict[str, Any]) -> Row | None:

@@ -79,3 +79,21 @@ def test_a_new_password_works_and_the_old_does_not(
     assert answer.status_code == 200
     detail = sql.scalar("SELECT details FROM audit_log WHERE action = 'users:update'")
     assert detail == {"password_changed": True}
+
+
+def test_the_last_admin_cannot_be_removed(
+    client: TestClient, staff_headers: Headers, sql: Sql
+) -> None:
+    admin = staff_headers("admin", "only@example.se")
+    me = sql.scalar("SELECT id FROM staff_users WHERE email = 'only@example.se'")
+    demoted = client.patch(f"/api/v1/users/{me}", json={"roles": ["planner"]}, headers=admin)
+    assert demoted.status_code == 409 and "last active admin" in demoted.json()["detail"]
+    assert (
+        client.patch(f"/api/v1/users/{me}", json={"active": False}, headers=admin).status_code
+        == 409
+    )
+    staff_headers("admin", "second@example.se")
+    assert (
+        client.patch(f"/api/v1/users/{me}", json={"roles": ["planner"]}, headers=admin).status_code
+        == 200
+    )
