@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.db import Database
-from app.errors import NotFound, Unprocessable
+from app.errors import Unprocessable
 from app.settings import Settings
 from app.store import network
 from geo.crs import lonlat_to_sweref
@@ -55,7 +55,7 @@ async def _hotspots(db: Database, plan: PlanInput) -> list[dict[str, Any]]:
         for hotspot_id in plan.hotspot_ids:
             hotspot = await hotspot_store.get_hotspot(db, hotspot_id)
             if hotspot is None:
-                raise NotFound(f"no hotspot {hotspot_id}")
+                raise Unprocessable(f"no current hotspot {hotspot_id}")
             found.append(dict(hotspot))
         return found
     return [dict(h) for h in await hotspot_store.list_hotspots(db, dict(plan.filters))]

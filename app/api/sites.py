@@ -242,7 +242,7 @@ async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager
     sid = _site_id(site_id)
     parsed: SitePatch = _parse(SitePatch, body)
     changes = parsed.model_dump(exclude_unset=True)
-    for key in ("name", "status"):
+    for key in ("name", "status", "measures"):
         if key in changes and changes[key] is None:
             raise Unprocessable(f"{key} cannot be null")
     _check_measures(changes.get("measures"))
@@ -256,6 +256,9 @@ async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager
             check_transition(current["status"], status)
         except TransitionError as exc:
             raise Conflict(str(exc)) from exc
+        start = wanted.get("planned_start", current["planned_start"])
+        end = wanted.get("planned_end", current["planned_end"])
+        _check_dates(start, end)
         completed = wanted.get("completed_on", current["completed_on"])
         if status == "done" and completed is None:
             raise Unprocessable("a site marked done needs completed_on (YYYY-MM-DD)")

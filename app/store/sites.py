@@ -119,7 +119,12 @@ async def update_site(
     """Apply `changes` under a row lock; `check(current_row, changes)` may refuse."""
     async with db.transaction() as conn:
         locked = await db.fetch_one(
-            select(sites.c.status, sites.c.completed_on)
+            select(
+                sites.c.status,
+                sites.c.completed_on,
+                sites.c.planned_start,
+                sites.c.planned_end,
+            )
             .where(sites.c.id == site_id)
             .with_for_update(),
             conn,

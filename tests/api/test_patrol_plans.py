@@ -150,6 +150,9 @@ def test_record_a_patrol_as_carried_out(
         ({"window": FRIDAY_NIGHT, "start": [0.0, 0.0]}, "outside the service area"),
         ({"window": FRIDAY_NIGHT, "colour": "red"}, "colour"),
         ({"window": FRIDAY_NIGHT, "top": 3, "hotspot_ids": ["a"]}, "not both"),
+        ({"window": FRIDAY_NIGHT, "hotspot_ids": ["not-a-hotspot"]}, "no current hotspot"),
+        ({"window": FRIDAY_NIGHT, "visit_minutes": -5}, "visit_minutes"),
+        ([1, 2, 3], "body"),
     ],
 )
 def test_bad_requests_say_why_and_store_nothing(

@@ -91,6 +91,12 @@ def test_status_cannot_skip_from_candidate_to_done(
     assert answer.status_code == 409
     assert "candidate can move to planned, rejected" in answer.json()["detail"]
     assert client.patch(url, json={"status": "finished"}, headers=planner).status_code == 409
+    assert client.patch(url, json={"measures": None}, headers=planner).status_code == 422
+    assert client.patch(url, json={"measures": ["paint"]}, headers=planner).status_code == 422
+    backwards = client.patch(
+        url, json={"planned_start": "2026-05-01", "planned_end": "2026-04-01"}, headers=planner
+    )
+    assert backwards.status_code == 422
     assert sql.scalar("SELECT count(*) FROM site_history") == 1
 
 
