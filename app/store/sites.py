@@ -26,7 +26,8 @@ COLUMNS = (
     sites.c.notes,
     sites.c.created_at,
     sites.c.updated_at,
-    cast(func.ST_AsGeoJSON(sites.c.geom, 7), Text).label("geometry"),
+    # RFC 7946: exterior rings counterclockwise, whatever way they were drawn.
+    cast(func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(sites.c.geom), 7), Text).label("geometry"),
 )
 
 

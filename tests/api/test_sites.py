@@ -144,6 +144,18 @@ def test_before_after_evaluation_inside_and_in_the_ring(
     assert ring["rate_ratio"] is None and ring["p_value"] == pytest.approx(0.125)
 
 
+def test_outlines_are_served_counterclockwise(client: TestClient, planner: dict[str, str]) -> None:
+    clockwise = square(0, 0)
+    clockwise["coordinates"][0].reverse()
+    answer = client.post(
+        "/api/v1/sites", json={"name": "Medsols", "geometry": clockwise}, headers=planner
+    )
+    assert answer.status_code == 201, answer.text
+    ring = answer.json()["geometry"]["coordinates"][0]
+    shoelace = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False))
+    assert shoelace > 0
+
+
 def test_drawn_geometry_is_checked(client: TestClient, planner: dict[str, str], sql: Any) -> None:
     line = {"type": "LineString", "coordinates": [list(offset(0, 0)), list(offset(50, 0))]}
     far = square(50_000, 0)
