@@ -16,6 +16,7 @@ import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app import site_export
 from app.api.deps import AreaDep, DbDep, JsonBody, SettingsDep
 from app.db import Row
 from app.errors import Conflict, NotFound, Unprocessable
@@ -148,12 +149,35 @@ async def list_sites(
     return GeoJsonResponse(collection(await store.list_sites(db, status)))
 
 
-@router.get("/export", summary="Download the sites as GeoJSON (RFC 7946)")
-async def export_sites(db: DbDep, principal: Reader) -> Response:
-    rows = await store.list_sites(db)
-    await audit.record(db, principal, "sites.export", details={"format": "geojson"}, rows=len(rows))
-    return GeoJsonResponse(
-        collection(rows), headers={"Content-Disposition": 'attachment; filename="sites.geojson"'}
+EXPORT_TYPES = {
+    "geojson": ("application/geo+json", "sites.geojson"),
+    "gpkg": ("application/geopackage+sqlite3", "sites.gpkg"),
+    "csv": ("text/csv; charset=utf-8", "sites.csv"),
+}
+
+
+@router.get("/export", summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV")
+async def export_sites(
+    db: DbDep,
+    principal: Reader,
+    format: Annotated[
+        str, Query(description="geojson, gpkg (SWEREF 99 TM, EPSG:3006) or csv (WKT, WGS 84)")
+    ] = "geojson",
+) -> Response:
+    if format not in EXPORT_TYPES:
+        raise Unprocessable(f"format must be one of {', '.join(EXPORT_TYPES)}")
+    media_type, filename = EXPORT_TYPES[format]
+    if format == "geojson":
+        rows = await store.list_sites(db)
+        body = collection(rows)
+    else:
+        rows = await store.export_rows(db)
+        body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
+    await audit.record(db, principal, "sites.export", details={"format": format}, rows=len(rows))
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -102,6 +102,15 @@ async def list_sites(db: Database, status: str | None = None) -> list[Row]:
     return await db.fetch_all(stmt)
 
 
+async def export_rows(db: Database) -> list[Row]:
+    stmt = select(
+        *COLUMNS,
+        func.ST_AsBinary(func.ST_Multi(sites.c.geom_3006)).label("wkb_3006"),
+        func.ST_AsText(sites.c.geom, 7).label("wkt"),
+    ).order_by(sites.c.created_at)
+    return await db.fetch_all(stmt)
+
+
 async def sites_by_ids(db: Database, ids: list[uuid.UUID]) -> list[Row]:
     if not ids:
         return []

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
@@ -174,6 +176,7 @@ def test_drawn_geometry_is_checked(client: TestClient, planner: dict[str, str], 
 
 
 def test_geojson_list_and_export_and_roles(
+    tmp_path: Path,
     client: TestClient,
     drawn: dict[str, Any],
     planner: dict[str, str],
@@ -188,6 +191,19 @@ def test_geojson_list_and_export_and_roles(
     export = client.get("/api/v1/sites/export", headers=planner)
     assert "attachment" in export.headers["content-disposition"]
     assert export.json()["features"][0]["properties"]["name"] == "Torget"
+    csv_answer = client.get("/api/v1/sites/export?format=csv", headers=planner)
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    lines = csv_answer.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("id,name,status") and "POLYGON" in lines[1]
+    gpkg = client.get("/api/v1/sites/export?format=gpkg", headers=planner)
+    assert gpkg.status_code == 200
+    path = tmp_path / "sites.gpkg"
+    path.write_bytes(gpkg.content)
+    info = pyogrio.read_info(path)
+    assert info["crs"] == "EPSG:3006" and info["features"] == 1
+    assert "name" in list(info["fields"])
+    bad = client.get("/api/v1/sites/export?format=shp", headers=planner)
+    assert bad.status_code == 422
     url = f"/api/v1/sites/{drawn['id']}"
     assert client.patch(url, json={"status": "planned"}, headers=police).status_code == 403
     assert client.get(url).status_code == 401
