@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -31,6 +32,7 @@ from app.security.matrix import ROLES
 from app.security.passwords import verify_password
 from app.security.tokens import new_session_id, session_hash
 from app.settings import Settings
+from app.store import audit as audit_store
 from app.store import moderation as moderation_store
 from app.store import users as store
 from frontend.templating import pick_language, render
@@ -274,3 +276,26 @@ async def users_change(
         detail = getattr(exc, "detail", "no such user")
         return RedirectResponse(f"/staff/users?error={quote(detail)}", status_code=303)
     return RedirectResponse("/staff/users", status_code=303)
+
+
+# --- audit log ----------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(
+    request: Request, db: DbDep, principal: Annotated[Principal, require_page("audit:read")]
+) -> HTMLResponse:
+    action = request.query_params.get("action") or None
+    actor = request.query_params.get("actor") or None
+    rows = await audit_store.browse(db, action=action, actor=actor, limit=200)
+    filters = {k: v for k, v in {"action": action, "actor": actor}.items() if v}
+    await audit.record(db, principal, "audit:read", details=filters, rows=len(rows))
+    entries = [
+        {
+            **r,
+            "at": r["at"].strftime("%Y-%m-%d %H:%M:%S"),
+            "details": orjson.dumps(r["details"]).decode() if r["details"] else "",
+        }
+        for r in rows
+    ]
+    return _page(request, "staff/audit.html", entries=entries, filters=filters)

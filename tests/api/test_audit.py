@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Sql, point_feature
+from tests.conftest import Sql, login, point_feature
 
 Headers = Callable[..., dict[str, str]]
 
@@ -71,3 +71,14 @@ def test_log_is_append_only_and_free_of_text_and_passwords(
         sql.all("UPDATE audit_log SET actor = 'someone else'")
     with pytest.raises(psycopg.errors.RaiseException):
         sql.all("DELETE FROM audit_log")
+
+
+def test_admin_browses_the_log_as_a_page(
+    client: TestClient, make_user: Callable[..., tuple[str, str]]
+) -> None:
+    email, password = make_user(roles=["admin"])
+    login(client, email, password)
+    page = client.get("/staff/audit?action=login")
+    assert page.status_code == 200
+    assert email in page.text and "<td>login</td>" in page.text
+    assert "format=csv" in page.text
