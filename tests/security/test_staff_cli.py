@@ -49,12 +49,12 @@ def test_planner_from_one_command_to_the_audit_log(
     raw = client.get("/api/v1/reports")
     assert raw.status_code == 200 and len(raw.json()["features"]) == 1
     exported = client.get("/api/v1/hotspots/export?format=geojson")
-    assert exported.status_code in (200, 404)  # 404 only until hotspot export exists
+    assert exported.status_code == 200, exported.text
 
     admin = {"Authorization": f"Bearer {token_for('admin')}"}
     log = client.get("/api/v1/audit?actor=planner@vanersborg.se", headers=admin).json()
     actions = {e["action"] for e in log["entries"]}
-    assert {"login", "reports:read"} <= actions
+    assert {"login", "reports:read", "hotspots:export"} <= actions
     created = client.get("/api/v1/audit?action=users:create", headers=admin).json()["entries"]
     assert created[0]["actor"] == "cli" and created[0]["target"] == "planner@vanersborg.se"
 
