@@ -1,13 +1,21 @@
-"""GET /loften: the year's promises and their progress, for everyone (sv/en)."""
+"""GET /loften: the year's promises and their progress, for everyone (sv/en).
+
+GET /staff/loften: admins record the promises and link hotspots and sites.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import DbDep
 from app.api.promises import promises_for_year
+from app.pages.patrol import staff_page
 from app.pages.public import language, page
+from app.security.access import Principal, require_page
 from geo.redesign import STATUSES
 
 router = APIRouter(include_in_schema=False)
@@ -21,3 +29,10 @@ async def promises_page(
     data = await promises_for_year(db, year)
     statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
     return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses)
+
+
+@router.get("/staff/loften", response_class=HTMLResponse)
+async def promises_admin_page(
+    request: Request, principal: Annotated[Principal, require_page("promises:manage")]
+) -> HTMLResponse:
+    return staff_page(request, "loften_admin.html", year=dt.date.today().year)

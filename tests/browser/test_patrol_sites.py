@@ -121,3 +121,24 @@ def test_public_promise_page_is_accessible(
     page.goto(live_server + "/loften?lang=en")
     assert "Citizen promises" in page.locator("h1").inner_text()
     assert "It should be safer" in page.locator("main").inner_text()
+
+
+def test_admin_records_a_promise_that_loften_then_shows(
+    page: Any, live_server: str, make_user: UserFactory, sql: Sql
+) -> None:
+    post_reports(page, live_server)
+    email, password = make_user(roles=["admin"])
+    log_in(page, live_server, "/staff/loften", email, password)
+    page.locator("#promise-hotspots input").first.wait_for()
+    page.get_by_label("Område (svenska)").fill("Det ska vara tryggare att vistas ute")
+    page.get_by_label("Område (engelska)").fill("It should be safer to be out and about")
+    page.get_by_label("Löftet (svenska)").fill("Polisen patrullerar otrygga platser.")
+    page.get_by_label("Löftet (engelska)").fill("The police patrol unsafe places.")
+    page.locator("#promise-hotspots input").first.check()
+    page.get_by_role("button", name="Spara löftet").click()
+    page.locator("#promise-list li").first.wait_for()
+    assert sql.scalar("SELECT cardinality(hotspot_ids) FROM promises") == 1
+    assert axe_violations(page) == []
+    page.goto(live_server + "/loften")
+    assert "Polisen patrullerar otrygga platser." in page.locator("main").inner_text()
+    assert page.locator("dd.patrols").inner_text() == "0"
