@@ -206,3 +206,20 @@ def test_over_https_the_cookie_is_secure_and_hsts_is_sent(
     )
     assert answer.status_code == 303
     assert "Secure" in answer.headers["set-cookie"]
+
+
+def test_passwords_never_reach_the_logs(
+    client: TestClient, make_user: UserFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    email, password = make_user(roles=["admin"])
+    with caplog.at_level("DEBUG"):
+        _try(client, email, "a-wrong-password-xyz")
+        csrf = login(client, email, password)
+        client.post(
+            "/api/v1/users",
+            json={"email": "n@example.se", "roles": ["police"], "password": "new-user-secret-1"},
+            headers={"X-CSRF-Token": csrf},
+        )
+    logged = caplog.text
+    assert password not in logged and "a-wrong-password-xyz" not in logged
+    assert "new-user-secret-1" not in logged
