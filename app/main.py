@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import health, reports, vocabulary
+from app.api import health, map_data, reports, vocabulary
 from app.api import hotspots as hotspots_api
 from app.api import patrol_plans as patrol_plans_api
 from app.api import promises as promises_api
@@ -20,6 +20,7 @@ from app.pages import patrol as patrol_page
 from app.pages import promises as promises_page
 from app.pages import public as public_pages
 from app.pages import sites as sites_page
+from app.pages import staff_map as staff_map_page
 from app.pages import static as static_files
 from app.responses import JsonResponse
 from app.security.setup import install_security
@@ -102,5 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sites_page.router)
     app.include_router(static_files.router)
     app.include_router(public_pages.router)
+    app.include_router(staff_map_page.router)
+    app.include_router(map_data.router)
     install_security(app, settings)
     return app

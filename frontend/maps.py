@@ -64,6 +64,9 @@ OPTIONAL_ASSETS = frozenset(
 )
 
 
+MAX_ZOOM = 19
+
+
 class UnknownAsset(RuntimeError):
     """A folium element wants a CDN resource that is not installed locally."""
 
@@ -94,8 +97,16 @@ class _Expose(MacroElement):
         """{% macro script(this, kwargs) %}
 window.TryggMap = window.TryggMap || {};
 window.TryggMap.map = {{ this._parent.get_name() }};
+{{ this._parent.get_name() }}.setMinZoom({{ this.min_zoom }}).setMaxZoom({{ this.max_zoom }});
 {% endmacro %}"""
     )
+
+    def __init__(self, min_zoom: int, max_zoom: int) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        # Without a tile layer the map has no maxZoom, and the marker-cluster
+        # plugin then loops over zoom levels for ever: always set both.
+        self.min_zoom = int(min_zoom)
+        self.max_zoom = int(max_zoom)
 
 
 class _Assets(JSCSSMixin, MacroElement):
@@ -168,7 +179,7 @@ def _base_map(settings: Settings, *, zoom: int = 15, min_zoom: int = 12) -> foli
         location=[VANERSBORG_LAT, VANERSBORG_LON],
         zoom_start=zoom,
         min_zoom=min_zoom,
-        max_zoom=19,
+        max_zoom=MAX_ZOOM,
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
@@ -178,10 +189,10 @@ def _base_map(settings: Settings, *, zoom: int = 15, min_zoom: int = 12) -> foli
             tiles=settings.tile_url,
             attr=settings.tile_attribution,
             name="base",
-            max_zoom=19,
+            max_zoom=MAX_ZOOM,
             control=False,
         ).add_to(m)
-    _Expose().add_to(m)  # type: ignore[no-untyped-call]
+    _Expose(min_zoom, MAX_ZOOM).add_to(m)
     return m
 
 

@@ -69,3 +69,24 @@ def map_strings(_: Gettext) -> dict[str, str]:
         "cells": _("{n} rapporter i rutan. Zooma in för att se enskilda rapporter."),
         "raw_count": _("{n} rapporter i vyn."),
     }
+
+
+def staff_strings(_: Gettext) -> dict[str, str]:
+    return {
+        "kind_unsafe": _("Otrygg plats"),
+        "kind_safe": _("Trygg plats"),
+        "severity_of": _("Allvar {s} av 3"),
+        "created": _("Rapporterad {date}"),
+        "shape_line": _("Sträcka"),
+        "shape_area": _("Område"),
+        "times": _("Tider"),
+        "mean_severity": _("Medelallvar {s}"),
+        "hotspot_id": _("Id {id}"),
+        "plan_made": _("Patrullplanen är klar: {n} platser."),
+        "plan_failed": _("Patrullplanen gick inte att göra: {detail}"),
+        "plan_print": _("Utskrift"),
+        "plan_gpx": _("GPX för GPS"),
+        "plan_geojson": _("GeoJSON"),
+        "reports_loading": _("Hämtar rapporter …"),
+        "reports_error": _("Rapporterna gick inte att hämta."),
+    }

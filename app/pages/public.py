@@ -56,6 +56,8 @@ def map_config(settings: Settings, lang: str) -> dict[str, Any]:
         "centre": [VANERSBORG_LAT, VANERSBORG_LON],
         "strings": strings.map_strings(partial(gettext, lang)),
         "vocab": vocab(lang),
+        # For the 24-hour profile when a hotspot has only time-of-day counts.
+        "time_hours": {code: vocabulary.time_hours(code) for code in vocabulary.TIME_CODES},
     }
 
 
@@ -90,6 +92,7 @@ async def public_map_page(request: Request, settings: SettingsDep) -> HTMLRespon
         "karta.html",
         page="karta",
         map=maps.public_map(settings),
+        public_min_reporters=settings.public_min_reporters,
         vocab=vocab(lang),
         page_data=map_config(settings, lang),
     )

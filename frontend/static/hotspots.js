@@ -32,8 +32,8 @@
     var S = cfg.strings;
     var box = el("div", "hotspot-detail");
     box.appendChild(el("h3", null, fill(S.hotspot, {rank: props.rank})));
-    box.appendChild(el("p", null, fill(S.reporters, {n: props.reporters}) + " · " +
-                                   fill(S.reports, {n: props.reports})));
+    box.appendChild(el("p", null, fill(S.reporters, {n: props.reporters}) +
+      (props.reports !== undefined ? " · " + fill(S.reports, {n: props.reports}) : "")));
     var reasons = Object.keys(props.reasons || {}).map(function (code) {
       return [code, props.reasons[code]];
     }).sort(function (a, b) { return b[1] - a[1]; });
@@ -57,7 +57,17 @@
       box.appendChild(el("p", null, S.weekday + ": " + (props.days.weekday || 0) + " · " +
                                    S.weekend + ": " + (props.days.weekend || 0)));
     }
-    if (props.hours && props.hours.length === 24) {
+    var hours = props.hours;
+    if ((!hours || hours.length !== 24) && props.times && cfg.time_hours) {
+      /* Only time-of-day counts: each report counts for every hour of its bins. */
+      hours = [];
+      for (var h = 0; h < 24; h++) { hours.push(0); }
+      Object.keys(props.times).forEach(function (code) {
+        (cfg.time_hours[code] || []).forEach(function (hour) { hours[hour] += props.times[code]; });
+      });
+    }
+    if (hours && hours.length === 24) {
+      props = Object.assign({}, props, {hours: hours});
       box.appendChild(el("h4", null, S.profile));
       var top = Math.max.apply(null, props.hours) || 1;
       var peak = props.hours.indexOf(Math.max.apply(null, props.hours));
@@ -87,6 +97,7 @@
     var detailEl = document.getElementById("detail");
     var statusEl = document.getElementById("map-status");
     var byRank = {};
+    var fitted = false;
 
     function select(feature, focusDetail) {
       var props = feature.properties;
@@ -140,6 +151,10 @@
             li.appendChild(button);
             listEl.appendChild(li);
           });
+          if (feats.length && !fitted && opts.fit !== false) {
+            fitted = true;  // frame the hotspots once; later filter changes keep the view
+            map.fitBounds(layer.getBounds(), {maxZoom: 16, padding: [24, 24], animate: false});
+          }
           statusEl.textContent = feats.length ? fill(cfg.strings.count, {n: feats.length})
                                               : cfg.strings.none;
           return feats;

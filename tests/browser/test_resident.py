@@ -126,7 +126,7 @@ def test_my_location_and_typed_coordinates(page: Any, live_server: str) -> None:
     page.goto(live_server + "/")
     page.get_by_role("button", name="Använd min position").click()
     page.wait_for_function(
-        "document.getElementById('place-status').textContent.includes('58.38120')"
+        "() => document.getElementById('place-status').textContent.includes('58.38120')"
     )
     page.get_by_label("Latitud").fill("58,3800")
     page.get_by_label("Longitud").fill("12.3200")

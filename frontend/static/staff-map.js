@@ -1,0 +1,210 @@
+/* Staff map: hotspots with full detail, a heat layer and the reports in view
+   (clustered markers, or grid counts when too many), all fetched for the
+   visible area only. Popups are built from data with textContent: report text
+   can never become markup or code. */
+(function () {
+  "use strict";
+  var H = window.TryggHotspots;
+  var el = H.el, fill = H.fill, labelOf = H.labelOf;
+  var cfg = JSON.parse(document.getElementById("page-data").textContent);
+  var S = cfg.strings;
+  var map = window.TryggMap.map;
+  var form = document.getElementById("filters");
+  var statusEl = document.getElementById("reports-status");
+  var csrf = (document.querySelector("meta[name='csrf-token']") || {}).content || "";
+
+  var hotspots = H.create(map, cfg, {extraDetail: function (box, props) {
+    if (props.mean_severity !== undefined && props.mean_severity !== null) {
+      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.mean_severity).toFixed(1)})));
+    }
+    if (props.score !== undefined) { box.appendChild(el("p", null, fill(S.score, {score: props.score}))); }
+  }});
+  // At most MARKER_LIMIT (1000) markers arrive at once: add them in one go.
+  var clusters = L.markerClusterGroup({showCoverageOnHover: false});
+  var grid = L.layerGroup();
+  var heat = L.heatLayer([], {radius: 25, blur: 20, minOpacity: 0.3});
+  var route = L.layerGroup().addTo(map);
+  var layers = {
+    hotspots: {box: document.getElementById("layer-hotspots"), layer: hotspots.layer},
+    heat: {box: document.getElementById("layer-heat"), layer: heat},
+    reports: {box: document.getElementById("layer-reports"), layer: null}
+  };
+
+  function reportPopup(props) {
+    var box = el("div", "report-popup");
+    var kind = props.kind === "safe" ? S.kind_safe : S.kind_unsafe;
+    var shape = props.shape === "LINESTRING" ? " · " + S.shape_line :
+                props.shape === "POLYGON" ? " · " + S.shape_area : "";
+    box.appendChild(el("h3", null, kind + shape));
+    box.appendChild(el("p", null, (props.reasons || []).map(function (c) {
+      return labelOf(cfg.vocab.reasons, c); }).join(", ")));
+    box.appendChild(el("p", null, S.times + ": " + (props.times || []).map(function (c) {
+      return labelOf(cfg.vocab.times, c); }).concat((props.days || []).map(function (c) {
+      return labelOf(cfg.vocab.days, c); })).join(", ")));
+    if (props.severity) { box.appendChild(el("p", null, fill(S.severity_of, {s: props.severity}))); }
+    if (props.created) { box.appendChild(el("p", null, fill(S.created, {date: props.created}))); }
+    [["description", S.description], ["suggestion", S.suggestion]].forEach(function (pair) {
+      if (props[pair[0]]) {
+        box.appendChild(el("h4", null, pair[1]));
+        box.appendChild(el("p", "popup-text", props[pair[0]]));
+      }
+    });
+    return box;
+  }
+
+  function countIcon(n) {
+    var node = el("div", "grid-count", n);
+    var size = n >= 1000 ? 48 : n >= 100 ? 40 : 34;
+    return L.divIcon({html: node, className: "", iconSize: [size, size]});
+  }
+
+  var pending = null;
+  function params() {
+    var p = H.filterParams(form);
+    var b = map.getBounds();
+    p.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
+      return v.toFixed(6); }).join(","));
+    p.set("zoom", String(map.getZoom()));
+    return p.toString();
+  }
+
+  function loadReports() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    var q = params();
+    var signal = pending.signal;
+    statusEl.textContent = S.reports_loading;
+    var wantReports = layers.reports.box.checked;
+    var wantHeat = layers.heat.box.checked;
+    var jobs = [];
+    if (wantReports) {
+      jobs.push(fetch("/api/v1/map/reports?" + q, {signal: signal, credentials: "same-origin"})
+        .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
+        .then(function (fc) {
+          clusters.clearLayers();
+          grid.clearLayers();
+          map.removeLayer(clusters);
+          map.removeLayer(grid);
+          if (fc.mode === "markers") {
+            var markers = fc.features.map(function (f) {
+              var c = f.geometry.coordinates;
+              var m = L.marker([c[1], c[0]], {keyboard: true, title: S.report, alt: S.report});
+              m.bindPopup(function () { return reportPopup(f.properties); }, {maxWidth: 320});
+              return m;
+            });
+            clusters.addLayers(markers);
+            clusters.addTo(map);
+            statusEl.textContent = fill(S.raw_count, {n: fc.total});
+          } else {
+            fc.features.forEach(function (f) {
+              var c = f.geometry.coordinates;
+              var n = f.properties.count;
+              L.marker([c[1], c[0]], {icon: countIcon(n), keyboard: false, interactive: true})
+                .bindTooltip(fill(S.cells, {n: n})).addTo(grid);
+            });
+            grid.addTo(map);
+            statusEl.textContent = fill(S.raw_count, {n: fc.total});
+          }
+        }));
+    } else {
+      map.removeLayer(clusters);
+      map.removeLayer(grid);
+      statusEl.textContent = "";
+    }
+    if (wantHeat) {
+      jobs.push(fetch("/api/v1/map/heat?" + q, {signal: signal, credentials: "same-origin"})
+        .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
+        .then(function (data) {
+          heat.setOptions({max: Math.max(1, data.max)});
+          heat.setLatLngs(data.points);
+          if (!map.hasLayer(heat)) { heat.addTo(map); }
+        }));
+    } else if (map.hasLayer(heat)) {
+      map.removeLayer(heat);
+    }
+    Promise.all(jobs).then(function () {
+      document.body.setAttribute("data-reports-loaded", String(Date.now()));
+    }).catch(function (err) {
+      if (err && err.name === "AbortError") { return; }
+      statusEl.textContent = S.reports_error;
+    });
+  }
+
+  var timer = null;
+  map.on("moveend", function () {
+    clearTimeout(timer);
+    timer = setTimeout(loadReports, 150);
+  });
+
+  layers.hotspots.box.addEventListener("change", function () {
+    if (layers.hotspots.box.checked) { hotspots.layer.addTo(map); } else { map.removeLayer(hotspots.layer); }
+  });
+  layers.heat.box.addEventListener("change", loadReports);
+  layers.reports.box.addEventListener("change", loadReports);
+
+  function updateExports(q) {
+    ["geojson", "gpkg", "csv"].forEach(function (fmt) {
+      var a = document.getElementById("export-" + fmt);
+      a.href = "/api/v1/hotspots/export?format=" + fmt + (q ? "&" + q : "");
+    });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var q = H.filterParams(form).toString();
+    updateExports(q);
+    hotspots.load(q);
+    loadReports();
+  });
+
+  /* Patrol planning from the map: POST /api/v1/patrol-plans, draw the route. */
+  var patrol = document.getElementById("patrol-form");
+  if (patrol) {
+    patrol.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var out = document.getElementById("patrol-result");
+      var days = Array.prototype.map.call(
+        patrol.querySelectorAll("input[name='patrol-days']:checked"), function (i) { return i.value; });
+      var body = {window: {days: days, start: document.getElementById("patrol-start").value,
+                           end: document.getElementById("patrol-end").value},
+                  top: Number(document.getElementById("patrol-top").value) || 6};
+      fetch("/api/v1/patrol-plans", {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+        body: JSON.stringify(body)
+      }).then(function (resp) {
+        return resp.json().then(function (b) { return {ok: resp.ok, body: b}; });
+      }).then(function (res) {
+        out.textContent = "";
+        if (!res.ok) {
+          out.appendChild(el("p", "field-error", fill(S.plan_failed, {detail: res.body.detail || ""})));
+          return;
+        }
+        var plan = res.body;
+        out.appendChild(el("p", null, fill(S.plan_made, {n: (plan.stops || []).length})));
+        var links = el("p", "staff-links");
+        [["print", S.plan_print], ["gpx", S.plan_gpx], ["geojson", S.plan_geojson]].forEach(function (l) {
+          if (plan.links && plan.links[l[0]]) {
+            var a = el("a", null, l[1]);
+            a.href = plan.links[l[0]];
+            links.appendChild(a);
+          }
+        });
+        out.appendChild(links);
+        if (plan.links && plan.links.geojson) {
+          fetch(plan.links.geojson, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+            .then(function (fc) {
+              route.clearLayers();
+              L.geoJSON(fc, {style: function () { return {color: "#004b87", weight: 5}; },
+                             pointToLayer: function (_f, ll) {
+                               return L.circleMarker(ll, {radius: 7, color: "#004b87"}); }})
+                .addTo(route);
+            }).catch(function () { /* the links still work */ });
+        }
+      }).catch(function () { out.textContent = S.network_error || ""; });
+    });
+  }
+
+  hotspots.load("");
+  loadReports();
+})();
