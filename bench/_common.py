@@ -64,8 +64,9 @@ def served(database_url: str, **env: str) -> Iterator[str]:
             **os.environ,
             "DATABASE_URL": database_url,
             "TRYGG_SECRET_KEY": SECRET,
-            "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "0",
-            "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "0",
+            # Limits on but out of reach: their cost is measured, nothing is refused.
+            "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "100000000",
+            "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "100000000",
             **env,
         },
         cwd=ROOT,

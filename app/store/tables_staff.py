@@ -119,6 +119,9 @@ rate_counters = Table(
     Column("hits", Integer, nullable=False, server_default="0"),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index("ix_rate_counters_expires_at", "expires_at"),
+    # Unlogged: counting a report must not cost a WAL flush of its own, and
+    # counters lost in a crash only forgive an hour of rate limiting.
+    prefixes=["UNLOGGED"],
 )
 
 # Where (keyed hash of the network address) and when a client token was first
@@ -131,4 +134,6 @@ reporter_first_seen = Table(
     Column("first_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_reporter_first_seen_address_hash", "address_hash"),
     Index("ix_reporter_first_seen_first_seen_at", "first_seen_at"),
+    # Unlogged like rate_counters: a heuristic that may forget after a crash.
+    prefixes=["UNLOGGED"],
 )

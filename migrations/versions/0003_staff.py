@@ -48,14 +48,18 @@ def upgrade() -> None:
     sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
     sa.Column('hits', sa.Integer(), server_default='0', nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('key_hash', 'window_start', name=op.f('pk_rate_counters'))
+    sa.PrimaryKeyConstraint('key_hash', 'window_start', name=op.f('pk_rate_counters')),
+    # Unlogged: no WAL and no fsync per report; losing counters in a crash is fine.
+    prefixes=['UNLOGGED'],
     )
     op.create_index('ix_rate_counters_expires_at', 'rate_counters', ['expires_at'], unique=False)
     op.create_table('reporter_first_seen',
     sa.Column('reporter_hash', sa.LargeBinary(), nullable=False),
     sa.Column('address_hash', sa.LargeBinary(), nullable=False),
     sa.Column('first_seen_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('reporter_hash', name=op.f('pk_reporter_first_seen'))
+    sa.PrimaryKeyConstraint('reporter_hash', name=op.f('pk_reporter_first_seen')),
+    # Unlogged: no WAL and no fsync per report; losing counters in a crash is fine.
+    prefixes=['UNLOGGED'],
     )
     op.create_index('ix_reporter_first_seen_address_hash', 'reporter_first_seen', ['address_hash'], unique=False)
     op.create_index('ix_reporter_first_seen_first_seen_at', 'reporter_first_seen', ['first_seen_at'], unique=False)
