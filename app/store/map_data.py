@@ -73,11 +73,15 @@ def _conditions(view: View, *, unsafe_only: bool = False) -> list[ColumnElement[
     ]
     if unsafe_only:
         conds.append(r.c.kind == "unsafe")
-    for column, values in ((r.c.times, view.times), (r.c.days, view.days)):
+    for column, values in (
+        (r.c.times, view.times),
+        (r.c.days, view.days),
+        (r.c.reasons, view.reasons),
+    ):
         if values:
-            conds.append(column.overlap(cast(bindparam(None, list(values)), ARRAY(Text))))
-    if view.reasons:
-        conds.append(r.c.reasons.overlap(cast(bindparam(None, list(view.reasons)), ARRAY(Text))))
+            # Any of the chosen codes: array overlap.
+            wanted = bindparam(None, list(values), type_=ARRAY(Text))
+            conds.append(column.op("&&")(wanted))
     if view.since is not None:
         conds.append(r.c.created_at >= view.since)
     if view.until is not None:
