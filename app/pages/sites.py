@@ -23,12 +23,14 @@ async def sites_page(
     principal: Annotated[Principal, require_page("sites:read")],
 ) -> HTMLResponse:
     lang = page_language(request)
+    may_manage = principal.may("sites:manage")
     statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
     return staff_page(
         request,
         "sites.html",
-        map=maps.staff_map(settings),
+        # Planners draw new outlines; everyone else only looks.
+        map=maps.resident_map(settings) if may_manage else maps.staff_map(settings),
         statuses=statuses,
-        may_manage=principal.may("sites:manage"),
+        may_manage=may_manage,
         page_data={"lang": lang, "statuses": dict(statuses)},
     )

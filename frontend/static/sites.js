@@ -17,11 +17,17 @@
 
   function text(id, value) { document.getElementById(id).textContent = value; }
 
+  var fitted = false;
+
   function loadSites() {
     fetch("/api/v1/sites", {headers: {"Accept": "application/geo+json"}})
       .then(function (r) { return r.json(); })
       .then(function (fc) {
         layer.clearLayers();
+        if (!fitted && fc.features.length) {
+          fitted = true;
+          map.fitBounds(L.geoJSON(fc).getBounds(), {padding: [30, 30], maxZoom: 17});
+        }
         list.textContent = "";
         fc.features.forEach(function (f) {
           layer.addData(f);
@@ -138,6 +144,34 @@
         .then(function (res) {
           text("site-status", res[0] === 201 ? "✓" : (res[1].detail || String(res[0])));
           if (res[0] === 201) { loadSites(); showSite(res[1].id); }
+        });
+    });
+  }
+
+  var drawnForm = document.getElementById("drawn-form");
+  var drawnGeometry = null;
+  if (drawnForm && window.TryggMap.drawn) {
+    map.on(L.Draw.Event.CREATED, function (e) {
+      window.TryggMap.drawn.clearLayers();
+      window.TryggMap.drawn.addLayer(e.layer);
+      drawnGeometry = e.layer.toGeoJSON().geometry;
+      text("drawn-status", drawnGeometry.type === "Polygon" ? "✓" : "Polygon?");
+    });
+    drawnForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!drawnGeometry) { text("drawn-status", document.getElementById("drawn-hint").textContent); return; }
+      var name = new FormData(drawnForm).get("name");
+      fetch("/api/v1/sites", {method: "POST", headers: headers(), body: JSON.stringify(
+        {name: name, geometry: drawnGeometry})})
+        .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
+        .then(function (res) {
+          text("drawn-status", res[0] === 201 ? "✓" : (res[1].detail || String(res[0])));
+          if (res[0] === 201) {
+            window.TryggMap.drawn.clearLayers();
+            drawnGeometry = null;
+            loadSites();
+            showSite(res[1].id);
+          }
         });
     });
   }

@@ -81,8 +81,8 @@ def test_planner_turns_a_hotspot_into_a_site_and_finishes_it(
     email, password = make_user(roles=["planner"])
     log_in(page, live_server, "/staff/platser", email, password)
     page.locator("#hotspot-select option").first.wait_for(state="attached")
-    page.get_by_label("Namn").fill("Torget vid stationen")
-    page.get_by_role("button", name="Skapa").click()
+    page.get_by_label("Namn", exact=True).fill("Torget vid stationen")
+    page.get_by_role("button", name="Skapa", exact=True).click()
     page.locator("#detail-name").filter(has_text="Torget vid stationen").wait_for()
 
     form = page.locator("#status-form")
@@ -97,6 +97,23 @@ def test_planner_turns_a_hotspot_into_a_site_and_finishes_it(
     assert page.locator("#detail-history li").count() == 3
     assert sql.scalar("SELECT status FROM sites") == "done"
     assert axe_violations(page) == []
+
+    # Draw a new outline with the area tool and make it a site.
+    page.locator(".leaflet-draw-draw-polygon").click()
+    box = page.locator(".folium-map").bounding_box()
+    for n, (fx, fy) in enumerate([(0.4, 0.4), (0.6, 0.4), (0.6, 0.6), (0.4, 0.6)], start=1):
+        page.wait_for_timeout(350)  # Leaflet.draw takes a quick second click as a double click
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.locator(".leaflet-editing-icon").nth(n - 1).wait_for()
+    page.wait_for_timeout(350)
+    page.locator(".leaflet-editing-icon").first.click()  # back at the start closes the area
+    page.locator("#drawn-status").filter(has_text="✓").wait_for()
+    page.get_by_label("Namn på den ritade platsen").fill("Parkstigen")
+    page.get_by_role("button", name="Skapa från ritad yta").click()
+    page.locator("#detail-name").filter(has_text="Parkstigen").wait_for()
+    assert sql.scalar("SELECT GeometryType(geom) FROM sites WHERE name = 'Parkstigen'") == (
+        "POLYGON"
+    )
     screenshot(page, "staff-sites")
 
 
