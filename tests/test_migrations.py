@@ -85,7 +85,7 @@ def test_upgrade_downgrade_upgrade_and_no_drift(scratch_url: str) -> None:
     assert _drift(scratch_url) == []
 
 
-def test_database_refuses_what_the_api_would_refuse(database_url: str) -> None:
+def test_database_refuses_what_the_api_would_refuse(database_url: str, clean_db: None) -> None:
     """CHECK constraints back up the API, for writes that bypass it."""
     good = (
         "INSERT INTO reports (id, channel, reasons, times, geom) VALUES "
