@@ -125,7 +125,7 @@ async def markers_json(db: Database, view: View, total: int) -> str:
         "type", "FeatureCollection",
         "mode", "markers",
         "total", total,
-        "features", func.coalesce(func.json_agg(inner.c.f), cast("[]", _JSON)),
+        "features", func.coalesce(func.json_agg(inner.c.f), func.json_build_array()),
     )  # fmt: skip
     row = await db.fetch_one(select(cast(body, Text).label("body")).select_from(inner))
     return str(row["body"]) if row else '{"type":"FeatureCollection","features":[]}'
@@ -165,7 +165,7 @@ async def grid_json(db: Database, view: View) -> str:
         "type", "FeatureCollection",
         "mode", "grid",
         "total", func.coalesce(func.sum(cells.c.n), 0),
-        "features", func.coalesce(func.json_agg(feature), cast("[]", _JSON)),
+        "features", func.coalesce(func.json_agg(feature), func.json_build_array()),
     )  # fmt: skip
     row = await db.fetch_one(select(cast(body, Text).label("body")).select_from(cells))
     return str(row["body"]) if row else '{"type":"FeatureCollection","features":[]}'
@@ -203,7 +203,7 @@ async def heat_json(db: Database, view: View) -> str:
         cells.c.n,
     )
     body = func.json_build_object(
-        "points", func.coalesce(func.json_agg(point), cast("[]", _JSON)),
+        "points", func.coalesce(func.json_agg(point), func.json_build_array()),
         "max", func.coalesce(func.max(cells.c.n), 0),
     )  # fmt: skip
     row = await db.fetch_one(select(cast(body, Text).label("body")).select_from(cells))

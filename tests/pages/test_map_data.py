@@ -89,3 +89,11 @@ def test_bad_views_are_refused(client: TestClient, staff_headers: Any) -> None:
         answer = client.get("/api/v1/map/reports", params=params, headers=headers)
         assert answer.status_code == 422, params
         assert answer.json()["detail"]
+
+
+def test_an_empty_view_is_an_empty_list(client: TestClient, staff_headers: Any) -> None:
+    headers = staff_headers("police")
+    reports = client.get("/api/v1/map/reports", params=VIEW, headers=headers).json()
+    assert reports["features"] == [] and reports["total"] == 0
+    heat = client.get("/api/v1/map/heat", params=VIEW, headers=headers).json()
+    assert heat == {"points": [], "max": 0}

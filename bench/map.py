@@ -1,0 +1,233 @@
+"""Staff map speed in Chromium at 1k, 10k and 100k reports, and the public map's size.
+
+Run with DATABASE_URL=... python bench/map.py (a throwaway database is created
+and dropped). For each size it loads /staff/karta in a fresh browser context
+(cold cache) until the hotspots and the viewport data are drawn, and prints
+the load time and bytes next to two baselines measured in the same run: the
+same page with no reports, and the naive approach (a folium map with one
+plain marker per report, only for 1k and 10k: 100k never finishes).
+Aim: under 2 s and 1 MB at 100k; /karta's size independent of the count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import scratch_database, served  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+EMAIL = "bench-police@example.se"
+PASSWORD = "bench-password-0123"
+NAIVE_LIMIT = 10_000
+TIMEOUT_MS = 60_000
+
+
+def add_reports(url: str, count: int, seed: int) -> None:
+    """`count` reports: 60 % around 12 places, the rest spread over 3 km; 1 person in 3 repeats."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT setseed(%s)", (seed / 1_000_000,))
+        conn.execute(
+            """
+            INSERT INTO reports (id, channel, reasons, times, days, severity, reporter_hash,
+                                 description, text_status, geom)
+            SELECT gen_random_uuid(), 'import',
+                   ARRAY[(ARRAY['lighting','sightlines','deserted','groups','drugs'])
+                         [1 + (i %% 5)]],
+                   ARRAY[(ARRAY['morning','day','evening','night'])[1 + (i %% 4)]],
+                   ARRAY['weekend'], 1 + (i %% 3),
+                   sha256(convert_to('p' || (i / 3)::text || '-' || %(seed)s, 'UTF8')),
+                   CASE WHEN i %% 50 = 0 THEN 'Mörkt vid gången, rapport ' || i END,
+                   CASE WHEN i %% 50 = 0 THEN 'approved' ELSE 'none' END,
+                   ST_SetSRID(ST_MakePoint(
+                     CASE WHEN random() < 0.6
+                          THEN 12.3234 + ((i %% 12) - 6) * 0.002 + (random() - 0.5) * 0.001
+                          ELSE 12.3234 + (random() - 0.5) * 0.05 END,
+                     CASE WHEN random() < 0.6
+                          THEN 58.3808 + ((i %% 7) - 3) * 0.001 + (random() - 0.5) * 0.0005
+                          ELSE 58.3808 + (random() - 0.5) * 0.026 END), 4326)
+            FROM generate_series(1, %(n)s) AS i
+            """,
+            {"n": count, "seed": seed},
+        )
+        conn.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
+
+
+def add_staff(url: str) -> None:
+    from app.security.passwords import hash_password
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO staff_users (id, email, password_hash, roles) VALUES (%s, %s, %s, %s)",
+            (uuid.uuid4(), EMAIL, hash_password(PASSWORD), ["police"]),
+        )
+
+
+def warm_hotspots(base: str) -> float:
+    """Wait until the hotspot computation for this data is done; its time is not the map's."""
+    started = time.perf_counter()
+    deadline = started + 600
+    while time.perf_counter() < deadline:
+        answer = httpx.get(base + "/api/v1/hotspots", timeout=120)
+        if answer.status_code == 200 and "hotspots-stale" not in answer.headers:
+            break
+        time.sleep(1)
+    return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def logged_in(browser: Any, base: str) -> Iterator[Any]:
+    """A fresh context (cold cache) with a staff session cookie."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    page = context.new_page()
+    page.goto(base + "/staff/login")
+    page.get_by_label("E-post").fill(EMAIL)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/staff/")
+    page.close()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def measure(context: Any, url: str, ready: str, route: Any = None) -> tuple[float, int]:
+    """Seconds until `ready` holds, and bytes of every response body on the way."""
+    page = context.new_page()
+    sizes: list[int] = []
+
+    def on_finished(request: Any) -> None:
+        sizes_of = request.sizes()
+        sizes.append(int(sizes_of.get("responseBodySize", 0)))
+
+    page.on("requestfinished", on_finished)
+    page.on(
+        "console",
+        lambda m: print("console:", m.type, m.text, file=sys.stderr) if m.type == "error" else None,
+    )
+    if route is not None:
+        page.route(url, route)
+    started = time.perf_counter()
+    page.goto(url, timeout=TIMEOUT_MS)
+    try:
+        page.wait_for_function(ready, timeout=TIMEOUT_MS)
+    except Exception:
+        print("not ready:", page.url, file=sys.stderr)
+        raise
+    elapsed = time.perf_counter() - started
+    page.close()
+    return elapsed, sum(sizes)
+
+
+STAFF_READY = (
+    "() => document.body.dataset.reportsLoaded && "
+    "document.getElementById('map-status').textContent.length > 0"
+)
+
+
+def serve_html(html: str) -> Any:
+    def fulfil(route: Any) -> None:
+        route.fulfill(body=html, content_type="text/html")
+
+    return fulfil
+
+
+def naive_page(base: str, url: str, limit: int) -> str:
+    """folium's plain way: every report a marker in the page (assets still local)."""
+    import folium
+
+    from app.settings import Settings
+    from frontend import maps
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT ST_Y(ST_PointOnSurface(geom)), ST_X(ST_PointOnSurface(geom)) FROM reports "
+            "LIMIT %s",
+            (limit,),
+        ).fetchall()
+    m = maps._base_map(Settings(tile_url=""))
+    for lat, lon in rows:
+        folium.Marker([lat, lon]).add_to(m)
+    parts = maps._parts(m)
+    links = "".join(f'<link rel="stylesheet" href="{h}">' for h in parts.css)
+    scripts = "".join(f'<script src="{s}"></script>' for s in parts.js)
+    return (
+        f"<!doctype html><html><head>{links}<style>#{parts.map_id}{{height:800px}}</style>"
+        f'</head><body><div id="{parts.map_id}"></div>{scripts}<script>{parts.script}'
+        "</script><script>document.body.dataset.done = '1'</script></body></html>"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    from playwright.sync_api import sync_playwright
+
+    with scratch_database("trygg_bench_map") as url, served(url, TRYGG_TILE_URL="") as base:
+        add_staff(url)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            )
+            with logged_in(browser, base) as ctx:
+                base_time, base_bytes = measure(ctx, base + "/staff/karta", STAFF_READY)
+            public_empty = len(httpx.get(base + "/karta").content)
+            print(f"baseline: staff map, 0 reports: {base_time:.2f} s, {base_bytes / 1e3:.0f} kB")
+            print(
+                f"{'reports':>8} {'load s':>7} {'x base':>7} {'kB':>7} {'x base':>7}"
+                f" {'naive s':>8} {'/karta B':>9} {'hotspots s':>10}"
+            )
+            have = 0
+            for n in sizes:
+                add_reports(url, n - have, seed=n)
+                have = n
+                warm = warm_hotspots(base)
+                with logged_in(browser, base) as ctx:
+                    t, b = measure(ctx, base + "/staff/karta", STAFF_READY)
+                    naive = "-"
+                    if n <= NAIVE_LIMIT:
+                        html = naive_page(base, url, n)
+
+                        fulfil = serve_html(html)
+
+                        nt, _ = measure(
+                            ctx,
+                            base + "/bench-naive",
+                            "() => document.body.dataset.done",
+                            route=fulfil,
+                        )
+                        naive = f"{nt:.2f}"
+                public = len(httpx.get(base + "/karta").content)
+                print(
+                    f"{n:>8} {t:>7.2f} {t / base_time:>7.2f} {b / 1e3:>7.0f} "
+                    f"{b / max(base_bytes, 1):>7.2f} {naive:>8} {public:>9} {warm:>10.1f}"
+                )
+            print(f"/karta with 0 reports: {public_empty} B (the size must not grow)")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
