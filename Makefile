@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup db stop psql lint typecheck pytest bench readme
+.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map catalogs readme
 
 setup:
 	@scripts/bootstrap.sh
@@ -35,6 +35,13 @@ pytest: db
 bench: setup
 	@set -e; url=$$(scripts/database-url.sh); \
 	DATABASE_URL="$$url" $(PY) bench/ingest.py
+
+bench-map: setup
+	@set -e; url=$$(scripts/database-url.sh); \
+	DATABASE_URL="$$url" $(PY) bench/map.py
+
+catalogs: setup
+	@$(PY) -m frontend.catalogs
 
 readme: setup
 	@$(PY) scripts/update_readme_settings.py
