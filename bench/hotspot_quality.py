@@ -339,7 +339,8 @@ def verdict(summary: Summary) -> list[str]:
             value = float(np.mean([r.spam_public for r in rows]))
             ok = "meets" if value <= limit else "MISSES"
             out.append(
-                f"- spam with {n} account(s) published in {100 * value:.1f} % {ok} <= {100 * limit:.0f} %"
+                f"- spam with {n} account(s) published in {100 * value:.1f} % "
+                f"{ok} <= {100 * limit:.0f} %"
             )
     pais = [r.pai for r in summary.runs if r.scenario == "base"]
     if pais:

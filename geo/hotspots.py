@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from geo.significance import dense_minpoints
 from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
@@ -34,8 +35,12 @@ LINE_STEP_M = 50.0
 SMALL_POLYGON_M2 = 10_000.0
 LATTICE_M = 50.0
 OUTLINE_BUFFER_M = 15.0
-MAX_SPLIT_LEVELS = 40
+MAX_SPLIT_LEVELS = 20
 MINPOINTS_STEP = 1.1
+PROBE_START = 0.8
+# A place is searched for separate cores up to this many times its mean
+# neighbours; beyond that a single dense blob only shrinks.
+PROBE_END = 2.0
 # A split must leave two dense cores at least this many eps apart, otherwise
 # it is one place that merely thins out at a higher minpoints.
 SPLIT_MIN_SEPARATION_EPS = 2.0
@@ -229,13 +234,9 @@ FROM h
 # Replace clusters (`anchors`) by the dense cores found inside them (with the
 # border points DBSCAN gave those cores); the anchors' other points become noise.
 APPLY_SPLIT = (
-    """UPDATE hs_lab l SET cid = s.cid
-FROM (SELECT l2.pid, c.cid
-      FROM hs_lab l2
-      LEFT JOIN (SELECT s.pid, s.cid FROM hs_split s WHERE s.cid = ANY(%(children)s::int[])) c
-        ON c.pid = l2.pid
-      WHERE l2.cid = ANY(%(anchors)s::int[])) s
-WHERE s.pid = l.pid""",
+    "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(anchors)s::int[])",
+    """UPDATE hs_lab l SET cid = s.cid FROM hs_split s
+WHERE s.pid = l.pid AND s.cid = ANY(%(children)s::int[])""",
 )
 
 DROP_CLUSTERS = "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(cids)s::int[])"
@@ -263,30 +264,15 @@ FROM (
 ) g JOIN rs USING (cid)
 """
 
-# Per hotspot and person: what that person said about the place (for the
-# breakdowns, which count people, not reports).
+# Per hotspot, person and report: what each person said about the place (for
+# the breakdowns, which count people, not reports; see `people_of`).
 PEOPLE = """
-WITH m AS (
+SELECT m.cid, m.rid, s.reasons, s.times, s.days, s.severity
+FROM (
     SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
     CROSS JOIN LATERAL unnest(d.ids) AS u(id)
     WHERE l.cid = ANY(%(cids)s::int[])
-), j AS (
-    SELECT m.cid, m.rid, s.reasons, s.times, s.days, s.severity
-    FROM m JOIN hs_src s ON s.id = m.id
-), r AS (
-    SELECT cid, rid, array_agg(DISTINCT x) AS reasons
-    FROM j CROSS JOIN LATERAL unnest(j.reasons) AS x GROUP BY cid, rid
-), t AS (
-    SELECT cid, rid, array_agg(DISTINCT x) AS times
-    FROM j CROSS JOIN LATERAL unnest(j.times) AS x GROUP BY cid, rid
-), d AS (
-    SELECT cid, rid, array_remove(array_agg(DISTINCT x), NULL) AS days
-    FROM j LEFT JOIN LATERAL unnest(j.days) AS x ON true GROUP BY cid, rid
-), sv AS (
-    SELECT cid, rid, avg(severity)::float8 AS severity FROM j GROUP BY cid, rid
-)
-SELECT r.cid, r.rid, r.reasons, t.times, d.days, sv.severity
-FROM r JOIN t USING (cid, rid) JOIN d USING (cid, rid) JOIN sv USING (cid, rid)
+) m JOIN hs_src s ON s.id = m.id
 """
 
 SAFE_NEARBY = (
@@ -322,19 +308,28 @@ class Cluster:
     neighbours: float
 
 
-def next_minpoints(current: int, cluster: Cluster, max_extent: float) -> int:
-    """The next level's minpoints for re-clustering `cluster`.
+def next_minpoints(current: int, anchor: Cluster, probe: Cluster, max_extent: float) -> int:
+    """The next level's minpoints for re-clustering a cluster's probe.
 
-    A place (not wider than `max_extent`) is searched for separate cores a
-    step at a time. A too-wide cluster is a dense region rather than a place:
-    its minpoints jump to where its own mean density would give no core point
-    by chance (`geo.significance.dense_minpoints`), so only places denser than
-    their surroundings remain.
+    A place (not wider than `max_extent`) is searched for separate cores in
+    small steps, starting near its probe's mean number of neighbours (below
+    that nothing changes). A too-wide cluster is a dense region rather than a
+    place: minpoints jump to where its own mean density would give no core
+    point by chance (`geo.significance.dense_minpoints`), so only places denser
+    than their surroundings remain.
     """
-    step = max(math.ceil(current * MINPOINTS_STEP), current + 1)
-    if cluster.extent > max_extent:
-        return max(step, dense_minpoints(cluster.neighbours, cluster.n))
+    step = max(
+        math.ceil(current * MINPOINTS_STEP),
+        current + 1,
+        math.ceil(PROBE_START * probe.neighbours),
+    )
+    if anchor.extent > max_extent:
+        return max(step, dense_minpoints(anchor.neighbours, anchor.n))
     return step
+
+
+def worth_deeper(anchor: Cluster, next_minpoints: int) -> bool:
+    return next_minpoints <= PROBE_END * max(anchor.neighbours, 1.0)
 
 
 def split_outcome(
@@ -357,7 +352,12 @@ def split_outcome(
     if separate or (kept and anchor.extent > max_extent):
         return "split", kept
     if kept:
-        return "deeper", [max(kept, key=lambda c: (c.reporters, c.n, -c.cid))]
+        core = max(kept, key=lambda c: (c.reporters, c.n, -c.cid))
+        # Two cores need 2k people and room for SPLIT_MIN_SEPARATION_EPS * eps
+        # between them; a core without either is one place: stop looking.
+        if core.reporters >= 2 * k and core.extent >= SPLIT_MIN_SEPARATION_EPS * eps:
+            return "deeper", [core]
+        return "keep", []
     if anchor.extent > max_extent:
         return "drop", []
     return "keep", []
@@ -384,6 +384,33 @@ def count_codes(people_codes: Iterable[Iterable[str]], vocabulary: Sequence[str]
             if code in counts:
                 counts[code] += 1
     return {code: n for code, n in counts.items() if n}
+
+
+def people_of(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Group report rows into one row per hotspot and person: union of codes, mean severity."""
+    acc: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in rows:
+        key = (int(row["cid"]), int(row["rid"]))
+        person = acc.get(key)
+        if person is None:
+            person = acc[key] = {"reasons": set(), "times": set(), "days": set(), "sev": []}
+        person["reasons"].update(row["reasons"] or ())
+        person["times"].update(row["times"] or ())
+        person["days"].update(row["days"] or ())
+        if row.get("severity") is not None:
+            person["sev"].append(float(row["severity"]))
+    out: dict[int, list[dict[str, Any]]] = {}
+    for (cid, _), person in sorted(acc.items()):
+        sev = person["sev"]
+        out.setdefault(cid, []).append(
+            {
+                "reasons": sorted(person["reasons"]),
+                "times": sorted(person["times"]),
+                "days": sorted(person["days"]),
+                "severity": sum(sev) / len(sev) if sev else None,
+            }
+        )
+    return out
 
 
 def breakdowns(people: Sequence[dict[str, object]]) -> dict[str, object]:

@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-POINT_BUDGET = 300_000
+POINT_BUDGET = 40_000
 GRID_STEP = 1.05
 
 # Per run, the largest cluster (in points) of a scatter clustered like the data.

@@ -231,7 +231,8 @@ async def _split_clusters(
         if not trying:
             break
         next_pts = {
-            a: method.next_minpoints(m, anchors[a], p.max_extent) for a, (_, m) in trying.items()
+            a: method.next_minpoints(m, anchors[a], probe, p.max_extent)
+            for a, (probe, m) in trying.items()
         }
         await conn.execute("DROP TABLE IF EXISTS hs_split")
         await conn.execute(
@@ -243,6 +244,7 @@ async def _split_clusters(
                 "offset": offset,
             },
         )
+        await conn.execute("ANALYZE hs_split")
         top = await _rows(conn, "SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
         offset = max(offset, int(top[0]["top"]) + 1)
         children: dict[int, list[method.Cluster]] = {}
@@ -261,7 +263,10 @@ async def _split_clusters(
             elif outcome == "drop":
                 dropped.append(a)
             elif outcome == "deeper":
-                next_trying[a] = (kept[0], next_pts[a])
+                if method.worth_deeper(anchors[a], next_pts[a]):
+                    next_trying[a] = (kept[0], next_pts[a])
+                else:
+                    final[a] = level_of[a]
             else:
                 for child in kept:
                     split_children.append(child.cid)
@@ -352,6 +357,9 @@ async def compute(
         await conn.execute("SET LOCAL statement_timeout = 0")
         fp = filters.sql_params()
         await conn.execute(method.CREATE_SOURCE, fp)
+        # Temp tables have no statistics: without them the joins below plan badly.
+        await conn.execute("CREATE INDEX ON hs_src (id)")
+        await conn.execute("ANALYZE hs_src")
         await conn.execute(
             method.CREATE_POINTS,
             {
@@ -364,9 +372,13 @@ async def compute(
             await conn.execute(method.CREATE_DEDUP, {"dedup": p.dedup_distance})
         else:
             await conn.execute(method.CREATE_DEDUP_NONE)
+        await conn.execute("CREATE UNIQUE INDEX ON hs_dp (pid)")
+        await conn.execute("ANALYZE hs_dp")
         points = int((await _rows(conn, "SELECT count(*) AS n FROM hs_dp"))[0]["n"])
         progress(f"{points} person-places from the matching reports")
         await conn.execute(method.CREATE_LABELS, {"eps": p.eps, "minpoints": p.minpoints})
+        await conn.execute("CREATE UNIQUE INDEX ON hs_lab (pid)")
+        await conn.execute("ANALYZE hs_lab")
         noise = int((await _rows(conn, method.NOISE_COUNT))[0]["n"])
         k_mc = await monte_carlo_k(conn, ctx, noise)
         k = max(p.min_reporters, k_mc)
@@ -375,9 +387,7 @@ async def compute(
         cids = sorted(final)
         await conn.execute(method.CREATE_OUT, {"cids": cids, "buffer": method.OUTLINE_BUFFER_M})
         out = await _rows(conn, "SELECT cid, reporters, reports, cx, cy FROM hs_out")
-        people: dict[int, list[dict[str, Any]]] = {}
-        for row in await _rows(conn, method.PEOPLE, {"cids": cids}):
-            people.setdefault(int(row["cid"]), []).append(row)
+        people = method.people_of(await _rows(conn, method.PEOPLE, {"cids": cids}))
         safe = {int(r["cid"]): int(r["safe"]) for r in await _rows(conn, method.SAFE_NEARBY, fp)}
         candidates = [
             (int(r["cid"]), str(r["id"]), float(r["overlap"]), r["last_seen"].timestamp())

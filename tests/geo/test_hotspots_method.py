@@ -26,11 +26,14 @@ def test_a_split_needs_two_separate_cores_with_enough_people() -> None:
     apart = [cluster(2, 0, 12), cluster(3, 120, 12)]
     assert method.split_outcome(parent, apart, 5, 50, 250)[0] == "split"
     # Cores close together: one place; look deeper inside the bigger core.
-    close = [cluster(2, 0, 12), cluster(3, 40, 14)]
+    close = [cluster(2, 0, 12), cluster(3, 40, 14, extent=150)]
     outcome, kept = method.split_outcome(parent, close, 5, 50, 250)
     assert outcome == "deeper" and [c.cid for c in kept] == [3]
     too_few = [cluster(2, 0, 12), cluster(3, 120, 3)]
-    assert method.split_outcome(parent, too_few, 5, 50, 250)[0] == "deeper"
+    assert method.split_outcome(parent, too_few, 5, 50, 250)[0] == "keep"
+    # A core too small to hold two places 2 eps apart is not searched further.
+    small_core = [cluster(2, 0, 40, extent=90)]
+    assert method.split_outcome(parent, small_core, 5, 50, 250) == ("keep", [])
     assert method.split_outcome(parent, [], 5, 50, 250) == ("keep", [])
 
 
@@ -42,11 +45,12 @@ def test_a_too_wide_cluster_shrinks_to_its_core_or_goes() -> None:
 
 
 def test_minpoints_step_up_in_a_place_and_jump_in_a_dense_region() -> None:
-    assert method.next_minpoints(5, cluster(1, 0, 10), 250) == 6
-    assert method.next_minpoints(30, cluster(1, 0, 10), 250) == 33
+    place = cluster(1, 0, 10)  # 10 neighbours on average
+    assert method.next_minpoints(5, place, place, 250) == 8
+    assert method.next_minpoints(30, place, place, 250) == 33
     # 5000 points in 800 m with 130 neighbours each on average: a region.
     dense = method.Cluster(1, 5000, 5000, 0, 0, 800, 130.0)
-    jump = method.next_minpoints(5, dense, 250)
+    jump = method.next_minpoints(5, dense, dense, 250)
     assert 130 + 3 * 11 < jump < 130 + 7 * 11
     assert significance.poisson_upper(130.0, 0.05 / 5000) == jump - 1
 

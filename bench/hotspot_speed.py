@@ -1,0 +1,187 @@
+"""Hotspot recompute time against a bare ST_ClusterDBSCAN over the same points (issue 3).
+
+For each size (10k, 100k, 1M reports) and spread (realistic: 60 % around
+places across the 4 km x 4 km service area, 40 % uniform; dense: all of it in
+the 1.2 km x 1.2 km centre), the reports are stored in a throwaway database,
+then timed in the same run:
+
+- baseline: `ST_ClusterDBSCAN(geom_3006, 50, 5)` over the published unsafe reports;
+- recompute: `app.store.hotspots.compute` (points, person-places, DBSCAN, the
+  Monte Carlo threshold with an empty cache, density splits, statistics,
+  stable ids, storage), and once more with the threshold cached.
+
+Peak memory is the PostgreSQL backend's high-water mark (VmHWM) when
+/proc is readable, and this process's maximum RSS.
+
+    DATABASE_URL=... .venv/bin/python bench/hotspot_speed.py [--sizes 10000,100000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.db import Database  # noqa: E402
+from app.settings import Environment, Settings  # noqa: E402
+from app.store import hotspots as store  # noqa: E402
+from bench.hotspot_quality import create_database, drop_database  # noqa: E402
+from geo.synthetic import centre_xy  # noqa: E402
+
+CHUNK = 200_000
+
+INSERT = """
+INSERT INTO reports (id, channel, kind, severity, reasons, times, days, reporter_hash, geom)
+SELECT gen_random_uuid(), 'import', 'unsafe', 1 + mod(u.rid, 3),
+       ARRAY[(ARRAY['lighting','sightlines','deserted','groups','drugs'])[1 + mod(u.rid, 5)]],
+       ARRAY[(ARRAY['morning','day','evening','night'])[1 + mod(u.rid / 7, 4)]],
+       ARRAY[(ARRAY['weekday','weekend'])[1 + mod(u.rid / 3, 2)]],
+       int4send(u.rid), ST_Transform(ST_Point(u.x, u.y, 3006), 4326)
+FROM unnest(%(xs)s::float8[], %(ys)s::float8[], %(rids)s::int[]) AS u(x, y, rid)
+"""
+
+BARE = """
+SELECT count(DISTINCT cid) AS clusters FROM (
+    SELECT ST_ClusterDBSCAN(geom_3006, 50, 5) OVER () AS cid
+    FROM reports WHERE kind = 'unsafe' AND status = 'published') s
+"""
+
+
+def points(n: int, spread: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`n` report positions (SWEREF 99 TM) and reporter ids, 1 + Poisson(1.5) reports each."""
+    rng = np.random.default_rng(seed)
+    cx, cy = centre_xy()
+    half = 1900.0 if spread == "realistic" else 600.0
+    places = max(8, n // 2000)
+    pcx = rng.uniform(-half + 100, half - 100, places)
+    pcy = rng.uniform(-half + 100, half - 100, places)
+    spreads = rng.uniform(10, 35, places)
+    weights = 1.0 / (np.arange(places) + 1) ** 0.8
+    weights /= weights.sum()
+    at_place = rng.random(n) < 0.6
+    which = rng.choice(places, n, p=weights)
+    xs = np.where(
+        at_place, pcx[which] + rng.normal(0, 1, n) * spreads[which], rng.uniform(-half, half, n)
+    )
+    ys = np.where(
+        at_place, pcy[which] + rng.normal(0, 1, n) * spreads[which], rng.uniform(-half, half, n)
+    )
+    per_person = 1 + rng.poisson(1.5, n)
+    rids = np.repeat(np.arange(n), per_person)[:n].astype(np.int32)
+    return cx + xs, cy + ys, rids
+
+
+async def load(db: Database, n: int, spread: str) -> None:
+    xs, ys, rids = points(n, spread, 7)
+    async with db.connection() as conn:
+        await conn.execute("TRUNCATE reports, hotspots, hotspot_runs, hotspot_identities CASCADE")
+        for start in range(0, n, CHUNK):
+            part = slice(start, start + CHUNK)
+            await conn.execute(
+                INSERT,
+                {"xs": xs[part].tolist(), "ys": ys[part].tolist(), "rids": rids[part].tolist()},
+            )
+        await conn.execute("ANALYZE reports")
+
+
+def backend_peak_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+async def timed(settings: Settings, work: str, ctx: store.Context) -> tuple[float, float | None]:
+    """Seconds and backend peak memory of one piece of work on a fresh connection."""
+    db = Database(settings.model_copy(update={"db_pool_max": 1}), min_size=1)
+    await db.open()
+    try:
+        pid = int((await db.fetch_all_sql("SELECT pg_backend_pid() AS pid"))[0]["pid"])
+        started = time.perf_counter()
+        if work == "bare":
+            await db.execute_sql("SET statement_timeout = 0")
+            await db.fetch_all_sql(BARE)
+        else:
+            await store.compute(db, ctx, force=True)
+        seconds = time.perf_counter() - started
+        return seconds, backend_peak_mb(pid)
+    finally:
+        await db.close()
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--spreads", default="realistic,dense")
+    args = parser.parse_args()
+    admin_url = os.environ.get("DATABASE_URL")
+    if not admin_url:
+        print("set DATABASE_URL (make bench does) to a PostGIS server", file=sys.stderr)
+        return 2
+    name = create_database(admin_url)
+    rows = []
+    try:
+        settings = Settings(
+            env=Environment.test,
+            database_url=os.environ["DATABASE_URL"],
+            secret_key="bench-" + "x" * 40,
+            hotspot_worker=False,
+            db_statement_timeout_ms=0,
+        )
+        ctx = store.context_of(settings)
+        db = Database(settings, min_size=1)
+        await db.open()
+        try:
+            for spread in args.spreads.split(","):
+                for n in (int(s) for s in args.sizes.split(",")):
+                    started = time.perf_counter()
+                    await load(db, n, spread)
+                    loading = time.perf_counter() - started
+                    bare, bare_mb = await timed(settings, "bare", ctx)
+                    store._mc_cache.clear()  # the first recompute pays for the Monte Carlo test
+                    cold, cold_mb = await timed(settings, "compute", ctx)
+                    warm, _ = await timed(settings, "compute", ctx)
+                    run = await store.latest_run(db, "")
+                    assert run is not None
+                    rows.append((n, spread, loading, bare, cold, warm, bare_mb, cold_mb, run))
+                    print(
+                        f"{n} {spread}: load {loading:.1f} s, bare {bare:.2f} s, "
+                        f"recompute {cold:.2f} s (cached threshold {warm:.2f} s), "
+                        f"{run['hotspot_count']} hotspots",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        finally:
+            await db.close()
+    finally:
+        drop_database(admin_url, name)
+    print(
+        "| reports | spread | person-places | hotspots | bare DBSCAN (s) | recompute (s) | "
+        "ratio | recompute, cached threshold (s) | ratio | peak backend MB bare / recompute |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n, spread, _, bare, cold, warm, bare_mb, cold_mb, run in rows:
+        mem = f"{bare_mb:.0f} / {cold_mb:.0f}" if bare_mb and cold_mb else "n/a"
+        print(
+            f"| {n} | {spread} | {run['points']} | {run['hotspot_count']} | {bare:.2f} | "
+            f"{cold:.2f} | {cold / bare:.2f} | {warm:.2f} | {warm / bare:.2f} | {mem} |"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nbench process peak RSS {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
