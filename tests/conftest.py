@@ -243,3 +243,13 @@ def login(client: TestClient, email: str, password: str) -> str:
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert token, page.text
     return token.group(1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last.
+
+    Playwright's sync API keeps an event loop running in the main thread for as
+    long as its session-wide browser lives; tests that call asyncio.run() (the
+    CLI, the hotspot pipeline) must run before it starts.
+    """
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
