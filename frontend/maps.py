@@ -191,6 +191,9 @@ def _base_map(settings: Settings, *, zoom: int = 15, min_zoom: int = 12) -> foli
             name="base",
             max_zoom=MAX_ZOOM,
             control=False,
+            # The page's own policy sends no Referer to other hosts; tile servers
+            # such as OpenStreetMap's ask for one, so tiles send the origin only.
+            referrerPolicy="strict-origin-when-cross-origin",
         ).add_to(m)
     _Expose(min_zoom, MAX_ZOOM).add_to(m)
     return m

@@ -14,8 +14,8 @@
   var csrf = (document.querySelector("meta[name='csrf-token']") || {}).content || "";
 
   var hotspots = H.create(map, cfg, {extraDetail: function (box, props) {
-    if (props.mean_severity !== undefined && props.mean_severity !== null) {
-      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.mean_severity).toFixed(1)})));
+    if (props.severity_mean !== undefined && props.severity_mean !== null) {
+      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.severity_mean).toFixed(1)})));
     }
     if (props.score !== undefined) { box.appendChild(el("p", null, fill(S.score, {score: props.score}))); }
   }});
@@ -59,19 +59,29 @@
   }
 
   var pending = null;
-  function params() {
+  var loaded = null;  // what the layers show: padded bounds, zoom, filters
+  function params(b) {
     var p = H.filterParams(form);
-    var b = map.getBounds();
     p.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
       return v.toFixed(6); }).join(","));
     p.set("zoom", String(map.getZoom()));
     return p.toString();
   }
 
-  function loadReports() {
+  /* Data is fetched for the view plus a margin, so small pans (such as a popup
+     panning into view) need no new request and do not close the popup. */
+  function loadReports(force) {
+    var filters = H.filterParams(form).toString() + "|" + layers.reports.box.checked +
+                  layers.heat.box.checked;
+    if (force !== true && loaded && loaded.zoom === map.getZoom() && loaded.filters === filters &&
+        loaded.bounds.contains(map.getBounds())) {
+      return;
+    }
+    var padded = map.getBounds().pad(0.25);
+    loaded = {bounds: padded, zoom: map.getZoom(), filters: filters};
     if (pending) { pending.abort(); }
     pending = new AbortController();
-    var q = params();
+    var q = params(padded);
     var signal = pending.signal;
     statusEl.textContent = S.reports_loading;
     var wantReports = layers.reports.box.checked;
@@ -126,6 +136,7 @@
       document.body.setAttribute("data-reports-loaded", String(Date.now()));
     }).catch(function (err) {
       if (err && err.name === "AbortError") { return; }
+      loaded = null;
       statusEl.textContent = S.reports_error;
     });
   }
@@ -139,8 +150,8 @@
   layers.hotspots.box.addEventListener("change", function () {
     if (layers.hotspots.box.checked) { hotspots.layer.addTo(map); } else { map.removeLayer(hotspots.layer); }
   });
-  layers.heat.box.addEventListener("change", loadReports);
-  layers.reports.box.addEventListener("change", loadReports);
+  layers.heat.box.addEventListener("change", function () { loadReports(true); });
+  layers.reports.box.addEventListener("change", function () { loadReports(true); });
 
   function updateExports(q) {
     ["geojson", "gpkg", "csv"].forEach(function (fmt) {
@@ -154,7 +165,7 @@
     var q = H.filterParams(form).toString();
     updateExports(q);
     hotspots.load(q);
-    loadReports();
+    loadReports(true);
   });
 
   /* Patrol planning from the map: POST /api/v1/patrol-plans, draw the route. */

@@ -49,7 +49,7 @@ def open_popup_at(page: Any, lat: float, lon: float) -> list[str]:
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     lines: list[str] = popup.locator("p").all_inner_texts()
-    page.locator(".leaflet-popup-close-button").click()
+    page.evaluate("() => window.TryggMap.map.closePopup()")
     return lines
 
 
@@ -137,6 +137,11 @@ def test_staff_map_layers_and_popups(page: Any, live_server: str, sql: Any, make
     pending = open_popup_at(page, 58.38134, 12.32237)
     assert pending and not any("VÄNTAR" in line for line in pending)
     screenshot(page, "staff-map-popup")
+    # Plan a patrol from the map: the route is drawn and its printout linked.
+    page.get_by_role("button", name="Gör en patrullplan").click()
+    result = page.locator("#patrol-result")
+    result.get_by_role("link", name="Utskrift").wait_for()
+    assert "Patrullplanen är klar" in result.inner_text()
     # Export links carry the filters.
     page.get_by_label("Natt 22–06").check()
     page.get_by_role("button", name="Visa", exact=True).click()
