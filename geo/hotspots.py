@@ -38,6 +38,10 @@ OUTLINE_BUFFER_M = 15.0
 MAX_SPLIT_LEVELS = 20
 MINPOINTS_STEP = 1.1
 PROBE_START = 0.8
+# Probes denser than this (mean neighbours within eps) are searched on a
+# sample thinned to about this density: density valleys stay where they are,
+# and DBSCAN's cost, points x neighbours, falls with the square of the share.
+THIN_NEIGHBOURS = 40.0
 # A place is searched for separate cores up to this many times its mean
 # neighbours; beyond that a single dense blob only shrinks.
 PROBE_END = 2.0
@@ -163,8 +167,10 @@ FROM hs_pts p
 # Step 3: labels per level. `hs_lab` holds the current cluster of each point.
 CREATE_LABELS = """
 CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
-SELECT pid, ST_ClusterDBSCAN(g, %(eps)s, %(minpoints)s) OVER (ORDER BY pid) AS cid
-FROM hs_dp
+SELECT pid, cid, cid AS root FROM (
+    SELECT pid, ST_ClusterDBSCAN(g, %(eps)s, %(minpoints)s) OVER (ORDER BY pid) AS cid
+    FROM hs_dp
+) c
 """
 
 NOISE_COUNT = "SELECT count(*) AS n FROM hs_lab WHERE cid IS NULL"
@@ -203,11 +209,13 @@ NEXT_PROBE = (
 SPLIT = """
 CREATE TEMP TABLE hs_split ON COMMIT DROP AS
 WITH t AS (
-    SELECT * FROM unnest(%(cids)s::int[], %(minpts)s::int[]) AS t(cid, minpts)
+    SELECT * FROM unnest(%(cids)s::int[], %(minpts)s::int[], %(keeps)s::int[])
+        AS t(cid, minpts, keep)
 ), c AS (
     SELECT p.pid, p.cid AS parent,
            ST_ClusterDBSCAN(d.g, %(eps)s, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
     FROM hs_probe p JOIN t ON t.cid = p.cid JOIN hs_dp d ON d.pid = p.pid
+    WHERE (hashint4(p.pid) & 1023) < t.keep
 )
 SELECT pid, parent,
        CASE WHEN sub IS NULL THEN NULL
@@ -238,6 +246,36 @@ APPLY_SPLIT = (
     """UPDATE hs_lab l SET cid = s.cid FROM hs_split s
 WHERE s.pid = l.pid AND s.cid = ANY(%(children)s::int[])""",
 )
+
+# Clusters found on a thinned sample hold only sampled points. At the end,
+# the points left out of the sample that lie inside a final cluster's hull
+# (plus a small margin) of the same level-0 cluster (`root`) join it: the
+# sample's hull stands for the region the full data's cluster covers.
+THINNED_BORDER = (
+    """CREATE TEMP TABLE hs_hulls ON COMMIT DROP AS
+SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), %(margin)s) AS h
+FROM hs_lab l JOIN hs_dp d USING (pid)
+WHERE l.cid = ANY(%(cids)s::int[])
+GROUP BY l.cid, l.root""",
+    "CREATE INDEX ON hs_hulls USING gist (h)",
+    "ANALYZE hs_hulls",
+    """CREATE TEMP TABLE hs_rest_to ON COMMIT DROP AS
+SELECT r.pid, n.cid
+FROM (
+    SELECT l.pid, l.root, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+    JOIN unnest(%(roots)s::int[], %(keeps)s::int[]) AS t(root, keep) ON t.root = l.root
+    WHERE l.cid IS NULL AND (hashint4(l.pid) & 1023) >= t.keep
+) r
+CROSS JOIN LATERAL (
+    SELECT h.cid FROM hs_hulls h
+    WHERE h.root = r.root AND ST_Intersects(h.h, r.g)
+    ORDER BY ST_Distance(ST_Centroid(h.h), r.g), h.cid LIMIT 1
+) n""",
+    """UPDATE hs_lab l SET cid = t.cid FROM hs_rest_to t
+WHERE t.pid = l.pid AND t.cid IS NOT NULL""",
+    "DROP TABLE hs_hulls, hs_rest_to",
+)
+THIN_HULL_MARGIN_M = 10.0
 
 DROP_CLUSTERS = "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(cids)s::int[])"
 
@@ -326,6 +364,45 @@ def next_minpoints(current: int, anchor: Cluster, probe: Cluster, max_extent: fl
     if anchor.extent > max_extent:
         return max(step, dense_minpoints(anchor.neighbours, anchor.n))
     return step
+
+
+def sample_keep(probe: Cluster, keep_before: int) -> int:
+    """Of 1024 hash buckets, how many a probe's search keeps (1024 = every point)."""
+    if probe.neighbours <= THIN_NEIGHBOURS:
+        return keep_before
+    wanted = math.ceil(1024 * THIN_NEIGHBOURS / probe.neighbours)
+    return max(16, min(keep_before, wanted))
+
+
+def scaled(cluster: Cluster, share: float) -> Cluster:
+    """A cluster found on a sample, with counts scaled up to all points."""
+    if share >= 1:
+        return cluster
+    return Cluster(
+        cluster.cid,
+        round(cluster.n / share),
+        round(cluster.reporters / share),
+        cluster.cx,
+        cluster.cy,
+        cluster.extent,
+        cluster.neighbours / share,
+    )
+
+
+def sample_minpoints(
+    full: int, anchor: Cluster, share: float, base: int, max_extent: float
+) -> int:
+    """Minpoints on a sample keeping `share` of the points, for `full` on all of them.
+
+    The chance test of a too-wide cluster is redone at the sample's density:
+    thinning makes chance fluctuations relatively larger.
+    """
+    if share >= 1:
+        return full
+    out = max(base, math.ceil(full * share))
+    if anchor.extent > max_extent:
+        out = max(out, dense_minpoints(anchor.neighbours * share, round(anchor.n * share)))
+    return out
 
 
 def worth_deeper(anchor: Cluster, next_minpoints: int) -> bool:

@@ -221,9 +221,11 @@ async def _split_clusters(
     small = [c.cid for c in anchors.values() if c.reporters < k]
     if small:
         await conn.execute(method.DROP_CLUSTERS, {"cids": small})
-    # anchor id -> (its probe, the probe's minpoints)
-    trying = {c.cid: (c, p.minpoints) for c in anchors.values() if c.reporters >= k}
+    # anchor id -> (its probe, the probe's minpoints, its sample's hash buckets)
+    trying = {c.cid: (c, p.minpoints, 1024) for c in anchors.values() if c.reporters >= k}
     level_of = dict.fromkeys(trying, 0)
+    keep_of = dict.fromkeys(trying, 1024)  # hash buckets of the sample a cluster was found on
+    root_of = {a: a for a in trying}  # its level-0 cluster
     final: dict[int, int] = {}
     await conn.execute(method.CREATE_PROBE, {"cids": list(trying)})
     offset = (max(all_cids) + 1) if all_cids else 0
@@ -232,14 +234,23 @@ async def _split_clusters(
             break
         next_pts = {
             a: method.next_minpoints(m, anchors[a], probe, p.max_extent)
-            for a, (probe, m) in trying.items()
+            for a, (probe, m, _) in trying.items()
+        }
+        keeps = {a: method.sample_keep(probe, keep) for a, (probe, _, keep) in trying.items()}
+        # On a sample, minpoints shrink with the share of points kept.
+        sample_pts = {
+            a: method.sample_minpoints(
+                next_pts[a], anchors[a], keeps[a] / 1024, p.minpoints, p.max_extent
+            )
+            for a in trying
         }
         await conn.execute("DROP TABLE IF EXISTS hs_split")
         await conn.execute(
             method.SPLIT,
             {
-                "cids": [probe.cid for probe, _ in trying.values()],
-                "minpts": [next_pts[a] for a in trying],
+                "cids": [probe.cid for probe, _, _ in trying.values()],
+                "minpts": [sample_pts[a] for a in trying],
+                "keeps": [keeps[a] for a in trying],
                 "eps": p.eps,
                 "offset": offset,
             },
@@ -247,14 +258,16 @@ async def _split_clusters(
         await conn.execute("ANALYZE hs_split")
         top = await _rows(conn, "SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
         offset = max(offset, int(top[0]["top"]) + 1)
+        share = {probe.cid: keeps[a] / 1024 for a, (probe, _, _) in trying.items()}
         children: dict[int, list[method.Cluster]] = {}
         for row in await _rows(conn, method.SPLIT_STATS, {"eps": p.eps}):
-            children.setdefault(int(row["parent"]), []).append(_cluster(row))
+            parent = int(row["parent"])
+            children.setdefault(parent, []).append(method.scaled(_cluster(row), share[parent]))
         split_children: list[int] = []
         split_anchors: list[int] = []
         dropped: list[int] = []
-        next_trying: dict[int, tuple[method.Cluster, int]] = {}
-        for a, (probe, _) in trying.items():
+        next_trying: dict[int, tuple[method.Cluster, int, int]] = {}
+        for a, (probe, _, _) in trying.items():
             outcome, kept = method.split_outcome(
                 anchors[a], children.get(probe.cid, []), k, p.eps, p.max_extent
             )
@@ -264,7 +277,7 @@ async def _split_clusters(
                 dropped.append(a)
             elif outcome == "deeper":
                 if method.worth_deeper(anchors[a], next_pts[a]):
-                    next_trying[a] = (kept[0], next_pts[a])
+                    next_trying[a] = (kept[0], next_pts[a], keeps[a])
                 else:
                     final[a] = level_of[a]
             else:
@@ -272,14 +285,19 @@ async def _split_clusters(
                     split_children.append(child.cid)
                     split_anchors.append(a)
                     level_of[child.cid] = level
-                    next_trying[child.cid] = (child, next_pts[a])
+                    next_trying[child.cid] = (child, next_pts[a], keeps[a])
         if split_children:
             await _run_all(
                 conn,
                 method.APPLY_SPLIT,
-                {"children": split_children, "anchors": split_anchors, "eps": p.eps},
+                {"children": split_children, "anchors": split_anchors},
             )
-            anchors.update(await _stats(conn, p.eps, split_children))
+            new_anchors = await _stats(conn, p.eps, split_children)
+            for cid, a in zip(split_children, split_anchors, strict=True):
+                keep_of[cid] = keeps[a]
+                root_of[cid] = root_of[a]
+                if cid in new_anchors:
+                    anchors[cid] = method.scaled(new_anchors[cid], keeps[a] / 1024)
         if dropped:
             await conn.execute(method.DROP_CLUSTERS, {"cids": dropped})
         if split_children or dropped:
@@ -289,10 +307,26 @@ async def _split_clusters(
             )
         trying = next_trying
         await _run_all(
-            conn, method.NEXT_PROBE, {"cids": [probe.cid for probe, _ in trying.values()]}
+            conn, method.NEXT_PROBE, {"cids": [probe.cid for probe, _, _ in trying.values()]}
         )
     for a in trying:  # still splitting at the last level: keep what there is
         final[a] = level_of[a]
+    thinned = [c for c in final if keep_of[c] < 1024]
+    if thinned:
+        keep_by_root: dict[int, int] = {}
+        for c in thinned:
+            root = root_of[c]
+            keep_by_root[root] = min(keep_by_root.get(root, 1024), keep_of[c])
+        await _run_all(
+            conn,
+            method.THINNED_BORDER,
+            {
+                "cids": thinned,
+                "roots": list(keep_by_root),
+                "keeps": list(keep_by_root.values()),
+                "margin": method.THIN_HULL_MARGIN_M,
+            },
+        )
     return final
 
 
