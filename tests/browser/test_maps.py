@@ -129,6 +129,7 @@ def test_staff_map_layers_and_popups(page: Any, live_server: str, sql: Any, make
     assert "rapporter i vyn" in page.locator("#reports-status").inner_text()
     assert page.locator(".leaflet-heatmap-layer").count() == 1
     screenshot(page, "staff-map")
+    assert axe_violations(page) == []
     # Zoom to the approved text's report: its popup shows the text as written,
     # and the report whose text waits for a moderator shows none.
     lines = open_popup_at(page, 58.38134, 12.32443)
