@@ -34,7 +34,10 @@ pytest: db
 
 bench: setup
 	@set -e; url=$$(scripts/database-url.sh); \
-	DATABASE_URL="$$url" $(PY) bench/ingest.py
+	DATABASE_URL="$$url" $(PY) bench/ingest.py; \
+	DATABASE_URL="$$url" $(PY) bench/hotspot_quality.py; \
+	DATABASE_URL="$$url" $(PY) bench/hotspot_speed.py; \
+	DATABASE_URL="$$url" $(PY) bench/export.py
 
 bench-map: setup
 	@set -e; url=$$(scripts/database-url.sh); \
