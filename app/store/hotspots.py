@@ -18,7 +18,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -57,16 +57,38 @@ class HotspotFilters:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> HotspotFilters:
+        """Filters from a plain mapping (other features' callers); unknown keys are ignored.
+
+        Codes may be lists or comma-separated strings, times datetimes or ISO
+        strings (UTC when without a zone), bbox four numbers or "a,b,c,d".
+        """
         if not data:
             return cls()
+
+        def codes(name: str) -> tuple[str, ...]:
+            value = data.get(name) or ()
+            if isinstance(value, str):
+                value = value.split(",")
+            return tuple(sorted({str(v).strip() for v in value if str(v).strip()}))
+
+        def moment(name: str) -> datetime | None:
+            value = data.get(name)
+            if value is None or value == "":
+                return None
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
         bbox = data.get("bbox")
+        if isinstance(bbox, str):
+            bbox = bbox.split(",")
+        box = tuple(float(v) for v in bbox) if bbox else None
         return cls(
-            times=tuple(sorted(data.get("times") or ())),
-            days=tuple(sorted(data.get("days") or ())),
-            reasons=tuple(sorted(data.get("reasons") or ())),
-            since=data.get("since"),
-            until=data.get("until"),
-            bbox=tuple(float(v) for v in bbox) if bbox else None,  # type: ignore[arg-type]
+            times=codes("times"),
+            days=codes("days"),
+            reasons=codes("reasons"),
+            since=moment("since"),
+            until=moment("until"),
+            bbox=box if box and len(box) == 4 else None,
         )
 
     def clustering(self) -> dict[str, Any]:
