@@ -176,7 +176,6 @@ def naive_page(base: str, url: str, limit: int) -> str:
     """folium's plain way: every report a marker in the page (assets still local)."""
     import folium
 
-    from app.settings import Settings
     from frontend import maps
 
     with psycopg.connect(url) as conn:
@@ -185,7 +184,7 @@ def naive_page(base: str, url: str, limit: int) -> str:
             "LIMIT %s",
             (limit,),
         ).fetchall()
-    m = maps._base_map(Settings(tile_url=""))
+    m = maps._base_map("", "")
     for lat, lon in rows:
         folium.Marker([lat, lon]).add_to(m)
     parts = maps._parts(m)

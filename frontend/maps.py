@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import folium
@@ -174,7 +175,9 @@ def _localise(m: folium.Map, extras: frozenset[str]) -> None:
             setattr(element, attr, local)
 
 
-def _base_map(settings: Settings, *, zoom: int = 15, min_zoom: int = 12) -> folium.Map:
+def _base_map(
+    tile_url: str, tile_attribution: str, *, zoom: int = 15, min_zoom: int = 12
+) -> folium.Map:
     m = folium.Map(
         location=[VANERSBORG_LAT, VANERSBORG_LON],
         zoom_start=zoom,
@@ -184,10 +187,10 @@ def _base_map(settings: Settings, *, zoom: int = 15, min_zoom: int = 12) -> foli
         control_scale=True,
         prefer_canvas=False,
     )
-    if settings.tile_url:
+    if tile_url:
         folium.TileLayer(
-            tiles=settings.tile_url,
-            attr=settings.tile_attribution,
+            tiles=tile_url,
+            attr=tile_attribution,
             name="base",
             max_zoom=MAX_ZOOM,
             control=False,
@@ -217,22 +220,33 @@ def _parts(m: folium.Map, extras: frozenset[str] = frozenset()) -> MapParts:
 
 def resident_map(settings: Settings) -> MapParts:
     """Click to place a point; draw a line (a path) or an area (a park)."""
-    m = _base_map(settings, zoom=16)
-    _DrawShapes().add_to(m)  # type: ignore[no-untyped-call]
-    return _parts(m)
+    return _built("resident", settings.tile_url, settings.tile_attribution)
 
 
 def public_map(settings: Settings) -> MapParts:
     """Hotspot outlines; the page script loads them from /api/v1/hotspots."""
-    return _parts(_base_map(settings))
+    return _built("public", settings.tile_url, settings.tile_attribution)
 
 
 def staff_map(settings: Settings) -> MapParts:
     """Hotspots, a heat layer and clustered reports, all fetched by viewport."""
-    m = _base_map(settings)
-    _Assets(
-        ["markerclusterjs", "markerclustercss", "markerclusterdefaultcss", "leaflet-heat.js"]
-    ).add_to(m)
+    return _built("staff", settings.tile_url, settings.tile_attribution)
+
+
+@lru_cache(maxsize=16)
+def _built(kind: str, tile_url: str, tile_attribution: str) -> MapParts:
+    # The parts depend on the settings only (data is fetched by the page), so
+    # each map is built once per process rather than on every request.
+    if kind == "resident":
+        m = _base_map(tile_url, tile_attribution, zoom=16)
+        _DrawShapes().add_to(m)  # type: ignore[no-untyped-call]
+    elif kind == "staff":
+        m = _base_map(tile_url, tile_attribution)
+        _Assets(
+            ["markerclusterjs", "markerclustercss", "markerclusterdefaultcss", "leaflet-heat.js"]
+        ).add_to(m)
+    else:
+        m = _base_map(tile_url, tile_attribution)
     return _parts(m)
 
 
