@@ -423,7 +423,11 @@ async def main() -> int:
         + "\n".join(checks)
         + "\n"
     )
-    Path(args.out).write_text(doc)
+    out = Path(args.out)
+    # Keep hand-written sections (e.g. "## Speed") that follow the generated part.
+    if out.exists() and "\n## Speed" in out.read_text():
+        doc += "\n" + out.read_text()[out.read_text().index("## Speed") :]
+    out.write_text(doc)
     print(f"\nwrote {args.out}", file=sys.stderr)
     return 0
 

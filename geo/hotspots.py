@@ -389,9 +389,7 @@ def scaled(cluster: Cluster, share: float) -> Cluster:
     )
 
 
-def sample_minpoints(
-    full: int, anchor: Cluster, share: float, base: int, max_extent: float
-) -> int:
+def sample_minpoints(full: int, anchor: Cluster, share: float, base: int, max_extent: float) -> int:
     """Minpoints on a sample keeping `share` of the points, for `full` on all of them.
 
     The chance test of a too-wide cluster is redone at the sample's density:
@@ -407,6 +405,13 @@ def sample_minpoints(
 
 def worth_deeper(anchor: Cluster, next_minpoints: int) -> bool:
     return next_minpoints <= PROBE_END * max(anchor.neighbours, 1.0)
+
+
+def may_split(cluster: Cluster, k: int, eps: float, max_extent: float) -> bool:
+    """Whether searching inside `cluster` can change it: too wide, or room for two cores."""
+    return cluster.extent > max_extent or (
+        cluster.reporters >= 2 * k and cluster.extent >= SPLIT_MIN_SEPARATION_EPS * eps
+    )
 
 
 def split_outcome(

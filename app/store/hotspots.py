@@ -244,11 +244,16 @@ async def _split_clusters(
     if small:
         await conn.execute(method.DROP_CLUSTERS, {"cids": small})
     # anchor id -> (its probe, the probe's minpoints, its sample's hash buckets)
-    trying = {c.cid: (c, p.minpoints, 1024) for c in anchors.values() if c.reporters >= k}
-    level_of = dict.fromkeys(trying, 0)
-    keep_of = dict.fromkeys(trying, 1024)  # hash buckets of the sample a cluster was found on
-    root_of = {a: a for a in trying}  # its level-0 cluster
-    final: dict[int, int] = {}
+    trying = {
+        c.cid: (c, p.minpoints, 1024)
+        for c in anchors.values()
+        if c.reporters >= k and method.may_split(c, k, p.eps, p.max_extent)
+    }
+    level_of = dict.fromkeys(anchors, 0)
+    keep_of = dict.fromkeys(anchors, 1024)  # hash buckets of the sample a cluster was found on
+    root_of = {a: a for a in anchors}  # its level-0 cluster
+    # Clusters that cannot hold two cores are final as they are.
+    final = {c.cid: 0 for c in anchors.values() if c.reporters >= k and c.cid not in trying}
     await conn.execute(method.CREATE_PROBE, {"cids": list(trying)})
     offset = (max(all_cids) + 1) if all_cids else 0
     for level in range(1, method.MAX_SPLIT_LEVELS + 1):
