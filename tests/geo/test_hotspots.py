@@ -248,3 +248,32 @@ def test_unknown_id_is_none(settings: Settings, clean_db: None) -> None:
             await db.close()
 
     assert asyncio.run(go()) is None
+
+
+def test_concurrent_readers_share_one_computation(
+    settings: Settings, sql: Sql, clean_db: None
+) -> None:
+    rng = np.random.default_rng(9)
+    add_reports(sql, place(0, 0, 6, rng), people("p", 6))
+    before = sql.scalar("SELECT COALESCE(max(id), 0) FROM hotspot_runs")
+
+    async def go() -> list[Any]:
+        db = Database(settings, min_size=0)
+        await db.open()
+        try:
+            ctx = store.context_of(settings)
+            filters = store.HotspotFilters()
+            return await asyncio.gather(
+                *(store.current_run(db, ctx, filters, 30) for _ in range(6))
+            )
+        finally:
+            await db.close()
+
+    answers = asyncio.run(go())
+    runs = {run["id"] for run, stale in answers}
+    assert len(runs) == 1 and not any(stale for _, stale in answers)
+    # Exactly one computation ran for the six readers.
+    assert sql.scalar("SELECT max(id) FROM hotspot_runs") == before + 1
+    # Up to date now: a later reader computes nothing.
+    asyncio.run(go())
+    assert sql.scalar("SELECT max(id) FROM hotspot_runs") == before + 1
