@@ -216,6 +216,11 @@
     });
   }
 
-  hotspots.load("");
-  loadReports();
+  /* The first hotspot answer frames the map; load the reports for that view,
+     not twice (before and after the fit). A slow hotspot answer does not hold
+     the reports back for more than a moment. */
+  var started = false;
+  function startReports() { if (!started) { started = true; loadReports(); } }
+  hotspots.load("").then(startReports);
+  setTimeout(startReports, 800);
 })();
