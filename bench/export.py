@@ -64,7 +64,8 @@ RETURNING run_id
 # first_seen/last_seen), serialised flat by json_agg: what building Features costs.
 BARE = """
 SELECT json_agg(t)::text AS body FROM (
-    SELECT h.hotspot_id, h.rank, h.score, h.centre, h.reporters, h.reports, h.reasons,
+    SELECT h.hotspot_id, h.rank, h.score, ST_X(h.centre) AS lon, ST_Y(h.centre) AS lat,
+           h.reporters, h.reports, h.reasons,
            h.times, h.days, h.hours, h.severity_mean, h.safe_share, i.first_seen,
            r.finished_at AS last_seen, h.first_report, h.last_report, h.level, h.run_id,
            ST_AsGeoJSON(h.outline, 7)::json AS geometry
