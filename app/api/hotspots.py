@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.api.deps import DbDep, SettingsDep
@@ -213,6 +214,8 @@ async def export_hotspots(
     headers = {
         "Content-Disposition": f'attachment; filename="{export.filename}"',
         "Cache-Control": "private, no-store",
+        # Which filters made this file (the GeoPackage also keeps them as layer metadata).
+        "Hotspots-Filters": orjson.dumps(filters.describe()).decode(),
     }
     if stale:
         headers[STALE_HEADER] = "true"

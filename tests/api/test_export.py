@@ -45,6 +45,7 @@ def test_geojson_export_is_rfc7946_and_audited(
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("application/geo+json")
     assert answer.headers["content-disposition"] == 'attachment; filename="hotspots.geojson"'
+    assert json.loads(answer.headers["hotspots-filters"]) == {"times": ["night"]}
     body = answer.json()
     assert "crs" not in body
     (feature,) = body["features"]
@@ -76,6 +77,7 @@ def test_geopackage_export_is_in_sweref99tm_with_the_same_attributes(
     path.write_bytes(answer.content)
     info = pyogrio.read_info(path, layer="hotspots")
     assert info["crs"] == "EPSG:3006" and info["geometry_type"] == "Polygon"
+    assert json.loads(info["layer_metadata"]["filters"]) == {}
     assert info["features"] == 2
     meta, _, geometry, fields = pyogrio.raw.read(path, layer="hotspots")
     names = list(meta["fields"])
