@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TEST_PLACES, axe_violations, screenshot
+from tests.browser.conftest import (
+    TEST_PLACES,
+    axe_violations,
+    screenshot,
+    watch_context,
+    watch_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -179,8 +185,10 @@ def test_phone_sized_window(browser: Any, live_server: str) -> None:
         has_touch=True,
         extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"},
     )
+    watch = watch_context(context, live_server)
     try:
         page = context.new_page()
+        watch_page(page, watch)
         page.goto(live_server + "/")
         assert page.locator("html").get_attribute("lang") == "en"
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -190,3 +198,4 @@ def test_phone_sized_window(browser: Any, live_server: str) -> None:
         screenshot(page, "resident-phone")
     finally:
         context.close()
+    assert not watch.problems(), watch.problems()
