@@ -191,6 +191,24 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
+    from app.store import hotspots
+
+    async def work(db: Any) -> int:
+        ctx = hotspots.context_of(settings)
+        result = await hotspots.compute(db, ctx, progress=_say, force=args.force)
+        if result is None:
+            print("hotspots are up to date (use --force to recompute anyway)")
+        else:
+            print(
+                f"run {result.run_id}: {result.hotspots} hotspots from {result.points} "
+                f"person-places, threshold {result.k} people, {result.seconds:.2f} s"
+            )
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 def _read_password(args: argparse.Namespace) -> str | None:
     import getpass
 
@@ -253,24 +271,6 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
-def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
-    from app.store import hotspots
-
-    async def work(db: Any) -> int:
-        ctx = hotspots.context_of(settings)
-        result = await hotspots.compute(db, ctx, progress=_say, force=args.force)
-        if result is None:
-            print("hotspots are up to date (use --force to recompute anyway)")
-        else:
-            print(
-                f"run {result.run_id}: {result.hotspots} hotspots from {result.points} "
-                f"person-places, threshold {result.k} people, {result.seconds:.2f} s"
-            )
-        return 0
-
-    return asyncio.run(_with_db(settings, work))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -295,15 +295,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--skip-invalid", action="store_true", help="store the valid features")
     imp.set_defaults(func=cmd_import)
 
+    recompute = sub.add_parser("recompute", help="recompute hotspots now, showing progress")
+    recompute.add_argument("--force", action="store_true", help="even when up to date")
+    recompute.set_defaults(func=cmd_recompute)
+
     net = sub.add_parser(
         "import-network", help="import walkable ways from an OSM extract (.osm, .osm.pbf)"
     )
     net.add_argument("file")
     net.set_defaults(func=cmd_import_network)
-
-    recompute = sub.add_parser("recompute", help="recompute hotspots now, showing progress")
-    recompute.add_argument("--force", action="store_true", help="even when up to date")
-    recompute.set_defaults(func=cmd_recompute)
 
     rem = sub.add_parser("remove-import", help="remove an imported batch")
     rem.add_argument("batch")
@@ -331,5 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Alembic lists every autogenerate plugin it loads at INFO; that is noise here.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     sys.exit(args.func(args, get_settings()))

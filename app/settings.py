@@ -85,6 +85,44 @@ class Settings(BaseSettings):
         15, ge=0, le=120, description="Default minutes spent at each patrol stop."
     )
     patrol_max_stops: int = Field(30, ge=1, le=200, description="Most stops in one patrol plan.")
+    # Hotspots (issue 3). Distances in metres, SWEREF 99 TM.
+    hotspot_eps: float = Field(
+        50.0, gt=0, description="DBSCAN neighbourhood radius for hotspots, metres."
+    )
+    hotspot_minpoints: int = Field(
+        5, ge=2, description="DBSCAN minimum points (deduplicated person-places) for a core."
+    )
+    hotspot_dedup_distance: float = Field(
+        25.0, ge=0, description="One person's points closer than this merge into one, metres."
+    )
+    hotspot_min_reporters: int = Field(
+        3, ge=1, description="Fewest distinct people a hotspot needs (staff view)."
+    )
+    public_min_reporters: int = Field(
+        5, ge=1, description="Fewest distinct people for a hotspot or a count to be public."
+    )
+    hotspot_mc_runs: int = Field(
+        99, ge=1, description="Monte Carlo runs for the hotspot significance threshold."
+    )
+    hotspot_mc_seed: int = Field(2017, description="Seed of the Monte Carlo significance test.")
+    hotspot_max_extent: float = Field(
+        250.0, gt=0, description="A hotspot wider than this (metres) is split at density valleys."
+    )
+    hotspot_coalesce_seconds: float = Field(
+        2.0, ge=0, description="New reports within this time cause one background recompute."
+    )
+    hotspot_wait_seconds: float = Field(
+        20.0,
+        ge=0,
+        description="How long GET /api/v1/hotspots waits for a fresh result before serving "
+        "the last completed one (marked with the header Hotspots-Stale: true).",
+    )
+    hotspot_recheck_seconds: float = Field(
+        60.0, gt=0, description="How often the background worker checks for changed reports."
+    )
+    hotspot_worker: bool = Field(
+        True, description="Recompute hotspots in the background after reports change."
+    )
     # Staff access, privacy and abuse resistance (issue 4).
     rate_limit_client_per_hour: int = Field(
         10, ge=0, description="Reports one client token may file per hour (0 turns it off)."
@@ -128,44 +166,6 @@ class Settings(BaseSettings):
         ge=1,
         description="Client tokens first seen from one address within this time count as "
         "one group for the 'possibly coordinated' hotspot flag.",
-    )
-    # Hotspots (issue 3). Distances in metres, SWEREF 99 TM.
-    hotspot_eps: float = Field(
-        50.0, gt=0, description="DBSCAN neighbourhood radius for hotspots, metres."
-    )
-    hotspot_minpoints: int = Field(
-        5, ge=2, description="DBSCAN minimum points (deduplicated person-places) for a core."
-    )
-    hotspot_dedup_distance: float = Field(
-        25.0, ge=0, description="One person's points closer than this merge into one, metres."
-    )
-    hotspot_min_reporters: int = Field(
-        3, ge=1, description="Fewest distinct people a hotspot needs (staff view)."
-    )
-    public_min_reporters: int = Field(
-        5, ge=1, description="Fewest distinct people for a hotspot or a count to be public."
-    )
-    hotspot_mc_runs: int = Field(
-        99, ge=1, description="Monte Carlo runs for the hotspot significance threshold."
-    )
-    hotspot_mc_seed: int = Field(2017, description="Seed of the Monte Carlo significance test.")
-    hotspot_max_extent: float = Field(
-        250.0, gt=0, description="A hotspot wider than this (metres) is split at density valleys."
-    )
-    hotspot_coalesce_seconds: float = Field(
-        2.0, ge=0, description="New reports within this time cause one background recompute."
-    )
-    hotspot_wait_seconds: float = Field(
-        20.0,
-        ge=0,
-        description="How long GET /api/v1/hotspots waits for a fresh result before serving "
-        "the last completed one (marked with the header Hotspots-Stale: true).",
-    )
-    hotspot_recheck_seconds: float = Field(
-        60.0, gt=0, description="How often the background worker checks for changed reports."
-    )
-    hotspot_worker: bool = Field(
-        True, description="Recompute hotspots in the background after reports change."
     )
     tile_url: str = Field(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -313,6 +313,16 @@ FROM (
 ) m JOIN hs_src s ON s.id = m.id
 """
 
+# The reporter hashes behind each hotspot, for the "possibly coordinated" check.
+REPORTERS = """
+SELECT l.cid, array_agg(DISTINCT s.reporter) AS hashes
+FROM hs_lab l JOIN hs_dp d USING (pid)
+CROSS JOIN LATERAL unnest(d.ids) AS u(id)
+JOIN hs_src s ON s.id = u.id
+WHERE l.cid = ANY(%(cids)s::int[])
+GROUP BY l.cid
+"""
+
 SAFE_NEARBY = (
     """
 SELECT o.cid, count(r.id) AS safe

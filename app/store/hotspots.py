@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.db import AsyncConn, Database, Row
 from app.settings import Settings
+from app.store.ratelimits import coordination_by_group
 from geo import hotspots as method
 from geo import significance
 from geo.area import load_area
@@ -153,6 +154,7 @@ class Context:
     params: method.Params
     area_3006: BaseGeometry
     public_min_reporters: int = 5
+    coordinated_window_minutes: int = 60
 
     @property
     def params_hash(self) -> str:
@@ -161,7 +163,12 @@ class Context:
 
 def context_of(settings: Settings) -> Context:
     area = _area_3006(str(settings.service_area) if settings.service_area else None)
-    return Context(params_of(settings), area, settings.public_min_reporters)
+    return Context(
+        params_of(settings),
+        area,
+        settings.public_min_reporters,
+        settings.coordinated_window_minutes,
+    )
 
 
 # --- Monte Carlo threshold, cached per (count, area, parameters) --------------
@@ -450,6 +457,13 @@ async def compute(
         out = await _rows(conn, "SELECT cid, reporters, reports, cx, cy FROM hs_out")
         people = method.people_of(await _rows(conn, method.PEOPLE, {"cids": cids}))
         safe = {int(r["cid"]): int(r["safe"]) for r in await _rows(conn, method.SAFE_NEARBY, fp)}
+        behind = {
+            int(r["cid"]): [bytes(h) for h in r["hashes"]]
+            for r in await _rows(conn, method.REPORTERS, {"cids": cids})
+        }
+        coordinated = await coordination_by_group(
+            db, behind, window_minutes=ctx.coordinated_window_minutes
+        )
         candidates = [
             (int(r["cid"]), str(r["id"]), float(r["overlap"]), r["last_seen"].timestamp())
             for r in await _rows(conn, method.MATCH_CANDIDATES)
@@ -474,6 +488,7 @@ async def compute(
                     "severity_mean": severity,
                     "safe_share": round(safe.get(cid, 0) / (safe.get(cid, 0) + reports), 4),
                     "level": final[cid],
+                    "possibly_coordinated": coordinated.get(cid, False),
                     "cx": float(row["cx"]),
                     "cy": float(row["cy"]),
                 }
@@ -523,10 +538,11 @@ async def compute(
                 await cur.execute(
                     "INSERT INTO hotspots (run_id, hotspot_id, rank, score, reporters, reports, "
                     "reasons, times, days, hours, severity_mean, safe_share, first_report, "
-                    "last_report, level, outline, outline_3006, centre) "
+                    "last_report, level, possibly_coordinated, outline, outline_3006, centre) "
                     "SELECT %(run)s, %(id)s, %(rank)s, %(score)s, %(reporters)s, %(reports)s, "
                     "%(reasons)s, %(times)s, %(days)s, %(hours)s, %(severity_mean)s, "
                     "%(safe_share)s, o.first_report, o.last_report, %(level)s, "
+                    "%(possibly_coordinated)s, "
                     "ST_ForcePolygonCCW(ST_Transform(o.outline, 4326)), o.outline, "
                     "ST_Transform(ST_Point(o.cx, o.cy, 3006), 4326) FROM hs_out o "
                     "WHERE o.cid = %(cid)s",
@@ -611,7 +627,7 @@ STAFF_PROPERTIES = """json_build_object(
     'severity_mean', h.severity_mean, 'safe_share', h.safe_share,
     'first_seen', i.first_seen, 'last_seen', r.finished_at,
     'first_report', h.first_report, 'last_report', h.last_report,
-    'level', h.level, 'run', h.run_id)"""
+    'level', h.level, 'run', h.run_id, 'possibly_coordinated', h.possibly_coordinated)"""
 
 PUBLIC_PROPERTIES = f"""json_build_object(
     'rank', row_number() OVER (ORDER BY h.rank), 'score', h.score, 'centre', json_build_array(

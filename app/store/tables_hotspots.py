@@ -10,6 +10,7 @@ from __future__ import annotations
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -90,6 +92,9 @@ hotspots = Table(
     Column("first_report", DateTime(timezone=True)),
     Column("last_report", DateTime(timezone=True)),
     Column("level", Integer, nullable=False),
+    # Many of its people were first seen from one network address at about the
+    # same time (app.store.ratelimits); staff only, never public.
+    Column("possibly_coordinated", Boolean, nullable=False, server_default=text("false")),
     # WGS 84, counter-clockwise, as served (RFC 7946); SWEREF 99 TM for GIS exports.
     Column(
         "outline", Geometry(geometry_type="POLYGON", srid=4326, spatial_index=True), nullable=False

@@ -20,21 +20,40 @@ depends_on: str | Sequence[str] | None = None
 
 def _geometry(kind: str, srid: int, *, spatial_index: bool = True) -> Geometry:
     # The GiST indexes are created explicitly below (as autogenerate writes them).
-    return Geometry(geometry_type=kind, srid=srid, dimension=2, spatial_index=False, from_text="ST_GeomFromEWKT", name="geometry", nullable=False)
+    return Geometry(
+        geometry_type=kind,
+        srid=srid,
+        dimension=2,
+        spatial_index=False,
+        from_text="ST_GeomFromEWKT",
+        name="geometry",
+        nullable=False,
+    )
 
 
 def upgrade() -> None:
     op.create_geospatial_table(
         "hotspot_identities",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("first_seen", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column("last_seen", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "first_seen",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "last_seen", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
         sa.Column("outline_3006", _geometry("POLYGON", 3006), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hotspot_identities")),
     )
     op.create_geospatial_index(
-        "idx_hotspot_identities_outline_3006", "hotspot_identities", ["outline_3006"],
-        unique=False, postgresql_using="gist", postgresql_ops={},
+        "idx_hotspot_identities_outline_3006",
+        "hotspot_identities",
+        ["outline_3006"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
     )
     op.create_table(
         "hotspot_runs",
@@ -45,8 +64,18 @@ def upgrade() -> None:
         sa.Column("params_hash", sa.Text(), nullable=False),
         sa.Column("input_version", sa.BigInteger(), nullable=False),
         sa.Column("input_reports", sa.BigInteger(), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column("finished_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "started_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "finished_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.Column("points", sa.Integer(), nullable=False),
         sa.Column("k_mc", sa.Integer(), nullable=False),
         sa.Column("k_threshold", sa.Integer(), nullable=False),
@@ -54,7 +83,9 @@ def upgrade() -> None:
         sa.Column("duration_ms", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hotspot_runs")),
     )
-    op.create_index("ix_hotspot_runs_filter_key_id", "hotspot_runs", ["filter_key", "id"], unique=False)
+    op.create_index(
+        "ix_hotspot_runs_filter_key_id", "hotspot_runs", ["filter_key", "id"], unique=False
+    )
     op.create_geospatial_table(
         "hotspots",
         sa.Column("run_id", sa.BigInteger(), nullable=False),
@@ -72,16 +103,33 @@ def upgrade() -> None:
         sa.Column("first_report", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_report", sa.DateTime(timezone=True), nullable=True),
         sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column(
+            "possibly_coordinated", sa.Boolean(), server_default=sa.text("false"), nullable=False
+        ),
         sa.Column("outline", _geometry("POLYGON", 4326), nullable=False),
         sa.Column("outline_3006", _geometry("POLYGON", 3006, spatial_index=False), nullable=False),
         sa.Column("centre", _geometry("POINT", 4326, spatial_index=False), nullable=False),
-        sa.ForeignKeyConstraint(["hotspot_id"], ["hotspot_identities.id"], name=op.f("fk_hotspots_hotspot_id_hotspot_identities"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["run_id"], ["hotspot_runs.id"], name=op.f("fk_hotspots_run_id_hotspot_runs"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["hotspot_id"],
+            ["hotspot_identities.id"],
+            name=op.f("fk_hotspots_hotspot_id_hotspot_identities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["hotspot_runs.id"],
+            name=op.f("fk_hotspots_run_id_hotspot_runs"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("run_id", "hotspot_id", name=op.f("pk_hotspots")),
     )
     op.create_geospatial_index(
-        "idx_hotspots_outline", "hotspots", ["outline"],
-        unique=False, postgresql_using="gist", postgresql_ops={},
+        "idx_hotspots_outline",
+        "hotspots",
+        ["outline"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
     )
     op.create_index("ix_hotspots_hotspot_id", "hotspots", ["hotspot_id"], unique=False)
     op.create_index("ix_hotspots_run_id_rank", "hotspots", ["run_id", "rank"], unique=False)
@@ -90,9 +138,19 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_hotspots_run_id_rank", table_name="hotspots")
     op.drop_index("ix_hotspots_hotspot_id", table_name="hotspots")
-    op.drop_geospatial_index("idx_hotspots_outline", table_name="hotspots", postgresql_using="gist", column_name="outline")
+    op.drop_geospatial_index(
+        "idx_hotspots_outline",
+        table_name="hotspots",
+        postgresql_using="gist",
+        column_name="outline",
+    )
     op.drop_geospatial_table("hotspots")
     op.drop_index("ix_hotspot_runs_filter_key_id", table_name="hotspot_runs")
     op.drop_table("hotspot_runs")
-    op.drop_geospatial_index("idx_hotspot_identities_outline_3006", table_name="hotspot_identities", postgresql_using="gist", column_name="outline_3006")
+    op.drop_geospatial_index(
+        "idx_hotspot_identities_outline_3006",
+        table_name="hotspot_identities",
+        postgresql_using="gist",
+        column_name="outline_3006",
+    )
     op.drop_geospatial_table("hotspot_identities")

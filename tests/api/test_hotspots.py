@@ -9,8 +9,9 @@ import shapely
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
+from geo.crs import sweref_to_lonlat
 from tests.conftest import Sql, point_feature
-from tests.geo.test_hotspots import add_reports, people, place
+from tests.geo.test_hotspots import CX, CY, add_reports, people, place
 
 Headers = Callable[..., dict[str, str]]
 
@@ -114,3 +115,26 @@ def test_a_new_report_shows_up_at_the_next_read(client: TestClient, sql: Sql) ->
     features = after.json()["features"]
     assert [f["properties"]["reporters"] for f in features] == [8, 5]
     assert features[0]["id"] == before[0]["id"]
+
+
+def test_staff_see_a_possibly_coordinated_flag_the_public_never_does(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    # Six "people" whose devices all first appeared from one address within minutes
+    # (the test client's), next to six people the service never saw together.
+    rng = np.random.default_rng(5)
+    for i, (dx, dy) in enumerate(place(0, 0, 6, rng)):
+        lon, lat = sweref_to_lonlat(CX + dx, CY + dy)
+        feature = point_feature(lon, lat, client_token=f"puppet-device-{i}")
+        assert client.post("/api/v1/reports", json=feature).status_code == 201
+    add_reports(sql, place(500, 0, 6, rng), people("honest", 6))
+
+    staff = client.get("/api/v1/hotspots", headers=staff_headers("police")).json()
+    flags = sorted(
+        (f["properties"]["centre"][0] > 12.33, f["properties"]["possibly_coordinated"])
+        for f in staff["features"]
+    )
+    assert flags == [(False, True), (True, False)]
+    public = client.get("/api/v1/hotspots").json()
+    assert len(public["features"]) == 2
+    assert all("possibly_coordinated" not in f["properties"] for f in public["features"])
