@@ -99,13 +99,15 @@
     var byRank = {};
     var fitted = false;
 
-    function select(feature, focusDetail) {
+    // fromMap: the click came from the outline, whose bound popup Leaflet opens
+    // itself; opening it again would fade one copy out while another comes in.
+    function select(feature, focusDetail, fromMap) {
       var props = feature.properties;
       detailEl.textContent = "";
       detailEl.appendChild(detail(props, cfg, opts.extraDetail));
       detailEl.hidden = false;
       var shape = byRank[props.rank];
-      if (shape) {
+      if (shape && !fromMap) {
         shape.openPopup();
       }
       if (focusDetail) { detailEl.focus(); }
@@ -119,6 +121,8 @@
           if (!resp.ok) { throw new Error("status " + resp.status); }
           return resp.json();
         }).then(function (fc) {
+          // A popup of a shape about to go would otherwise stay open on its own.
+          map.closePopup();
           layer.clearLayers();
           listEl.textContent = "";
           detailEl.hidden = true;
@@ -136,7 +140,7 @@
             });
             shape.bindPopup(function () { return detail(f.properties, cfg, opts.extraDetail); },
                             {maxWidth: 320});
-            shape.on("click", function () { select(f, false); });
+            shape.on("click", function () { select(f, false, true); });
             shape.addTo(layer);
             byRank[f.properties.rank] = shape;
             var li = el("li", "level-" + lvl);

@@ -85,8 +85,9 @@ def test_public_map_filters_and_detail(
     assert items.count() == 1
     # A click on the outline shows the reason mix too.
     page.locator(".hotspot-map path.leaflet-interactive").first.click(force=True)
+    # One popup: the one from before the filter change has faded out.
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup-content').length === 1")
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
     assert "Folktomt" in popup.inner_text()
     screenshot(page, "public-map-filtered")
 
