@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import uuid
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
 
 from app.db import Database
-from app.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from app.errors import BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from app.settings import Settings
 from geo.area import ServiceArea
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 JSON_TYPES = ("application/json", "application/geo+json")
 
@@ -82,3 +86,22 @@ async def json_body(request: Request, settings: SettingsDep) -> Any:
 
 
 JsonBody = Annotated[Any, Depends(json_body)]
+
+
+def validate_body(model: type[ModelT], body: Any) -> ModelT:
+    """Validate a parsed JSON body against a pydantic model; 422 naming each problem."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Unprocessable(problems) from exc
+
+
+def uuid_or_404(raw: str, not_found: str) -> uuid.UUID:
+    """A path id; anything that is not a UUID is simply not found."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise NotFound(not_found) from exc

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import AreaDep, DbDep, JsonBody, SettingsDep
+from app.api.deps import AreaDep, DbDep, JsonBody, SettingsDep, uuid_or_404, validate_body
 from app.errors import NotFound, Unprocessable
 from app.planning import PlanInput, build_plan
 from app.responses import GeoJsonResponse, JsonResponse
@@ -62,21 +62,8 @@ class RunBody(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
-def _parse(model: type[BaseModel], body: Any) -> Any:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise Unprocessable(problems) from exc
-
-
 def _plan_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
+    return uuid_or_404(raw, NOT_FOUND)
 
 
 def _links(plan_id: uuid.UUID) -> dict[str, str]:
@@ -98,7 +85,7 @@ async def create_plan(
     area: AreaDep,
     principal: PlanUser,
 ) -> Response:
-    parsed: PlanBody = _parse(PlanBody, body)
+    parsed: PlanBody = validate_body(PlanBody, body)
     try:
         window = parse_window(parsed.window)
     except WindowError as exc:
@@ -297,7 +284,7 @@ async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
 @router.post("/{plan_id}/runs", status_code=201, summary="Record the patrol as carried out")
 async def record_run(plan_id: str, body: JsonBody, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, _ = await _load(db, plan_id)
-    parsed: RunBody = _parse(RunBody, body)
+    parsed: RunBody = validate_body(RunBody, body)
     planned = [s["hotspot_id"] for s in plan["stops"]]
     visited = planned if parsed.hotspot_ids is None else parsed.hotspot_ids
     unknown = [h for h in visited if h not in planned]

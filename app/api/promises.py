@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import DbDep, JsonBody
+from app.api.deps import DbDep, JsonBody, uuid_or_404, validate_body
 from app.db import Database, Row
 from app.errors import NotFound, Unprocessable
 from app.responses import JsonResponse
@@ -62,21 +62,8 @@ class PromisePatch(BaseModel):
     source: str | None = Field(None, max_length=500)
 
 
-def _parse(model: type[BaseModel], body: Any) -> Any:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise Unprocessable(problems) from exc
-
-
 def _promise_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
+    return uuid_or_404(raw, NOT_FOUND)
 
 
 async def _check_sites(db: Database, site_ids: list[uuid.UUID]) -> None:
@@ -173,7 +160,7 @@ async def list_promises(
 
 @router.post("", status_code=201, summary="Record a promise (admin)")
 async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
-    parsed: PromiseBody = _parse(PromiseBody, body)
+    parsed: PromiseBody = validate_body(PromiseBody, body)
     await _check_sites(db, parsed.site_ids)
     promise_id = await store.insert_promise(db, parsed.model_dump())
     row = await store.get_promise(db, promise_id)
@@ -189,7 +176,7 @@ async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
 @router.patch("/{promise_id}", summary="Change a promise (admin)")
 async def patch_promise(promise_id: str, body: JsonBody, db: DbDep, _: Admin) -> Response:
     pid = _promise_id(promise_id)
-    parsed: PromisePatch = _parse(PromisePatch, body)
+    parsed: PromisePatch = validate_body(PromisePatch, body)
     values = parsed.model_dump(exclude_unset=True)
     for key, value in values.items():
         if value is None and key != "source":

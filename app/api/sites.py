@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import site_export
-from app.api.deps import AreaDep, DbDep, JsonBody, SettingsDep
+from app.api.deps import AreaDep, DbDep, JsonBody, SettingsDep, uuid_or_404, validate_body
 from app.db import Row
 from app.errors import Conflict, NotFound, Unprocessable
 from app.responses import GeoJsonResponse, JsonResponse
@@ -72,21 +72,8 @@ class SitePatch(BaseModel):
     notes: str | None = Field(None, max_length=5000)
 
 
-def _parse(model: type[BaseModel], body: Any) -> Any:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise Unprocessable(problems) from exc
-
-
 def _site_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
+    return uuid_or_404(raw, NOT_FOUND)
 
 
 def _check_measures(measures: list[str] | None) -> None:
@@ -185,7 +172,7 @@ async def export_sites(
 async def create_site(
     body: JsonBody, db: DbDep, settings: SettingsDep, area: AreaDep, principal: Manager
 ) -> Response:
-    parsed: SiteCreate = _parse(SiteCreate, body)
+    parsed: SiteCreate = validate_body(SiteCreate, body)
     if (parsed.hotspot_id is None) == (parsed.geometry is None):
         raise Unprocessable("give either hotspot_id (its outline is copied) or a geometry")
     _check_measures(parsed.measures)
@@ -264,7 +251,7 @@ async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
 @router.patch("/{site_id}", summary="Change a site; status moves along the lifecycle")
 async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager) -> Response:
     sid = _site_id(site_id)
-    parsed: SitePatch = _parse(SitePatch, body)
+    parsed: SitePatch = validate_body(SitePatch, body)
     changes = parsed.model_dump(exclude_unset=True)
     for key in ("name", "status", "measures"):
         if key in changes and changes[key] is None:
