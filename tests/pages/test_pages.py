@@ -88,6 +88,15 @@ def test_resident_page_in_both_languages(client: TestClient) -> None:
     assert '<html lang="en">' in by_header.text
 
 
+def test_report_form_warns_about_names_and_public_records(client: TestClient) -> None:
+    swedish = client.get("/?lang=sv").text
+    assert "Skriv inte namn på personer" in swedish
+    assert "Rapporter kan bli allmänna handlingar" in swedish
+    english = client.get("/?lang=en").text
+    assert "Do not name people" in english
+    assert "Reports may become public records" in english
+
+
 def test_no_named_places_without_a_gazetteer(client: TestClient) -> None:
     html = client.get("/").text
     assert "Ingen platslista är inlagd ännu" in html
