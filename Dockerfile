@@ -15,7 +15,8 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 COPY --from=assets /src/frontend/node_modules frontend/node_modules
 RUN mkdir -p .local && chown trygg .local
-RUN pip install --no-cache-dir --no-deps .
+# Editable: templates, migrations and assets stay where the code finds them.
+RUN pip install --no-cache-dir --no-deps -e .
 USER trygg
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
