@@ -22,6 +22,14 @@ COPY_COLUMNS = (*report_store.INSERT_COLUMNS, "created_at", "batch_id", "geom")
 
 Progress = Callable[[str], None]
 
+# Vocabulary codes are plain identifiers (checked by the model), so they can go
+# to COPY as text[] literals; psycopg's generic list dumper was a fifth of the time.
+ARRAY_COLUMNS = ("reasons", "times", "days")
+
+
+def _array_literal(codes: list[str]) -> str:
+    return "{" + ",".join(codes) + "}"
+
 
 @dataclass
 class ImportResult:
@@ -88,6 +96,8 @@ async def import_features(
             parsed, channel=channel, reporter_hash=reporter_hash(key, token), receipt_hash=None
         )
         created_at = getattr(props, "created_at", None) or now
+        for name in ARRAY_COLUMNS:
+            values[name] = _array_literal(values[name])
         rows.append(
             (
                 *(values[name] for name in report_store.INSERT_COLUMNS),

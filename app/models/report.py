@@ -63,11 +63,10 @@ Gender = Annotated[
 
 
 def _no_duplicates(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    dupes = [v for v in values if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
-    if dupes:
-        raise ValueError(f"listed more than once: {', '.join(sorted(set(dupes)))}")
-    return values
+    if len(set(values)) == len(values):
+        return values
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    raise ValueError(f"listed more than once: {', '.join(dupes)}")
 
 
 class ReportProperties(BaseModel):
