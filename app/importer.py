@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from app.db import Database
 from app.models.report import ImportFeature, ReportInvalid, parse_report
@@ -55,6 +55,52 @@ def features_of(data: Any) -> list[Any]:
     return features
 
 
+class _NothingToStore(Exception):
+    """Every feature was invalid and skipped: roll the empty batch back."""
+
+
+def _validated(
+    features: Sequence[Any],
+    settings: Settings,
+    area: ServiceArea,
+    *,
+    batch_id: uuid.UUID,
+    channel: str,
+) -> Iterator[tuple[int, tuple[Any, ...] | None, str | None]]:
+    """(index, COPY row, None) for a good feature, (index, None, reason) for a bad one."""
+    key = settings.key
+    now = datetime.now(UTC)
+    for index, feature in enumerate(features):
+        try:
+            parsed = parse_report(
+                feature,
+                area=area,
+                max_vertices=settings.max_vertices,
+                description_max=settings.description_max_chars,
+                suggestion_max=settings.suggestion_max_chars,
+                model=ImportFeature,
+            )
+        except ReportInvalid as exc:
+            yield index, None, str(exc)
+            continue
+        props = parsed.properties
+        # Without a respondent token each imported feature counts as its own person.
+        token = props.client_token or f"{batch_id}:{index}"
+        values = report_store.report_values(
+            parsed, channel=channel, reporter_hash=reporter_hash(key, token), receipt_hash=None
+        )
+        for name in ARRAY_COLUMNS:
+            values[name] = _array_literal(values[name])
+        created_at = getattr(props, "created_at", None) or now
+        row = (
+            *(values[name] for name in report_store.INSERT_COLUMNS),
+            created_at,
+            batch_id,
+            parsed.geometry.ewkb_hex,
+        )
+        yield index, row, None
+
+
 async def import_features(
     db: Database,
     settings: Settings,
@@ -66,67 +112,55 @@ async def import_features(
     skip_invalid: bool = False,
     progress: Progress = lambda _: None,
 ) -> ImportResult:
-    """Validate every feature exactly as the API does, then COPY the good ones."""
+    """Validate every feature exactly as the API does and COPY the good ones.
+
+    Rows stream into COPY while later features are still being validated, so
+    PostgreSQL works on one core while Python validates on the other. It is
+    all one transaction: when a feature is invalid (and --skip-invalid is not
+    given) every feature is still checked, to list every problem, and then the
+    whole transaction is rolled back.
+    """
     batch_id = uuid.uuid4()
-    key = settings.key
-    now = datetime.now(UTC)
-    rows: list[tuple[Any, ...]] = []
     invalid: list[tuple[int, str]] = []
     total = len(features)
     step = max(1, total // 10)
-    for index, feature in enumerate(features):
-        if index % step == 0 and index:
-            progress(f"validated {index}/{total}")
-        try:
-            parsed = parse_report(
-                feature,
-                area=area,
-                max_vertices=settings.max_vertices,
-                description_max=settings.description_max_chars,
-                suggestion_max=settings.suggestion_max_chars,
-                model=ImportFeature,
-            )
-        except ReportInvalid as exc:
-            invalid.append((index, str(exc)))
-            continue
-        props = parsed.properties
-        # Without a respondent token each imported feature counts as its own person.
-        token = props.client_token or f"{batch_id}:{index}"
-        values = report_store.report_values(
-            parsed, channel=channel, reporter_hash=reporter_hash(key, token), receipt_hash=None
-        )
-        created_at = getattr(props, "created_at", None) or now
-        for name in ARRAY_COLUMNS:
-            values[name] = _array_literal(values[name])
-        rows.append(
-            (
-                *(values[name] for name in report_store.INSERT_COLUMNS),
-                created_at,
-                batch_id,
-                parsed.geometry.ewkb_hex,
-            )
-        )
-    progress(f"validated {total}/{total}, {len(invalid)} invalid")
-    if invalid and not skip_invalid:
-        raise ImportRefused(invalid)
-    if not rows:
-        return ImportResult(None, 0, invalid)
+    stored = 0
     columns = ", ".join(COPY_COLUMNS)
-    async with db.transaction() as conn:
-        await db.execute(
-            insert(import_batches).values(
-                id=batch_id, source=source, channel=channel, report_count=len(rows)
-            ),
-            conn,
-        )
-        async with conn.cursor() as cur, cur.copy(f"COPY reports ({columns}) FROM STDIN") as copy:
-            for n, row in enumerate(rows, 1):
-                await copy.write_row(row)
-                if n % 20000 == 0:
-                    progress(f"stored {n}/{len(rows)}")
-        await report_store.bump_version(db, conn)
-    progress(f"stored {len(rows)}/{len(rows)}")
-    return ImportResult(batch_id, len(rows), invalid)
+    rows = _validated(features, settings, area, batch_id=batch_id, channel=channel)
+    try:
+        async with db.transaction() as conn:
+            await db.execute(
+                insert(import_batches).values(
+                    id=batch_id, source=source, channel=channel, report_count=0
+                ),
+                conn,
+            )
+            copy_sql = f"COPY reports ({columns}) FROM STDIN"
+            async with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for index, row, reason in rows:
+                    if index % step == 0 and index:
+                        progress(f"validated {index}/{total}")
+                    if reason is not None:
+                        invalid.append((index, reason))
+                    elif row is not None and (skip_invalid or not invalid):
+                        await copy.write_row(row)
+                        stored += 1
+            progress(f"validated {total}/{total}, {len(invalid)} invalid")
+            if invalid and not skip_invalid:
+                raise ImportRefused(invalid)
+            if not stored:
+                raise _NothingToStore
+            await db.execute(
+                update(import_batches)
+                .where(import_batches.c.id == batch_id)
+                .values(report_count=stored),
+                conn,
+            )
+            await report_store.bump_version(db, conn)
+    except _NothingToStore:
+        return ImportResult(None, 0, invalid)
+    progress(f"stored {stored}/{total}")
+    return ImportResult(batch_id, stored, invalid)
 
 
 async def remove_batch(db: Database, batch_id: uuid.UUID) -> int:
