@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from app.db import DatabaseUnavailable
 from app.models.report import ReportInvalid
@@ -28,6 +29,8 @@ class ApiError(Exception):
     """An error with a status code and a message meant for the client."""
 
     status_code = 400
+    # Set on errors raised for HTML pages: the answer is this template, not JSON.
+    html_template: str | None = None
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
@@ -69,8 +72,14 @@ def error_response(
     return JsonResponse({"detail": detail, **extra}, status_code=status, headers=headers)
 
 
-async def _api_error(_: Request, exc: Exception) -> JsonResponse:
+async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if exc.html_template is not None:
+        from app.pages.public import language, page
+
+        answer = page(request, language(request), exc.html_template, detail=exc.detail)
+        answer.status_code = exc.status_code
+        return answer
     return error_response(exc.status_code, exc.detail, exc.headers)
 
 

@@ -39,6 +39,12 @@ class Forbidden(ApiError):
     status_code = 403
 
 
+class ForbiddenPage(Forbidden):
+    """A staff page the user's roles do not open: answered as an HTML page."""
+
+    html_template = "staff/forbidden.html"
+
+
 class LoginRequired(ApiError):
     """An anonymous visitor asked for a staff page: send them to the login form."""
 
@@ -144,7 +150,8 @@ class RoleCheck:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         if not principal.may(self.action):
-            raise Forbidden("your roles do not allow this")
+            refusal = ForbiddenPage if self.page else Forbidden
+            raise refusal("your roles do not allow this")
         await check_csrf(request, principal)
         return principal
 

@@ -223,3 +223,20 @@ def test_passwords_never_reach_the_logs(
     logged = caplog.text
     assert password not in logged and "a-wrong-password-xyz" not in logged
     assert "new-user-secret-1" not in logged
+
+
+def test_a_page_outside_ones_roles_is_a_readable_403_page(
+    client: TestClient, make_user: UserFactory
+) -> None:
+    email, password = make_user(roles=["police"])
+    login(client, email, password)
+    refused = client.get("/staff/users?lang=sv")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Ingen behörighet" in refused.text
+    assert "No access" in client.get("/staff/users?lang=en").text
+    # The start page offers what the role may do, and only that.
+    home = client.get("/staff/").text
+    assert "/staff/patrull" in home and "/staff/users" not in home
+    # The API keeps answering JSON.
+    assert client.get("/api/v1/users").json()["detail"] == "your roles do not allow this"
