@@ -164,5 +164,5 @@ def check_geometry(value: Any, area: ServiceArea, max_vertices: int) -> CheckedG
                 "the place is outside the service area, but would be inside with longitude and "
                 "latitude swapped: GeoJSON positions are [longitude, latitude]"
             )
-        raise GeometryError("the place is outside the service area (central Vänersborg)")
+        raise GeometryError("the place is outside the service area")
     return CheckedGeometry(geom)
