@@ -104,19 +104,27 @@ def backend_peak_mb(pid: int) -> float | None:
 
 
 async def timed(settings: Settings, work: str, ctx: store.Context) -> tuple[float, float | None]:
-    """Seconds and backend peak memory of one piece of work on a fresh connection."""
-    db = Database(settings.model_copy(update={"db_pool_max": 1}), min_size=1)
+    """Seconds and backend peak memory of one piece of work on fresh connections."""
+    # Two connections: the computation looks up reporters' first sightings
+    # (app.store.ratelimits) on a second one while its transaction is open.
+    db = Database(settings.model_copy(update={"db_pool_max": 2}), min_size=2)
     await db.open()
     try:
-        pid = int((await db.fetch_all_sql("SELECT pg_backend_pid() AS pid"))[0]["pid"])
+        pids: list[int] = []
+        async with db.connection() as one, db.connection() as two:
+            for conn in (one, two):
+                cur = await conn.execute("SELECT pg_backend_pid() AS pid")
+                pids.append(int((await cur.fetchall())[0]["pid"]))
         started = time.perf_counter()
         if work == "bare":
-            await db.execute_sql("SET statement_timeout = 0")
-            await db.fetch_all_sql(BARE)
+            async with db.connection() as conn:
+                await conn.execute("SET statement_timeout = 0")
+                await (await conn.execute(BARE)).fetchall()
         else:
             await store.compute(db, ctx, force=True)
         seconds = time.perf_counter() - started
-        return seconds, backend_peak_mb(pid)
+        peaks = [mb for mb in map(backend_peak_mb, pids) if mb is not None]
+        return seconds, max(peaks) if peaks else None
     finally:
         await db.close()
 

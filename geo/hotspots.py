@@ -26,6 +26,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from typing import Any
 
 from geo.significance import dense_minpoints
@@ -147,9 +148,15 @@ WITH c AS (
            ST_ClusterDBSCAN(p.g, %(dedup)s, 1)
                OVER (PARTITION BY p.reporter ORDER BY ST_X(p.g), ST_Y(p.g), p.id) AS d
     FROM hs_pts p
+), cn AS (
+    SELECT c.*, count(*) OVER (PARTITION BY c.reporter, c.d) AS n FROM c
 ), places AS (
-    SELECT c.reporter, c.d, ST_Centroid(ST_Collect(c.g)) AS g, array_agg(DISTINCT c.id) AS ids
-    FROM c GROUP BY c.reporter, c.d
+    -- Most places hold one point, which is its own centroid: aggregating
+    -- only the others saves a sort per place.
+    SELECT cn.reporter, cn.d, cn.g, ARRAY[cn.id] AS ids FROM cn WHERE cn.n = 1
+    UNION ALL
+    SELECT cn.reporter, cn.d, ST_Centroid(ST_Collect(cn.g)) AS g, array_agg(DISTINCT cn.id) AS ids
+    FROM cn WHERE cn.n > 1 GROUP BY cn.reporter, cn.d
 )
 SELECT (row_number() OVER (ORDER BY ST_X(pl.g), ST_Y(pl.g), pl.reporter))::int AS pid,
        (dense_rank() OVER (ORDER BY pl.reporter))::int AS rid,
@@ -200,8 +207,11 @@ SELECT pid, cid FROM hs_lab WHERE cid = ANY(%(cids)s::int[])
 """
 
 NEXT_PROBE = (
-    "DELETE FROM hs_probe",
+    "TRUNCATE hs_probe",
     "INSERT INTO hs_probe SELECT pid, cid FROM hs_split WHERE cid = ANY(%(cids)s::int[])",
+    # Probes shrink fast: with its size known, SPLIT looks their points up by
+    # index instead of hashing all of hs_dp at every level.
+    "ANALYZE hs_probe",
 )
 
 # Re-cluster each probe with its own, higher minpoints; children get new ids
@@ -239,12 +249,28 @@ SELECT parent, cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
 FROM h
 """
 
-# Replace clusters (`anchors`) by the dense cores found inside them (with the
-# border points DBSCAN gave those cores); the anchors' other points become noise.
-APPLY_SPLIT = (
-    "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(anchors)s::int[])",
-    """UPDATE hs_lab l SET cid = s.cid FROM hs_split s
-WHERE s.pid = l.pid AND s.cid = ANY(%(children)s::int[])""",
+# A split replaces a cluster by the dense cores found inside it (with the
+# border points DBSCAN gave those cores). Rather than relabelling `hs_lab` at
+# every level, each level only notes its cores' points; child ids grow with the
+# level, so a point's newest core is its highest id.
+CREATE_ASSIGN = "CREATE TEMP TABLE hs_assign (pid int, cid int) ON COMMIT DROP"
+NOTE_SPLIT = """INSERT INTO hs_assign
+SELECT pid, cid FROM hs_split WHERE cid = ANY(%(children)s::int[])"""
+
+# One labelling pass at the end: a point belongs to its newest cluster if that
+# cluster is final (`cids`); otherwise it was split off as noise, or its
+# cluster was too small or dropped.
+RELABEL = (
+    """CREATE TEMP TABLE hs_lab_final ON COMMIT DROP AS
+SELECT l.pid, CASE WHEN c.cid = ANY(%(cids)s::int[]) THEN c.cid END AS cid, l.root
+FROM hs_lab l
+LEFT JOIN (SELECT pid, max(cid) AS cid FROM hs_assign GROUP BY pid) a USING (pid)
+CROSS JOIN LATERAL (SELECT COALESCE(a.cid, l.cid) AS cid) c
+ORDER BY l.pid""",
+    "DROP TABLE hs_lab, hs_assign",
+    "ALTER TABLE hs_lab_final RENAME TO hs_lab",
+    "CREATE UNIQUE INDEX ON hs_lab (pid)",
+    "ANALYZE hs_lab",
 )
 
 # Clusters found on a thinned sample hold only sampled points. At the end,
@@ -253,10 +279,12 @@ WHERE s.pid = l.pid AND s.cid = ANY(%(children)s::int[])""",
 # sample's hull stands for the region the full data's cluster covers.
 THINNED_BORDER = (
     """CREATE TEMP TABLE hs_hulls ON COMMIT DROP AS
-SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), %(margin)s) AS h
-FROM hs_lab l JOIN hs_dp d USING (pid)
-WHERE l.cid = ANY(%(cids)s::int[])
-GROUP BY l.cid, l.root""",
+SELECT cid, root, h, ST_Centroid(h) AS c FROM (
+    SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), %(margin)s) AS h
+    FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(%(cids)s::int[])
+    GROUP BY l.cid, l.root
+) hulls""",
     "CREATE INDEX ON hs_hulls USING gist (h)",
     "ANALYZE hs_hulls",
     """CREATE TEMP TABLE hs_rest_to ON COMMIT DROP AS
@@ -269,7 +297,7 @@ FROM (
 CROSS JOIN LATERAL (
     SELECT h.cid FROM hs_hulls h
     WHERE h.root = r.root AND ST_Intersects(h.h, r.g)
-    ORDER BY ST_Distance(ST_Centroid(h.h), r.g), h.cid LIMIT 1
+    ORDER BY ST_Distance(h.c, r.g), h.cid LIMIT 1
 ) n""",
     """UPDATE hs_lab l SET cid = t.cid FROM hs_rest_to t
 WHERE t.pid = l.pid AND t.cid IS NOT NULL""",
@@ -277,35 +305,11 @@ WHERE t.pid = l.pid AND t.cid IS NOT NULL""",
 )
 THIN_HULL_MARGIN_M = 10.0
 
-DROP_CLUSTERS = "UPDATE hs_lab SET cid = NULL WHERE cid = ANY(%(cids)s::int[])"
-
-# Step 5: one row per hotspot with its outline (metres) and median centre.
-CREATE_OUT = """
-CREATE TEMP TABLE hs_out ON COMMIT DROP AS
-WITH m AS (
-    SELECT l.cid, d.rid, d.g, d.ids FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(%(cids)s::int[])
-), reps AS (
-    SELECT DISTINCT m.cid, u.id FROM m CROSS JOIN LATERAL unnest(m.ids) AS u(id)
-), rs AS (
-    SELECT reps.cid, count(*) AS reports, min(s.created_at) AS first_report,
-           max(s.created_at) AS last_report
-    FROM reps JOIN hs_src s ON s.id = reps.id GROUP BY reps.cid
-)
-SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(g.pts), %(buffer)s, 'quad_segs=4') AS outline
-FROM (
-    SELECT cid, count(DISTINCT rid) AS reporters, ST_Collect(g) AS pts,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
-    FROM m GROUP BY cid
-) g JOIN rs USING (cid)
-"""
-
-# Per hotspot, person and report: what each person said about the place (for
-# the breakdowns, which count people, not reports; see `people_of`).
-PEOPLE = """
-SELECT m.cid, m.rid, s.reasons, s.times, s.days, s.severity
+# Step 5: each hotspot's reports, one row per (hotspot, person, report), with
+# what the person said there; every later statistic reads this table.
+CREATE_MEMBERS = """
+CREATE TEMP TABLE hs_memb ON COMMIT DROP AS
+SELECT m.cid, m.rid, s.id, s.reporter, s.reasons, s.times, s.days, s.severity, s.created_at
 FROM (
     SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
     CROSS JOIN LATERAL unnest(d.ids) AS u(id)
@@ -313,15 +317,55 @@ FROM (
 ) m JOIN hs_src s ON s.id = m.id
 """
 
-# The reporter hashes behind each hotspot, for the "possibly coordinated" check.
-REPORTERS = """
-SELECT l.cid, array_agg(DISTINCT s.reporter) AS hashes
-FROM hs_lab l JOIN hs_dp d USING (pid)
-CROSS JOIN LATERAL unnest(d.ids) AS u(id)
-JOIN hs_src s ON s.id = u.id
-WHERE l.cid = ANY(%(cids)s::int[])
-GROUP BY l.cid
+# One row per hotspot with its outline (metres) and median centre.
+CREATE_OUT = """
+CREATE TEMP TABLE hs_out ON COMMIT DROP AS
+WITH rs AS (
+    SELECT cid, count(*) AS reports, min(created_at) AS first_report,
+           max(created_at) AS last_report
+    FROM hs_memb GROUP BY cid
+)
+SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
+       ST_Buffer(ST_ConvexHull(g.pts), %(buffer)s, 'quad_segs=4') AS outline
+FROM (
+    SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
+    FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(%(cids)s::int[])
+    GROUP BY l.cid
+) g JOIN rs USING (cid)
 """
+
+# The breakdowns count people, not reports: per hotspot, how many people named
+# each code (a person's codes are the union over their reports there).
+CODE_COUNTS = """
+SELECT cid, 'reasons' AS kind, code, count(DISTINCT rid) AS n
+FROM hs_memb CROSS JOIN LATERAL unnest(reasons) AS code GROUP BY cid, code
+UNION ALL
+SELECT cid, 'times', code, count(DISTINCT rid)
+FROM hs_memb CROSS JOIN LATERAL unnest(times) AS code GROUP BY cid, code
+UNION ALL
+SELECT cid, 'days', code, count(DISTINCT rid)
+FROM hs_memb CROSS JOIN LATERAL unnest(days) AS code GROUP BY cid, code
+"""
+
+# The times each person named at each hotspot, in person order, for the
+# aoristic profile (`aoristic_profiles`): summing the hours in this order keeps
+# the floating-point sums the same from run to run.
+PERSON_TIMES = "SELECT cid, rid, times FROM hs_memb ORDER BY cid, rid"
+
+# Mean severity: each person's mean, then the mean over people (in person order).
+SEVERITY = """
+WITH ps AS (
+    SELECT cid, rid, sum(severity)::float8 / count(severity)::float8 AS sev
+    FROM hs_memb WHERE severity IS NOT NULL GROUP BY cid, rid
+)
+SELECT cid, sum(sev ORDER BY rid) AS total, count(*) AS people FROM ps GROUP BY cid
+"""
+
+# The reporter hashes behind each hotspot, for the "possibly coordinated" check.
+REPORTERS = "SELECT cid, array_agg(DISTINCT reporter) AS hashes FROM hs_memb GROUP BY cid"
 
 SAFE_NEARBY = (
     """
@@ -478,45 +522,58 @@ def count_codes(people_codes: Iterable[Iterable[str]], vocabulary: Sequence[str]
     return {code: n for code, n in counts.items() if n}
 
 
-def people_of(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-    """Group report rows into one row per hotspot and person: union of codes, mean severity."""
-    acc: dict[tuple[int, int], dict[str, Any]] = {}
-    for row in rows:
-        key = (int(row["cid"]), int(row["rid"]))
-        person = acc.get(key)
-        if person is None:
-            person = acc[key] = {"reasons": set(), "times": set(), "days": set(), "sev": []}
-        person["reasons"].update(row["reasons"] or ())
-        person["times"].update(row["times"] or ())
-        person["days"].update(row["days"] or ())
-        if row.get("severity") is not None:
-            person["sev"].append(float(row["severity"]))
-    out: dict[int, list[dict[str, Any]]] = {}
-    for (cid, _), person in sorted(acc.items()):
-        sev = person["sev"]
-        out.setdefault(cid, []).append(
-            {
-                "reasons": sorted(person["reasons"]),
-                "times": sorted(person["times"]),
-                "days": sorted(person["days"]),
-                "severity": sum(sev) / len(sev) if sev else None,
-            }
-        )
+def aoristic_profiles(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[float]]:
+    """Per hotspot, `aoristic_hours` of its people, from PERSON_TIMES rows
+    (one per report, ordered by hotspot and person)."""
+    profiles: dict[int, list[float]] = {}
+    for cid, by_cid in groupby(rows, key=lambda r: int(r["cid"])):
+        people = [
+            {t for row in reports for t in (row["times"] or ())}
+            for _, reports in groupby(by_cid, key=lambda r: int(r["rid"]))
+        ]
+        profiles[cid] = aoristic_hours(people)
+    return profiles
+
+
+def breakdowns_of(
+    codes: Iterable[Mapping[str, Any]],
+    profiles: Mapping[int, list[float]],
+    severity: Iterable[Mapping[str, Any]],
+) -> dict[int, dict[str, object]]:
+    """Per hotspot: reasons, times, days, hours and mean severity, from the rows of
+    CODE_COUNTS and SEVERITY and `aoristic_profiles` (the same as `count_codes`
+    and `aoristic_hours` over one row per person)."""
+    vocabularies = {"reasons": REASON_CODES, "times": TIME_CODES, "days": DAY_CODES}
+    counted: dict[int, dict[str, dict[str, int]]] = {}
+    for row in codes:
+        kinds = counted.setdefault(int(row["cid"]), {k: {} for k in vocabularies})
+        kinds[str(row["kind"])][str(row["code"])] = int(row["n"])
+    means = {
+        int(row["cid"]): round(float(row["total"]) / int(row["people"]), 3)
+        for row in severity
+        if int(row["people"])
+    }
+    out: dict[int, dict[str, object]] = {}
+    for cid in set(counted) | set(profiles) | set(means):
+        kinds = counted.get(cid, {})
+        out[cid] = {
+            **{
+                kind: {c: kinds[kind][c] for c in vocab if kinds.get(kind, {}).get(c)}
+                for kind, vocab in vocabularies.items()
+            },
+            "hours": profiles.get(cid, [0.0] * 24),
+            "severity_mean": means.get(cid),
+        }
     return out
 
 
-def breakdowns(people: Sequence[dict[str, object]]) -> dict[str, object]:
-    """Reasons, times, days, hours and mean severity from one row per person."""
-    reasons = [list(p["reasons"]) for p in people]  # type: ignore[call-overload]
-    times = [list(p["times"]) for p in people]  # type: ignore[call-overload]
-    days = [list(p["days"]) for p in people]  # type: ignore[call-overload]
-    severities = [float(p["severity"]) for p in people if p.get("severity") is not None]  # type: ignore[arg-type]
+def empty_breakdowns() -> dict[str, object]:
     return {
-        "reasons": count_codes(reasons, REASON_CODES),
-        "times": count_codes(times, TIME_CODES),
-        "days": count_codes(days, DAY_CODES),
-        "hours": aoristic_hours(times),
-        "severity_mean": round(sum(severities) / len(severities), 3) if severities else None,
+        "reasons": {},
+        "times": {},
+        "days": {},
+        "hours": [0.0] * 24,
+        "severity_mean": None,
     }
 
 

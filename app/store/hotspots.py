@@ -247,9 +247,8 @@ async def _split_clusters(
     rows = await _rows(conn, "SELECT DISTINCT cid FROM hs_lab WHERE cid IS NOT NULL")
     all_cids = [int(r["cid"]) for r in rows]
     anchors = await _stats(conn, p.eps, all_cids)
-    small = [c.cid for c in anchors.values() if c.reporters < k]
-    if small:
-        await conn.execute(method.DROP_CLUSTERS, {"cids": small})
+    # Clusters with fewer than k people are not final, so the relabelling at
+    # the end (method.RELABEL) drops them.
     # anchor id -> (its probe, the probe's minpoints, its sample's hash buckets)
     trying = {
         c.cid: (c, p.minpoints, 1024)
@@ -262,6 +261,7 @@ async def _split_clusters(
     # Clusters that cannot hold two cores are final as they are.
     final = {c.cid: 0 for c in anchors.values() if c.reporters >= k and c.cid not in trying}
     await conn.execute(method.CREATE_PROBE, {"cids": list(trying)})
+    await conn.execute(method.CREATE_ASSIGN)
     offset = (max(all_cids) + 1) if all_cids else 0
     for level in range(1, method.MAX_SPLIT_LEVELS + 1):
         if not trying:
@@ -294,9 +294,12 @@ async def _split_clusters(
         offset = max(offset, int(top[0]["top"]) + 1)
         share = {probe.cid: keeps[a] / 1024 for a, (probe, _, _) in trying.items()}
         children: dict[int, list[method.Cluster]] = {}
+        # Unscaled, these are also the stats of the children that become anchors.
+        found: dict[int, method.Cluster] = {}
         for row in await _rows(conn, method.SPLIT_STATS, {"eps": p.eps}):
             parent = int(row["parent"])
-            children.setdefault(parent, []).append(method.scaled(_cluster(row), share[parent]))
+            child = found[int(row["cid"])] = _cluster(row)
+            children.setdefault(parent, []).append(method.scaled(child, share[parent]))
         split_children: list[int] = []
         split_anchors: list[int] = []
         dropped: list[int] = []
@@ -321,19 +324,11 @@ async def _split_clusters(
                     level_of[child.cid] = level
                     next_trying[child.cid] = (child, next_pts[a], keeps[a])
         if split_children:
-            await _run_all(
-                conn,
-                method.APPLY_SPLIT,
-                {"children": split_children, "anchors": split_anchors},
-            )
-            new_anchors = await _stats(conn, p.eps, split_children)
+            await conn.execute(method.NOTE_SPLIT, {"children": split_children})
             for cid, a in zip(split_children, split_anchors, strict=True):
                 keep_of[cid] = keeps[a]
                 root_of[cid] = root_of[a]
-                if cid in new_anchors:
-                    anchors[cid] = method.scaled(new_anchors[cid], keeps[a] / 1024)
-        if dropped:
-            await conn.execute(method.DROP_CLUSTERS, {"cids": dropped})
+                anchors[cid] = method.scaled(found[cid], keeps[a] / 1024)
         if split_children or dropped:
             progress(
                 f"level {level}: split {len(set(split_anchors))} cluster(s) into "
@@ -345,6 +340,7 @@ async def _split_clusters(
         )
     for a in trying:  # still splitting at the last level: keep what there is
         final[a] = level_of[a]
+    await _run_all(conn, method.RELABEL, {"cids": list(final)})
     thinned = [c for c in final if keep_of[c] < 1024]
     if thinned:
         keep_by_root: dict[int, int] = {}
@@ -423,11 +419,16 @@ async def compute(
             return None
         # Long computations must not be cut by the web request statement timeout.
         await conn.execute("SET LOCAL statement_timeout = 0")
+        # The statements here are costed far above jit_above_cost, but are
+        # dominated by PostGIS calls JIT cannot speed up: compiling only adds time.
+        await conn.execute("SET LOCAL jit = off")
         fp = filters.sql_params()
         await conn.execute(method.CREATE_SOURCE, fp)
         # Temp tables have no statistics: without them the joins below plan badly.
         await conn.execute("CREATE INDEX ON hs_src (id)")
-        await conn.execute("ANALYZE hs_src")
+        # Only the columns plans depend on: statistics on the geometries and
+        # arrays cost more than the queries they would inform.
+        await conn.execute("ANALYZE hs_src (id, t)")
         await conn.execute(
             method.CREATE_POINTS,
             {
@@ -441,7 +442,7 @@ async def compute(
         else:
             await conn.execute(method.CREATE_DEDUP_NONE)
         await conn.execute("CREATE UNIQUE INDEX ON hs_dp (pid)")
-        await conn.execute("ANALYZE hs_dp")
+        await conn.execute("ANALYZE hs_dp (pid, rid)")
         points = int((await _rows(conn, "SELECT count(*) AS n FROM hs_dp"))[0]["n"])
         progress(f"{points} person-places from the matching reports")
         await conn.execute(method.CREATE_LABELS, {"eps": p.eps, "minpoints": p.minpoints})
@@ -453,13 +454,18 @@ async def compute(
         progress(f"clustered; {noise} noise points, significance threshold k = {k}")
         final = await _split_clusters(conn, ctx, k, progress)
         cids = sorted(final)
+        await conn.execute(method.CREATE_MEMBERS, {"cids": cids})
         await conn.execute(method.CREATE_OUT, {"cids": cids, "buffer": method.OUTLINE_BUFFER_M})
         out = await _rows(conn, "SELECT cid, reporters, reports, cx, cy FROM hs_out")
-        people = method.people_of(await _rows(conn, method.PEOPLE, {"cids": cids}))
+        breakdowns = method.breakdowns_of(
+            await _rows(conn, method.CODE_COUNTS),
+            method.aoristic_profiles(await _rows(conn, method.PERSON_TIMES)),
+            await _rows(conn, method.SEVERITY),
+        )
         safe = {int(r["cid"]): int(r["safe"]) for r in await _rows(conn, method.SAFE_NEARBY, fp)}
         behind = {
             int(r["cid"]): [bytes(h) for h in r["hashes"]]
-            for r in await _rows(conn, method.REPORTERS, {"cids": cids})
+            for r in await _rows(conn, method.REPORTERS)
         }
         coordinated = await coordination_by_group(
             db, behind, window_minutes=ctx.coordinated_window_minutes
@@ -472,7 +478,7 @@ async def compute(
         rows_out: list[dict[str, Any]] = []
         for row in out:
             cid = int(row["cid"])
-            b = method.breakdowns(people.get(cid, []))
+            b = breakdowns.get(cid) or method.empty_breakdowns()
             severity = b["severity_mean"]
             reports = int(row["reports"])
             rows_out.append(
