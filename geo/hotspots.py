@@ -200,18 +200,19 @@ SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
 FROM h
 """
 
-# The probe of each cluster still being split: its points at the current minpoints.
+# The probe of each cluster still being split: its points at the current
+# minpoints. Probes and splits carry each point's person and position, so the
+# levels below never go back to hs_dp.
 CREATE_PROBE = """
 CREATE TEMP TABLE hs_probe ON COMMIT DROP AS
-SELECT pid, cid FROM hs_lab WHERE cid = ANY(%(cids)s::int[])
+SELECT l.pid, l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+WHERE l.cid = ANY(%(cids)s::int[])
 """
 
 NEXT_PROBE = (
     "TRUNCATE hs_probe",
-    "INSERT INTO hs_probe SELECT pid, cid FROM hs_split WHERE cid = ANY(%(cids)s::int[])",
-    # Probes shrink fast: with its size known, SPLIT looks their points up by
-    # index instead of hashing all of hs_dp at every level.
-    "ANALYZE hs_probe",
+    """INSERT INTO hs_probe
+SELECT pid, cid, rid, g FROM hs_split WHERE cid = ANY(%(cids)s::int[])""",
 )
 
 # Re-cluster each probe with its own, higher minpoints; children get new ids
@@ -222,12 +223,12 @@ WITH t AS (
     SELECT * FROM unnest(%(cids)s::int[], %(minpts)s::int[], %(keeps)s::int[])
         AS t(cid, minpts, keep)
 ), c AS (
-    SELECT p.pid, p.cid AS parent,
-           ST_ClusterDBSCAN(d.g, %(eps)s, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
-    FROM hs_probe p JOIN t ON t.cid = p.cid JOIN hs_dp d ON d.pid = p.pid
+    SELECT p.pid, p.cid AS parent, p.rid, p.g,
+           ST_ClusterDBSCAN(p.g, %(eps)s, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
+    FROM hs_probe p JOIN t ON t.cid = p.cid
     WHERE (hashint4(p.pid) & 1023) < t.keep
 )
-SELECT pid, parent,
+SELECT pid, parent, rid, g,
        CASE WHEN sub IS NULL THEN NULL
             ELSE (%(offset)s + dense_rank() OVER (ORDER BY parent, sub))::int END AS cid
 FROM c
@@ -235,8 +236,7 @@ FROM c
 
 SPLIT_STATS = """
 WITH m AS (
-    SELECT s.parent, s.cid, d.rid, d.g FROM hs_split s JOIN hs_dp d USING (pid)
-    WHERE s.cid IS NOT NULL
+    SELECT parent, cid, rid, g FROM hs_split WHERE cid IS NOT NULL
 ), h AS (
     SELECT parent, cid, count(*) AS n, count(DISTINCT rid) AS reporters,
            ST_ConvexHull(ST_Collect(g)) AS hull,

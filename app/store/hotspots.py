@@ -289,7 +289,6 @@ async def _split_clusters(
                 "offset": offset,
             },
         )
-        await conn.execute("ANALYZE hs_split")
         top = await _rows(conn, "SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
         offset = max(offset, int(top[0]["top"]) + 1)
         share = {probe.cid: keeps[a] / 1024 for a, (probe, _, _) in trying.items()}
