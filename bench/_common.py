@@ -27,10 +27,8 @@ def admin_url() -> str:
     return url
 
 
-@contextlib.contextmanager
-def scratch_database(prefix: str = "trygg_bench") -> Iterator[str]:
-    """Create and migrate a database for one bench run; drop it afterwards."""
-    admin = admin_url()
+def create_database(admin: str, prefix: str = "trygg_bench") -> str:
+    """Create and migrate a database for one bench run; returns its URL."""
     name = f"{prefix}_{secrets.token_hex(3)}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -43,10 +41,27 @@ def scratch_database(prefix: str = "trygg_bench") -> Iterator[str]:
             check=True,
             capture_output=True,
         )
+    except BaseException:
+        drop_database(admin, url)
+        raise
+    return url
+
+
+def drop_database(admin: str, url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str = "trygg_bench") -> Iterator[str]:
+    """A migrated database for one bench run, dropped afterwards."""
+    admin = admin_url()
+    url = create_database(admin, prefix)
+    try:
         yield url
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, url)
 
 
 def free_port() -> int:

@@ -132,7 +132,7 @@ async def main() -> int:
     if not admin_url:
         print("set DATABASE_URL (make bench does) to a PostGIS server", file=sys.stderr)
         return 2
-    name = create_database(admin_url)
+    scratch = create_database(admin_url)
     try:
         url = os.environ["DATABASE_URL"]
         settings = Settings(
@@ -169,7 +169,7 @@ async def main() -> int:
         finally:
             await db.close()
     finally:
-        drop_database(admin_url, name)
+        drop_database(admin_url, scratch)
     print(f"{args.rows} hotspots, GeoJSON {size / 1e6:.1f} MB")
     print("| export | seconds | vs bare json_agg |")
     print("|---|---|---|")

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import hashlib
 import os
-import secrets
 import sys
 import time
 import uuid
@@ -27,10 +26,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-import psycopg
 import shapely
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from app.db import Database  # noqa: E402
 from app.settings import Environment, Settings, get_settings  # noqa: E402
 from app.store import hotspots as store  # noqa: E402
+from bench import _common  # noqa: E402
 from geo.synthetic import (  # noqa: E402
     BENCHMARK_SCENARIOS,
     SyntheticReport,
@@ -153,30 +151,16 @@ class Summary:
 # --- the database ------------------------------------------------------------------
 
 
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
 def create_database(admin_url: str) -> str:
-    name = f"trygg_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_db(admin_url, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    """A migrated scratch database (bench/_common.py), made this process's DATABASE_URL."""
+    url = _common.create_database(admin_url)
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
-    from alembic import command
-
-    from app.store.schema_version import alembic_config
-
-    command.upgrade(alembic_config(), "head")
-    return name
+    return url
 
 
-def drop_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def drop_database(admin_url: str, url: str) -> None:
+    _common.drop_database(admin_url, url)
 
 
 COPY = (
@@ -362,7 +346,7 @@ async def main() -> int:
         return 2
     scenarios = args.scenarios.split(",")
     accounts = [int(a) for a in args.accounts.split(",")]
-    name = create_database(admin_url)
+    scratch = create_database(admin_url)
     try:
         settings = Settings(
             env=Environment.test,
@@ -390,7 +374,7 @@ async def main() -> int:
             await db.close()
         elapsed = time.perf_counter() - started
     finally:
-        drop_database(admin_url, name)
+        drop_database(admin_url, scratch)
     text = table(summary, scenarios, accounts)
     checks = verdict(summary)
     print(text)

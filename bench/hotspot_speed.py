@@ -138,7 +138,7 @@ async def main() -> int:
     if not admin_url:
         print("set DATABASE_URL (make bench does) to a PostGIS server", file=sys.stderr)
         return 2
-    name = create_database(admin_url)
+    scratch = create_database(admin_url)
     rows = []
     try:
         settings = Settings(
@@ -174,7 +174,7 @@ async def main() -> int:
         finally:
             await db.close()
     finally:
-        drop_database(admin_url, name)
+        drop_database(admin_url, scratch)
     print(
         "| reports | spread | person-places | hotspots | bare DBSCAN (s) | recompute (s) | "
         "ratio | recompute, cached threshold (s) | ratio | peak backend MB bare / recompute |"
