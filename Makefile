@@ -24,6 +24,7 @@ test: setup lint typecheck pytest
 lint:
 	@$(VENV)/bin/ruff check app geo tests bench scripts migrations
 	@$(VENV)/bin/ruff format --check app geo tests bench scripts
+	@$(VENV)/bin/lint-imports --no-cache
 
 typecheck:
 	@$(VENV)/bin/mypy

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from app.settings import Settings, get_settings
+from app.config import Settings, get_settings
 
 
 def _say(message: str) -> None:
@@ -21,7 +21,7 @@ def _say(message: str) -> None:
 
 
 async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
-    from app.db import Database
+    from app.db.pool import Database
 
     if not settings.database_url:
         _say("DATABASE_URL is not set; `make run` sets it for the project-local cluster")
@@ -52,7 +52,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from alembic import command
 
-    from app.store.schema_version import alembic_config
+    from app.repo.schema_version import alembic_config
 
     if not settings.database_url:
         _say("DATABASE_URL is not set")
@@ -68,13 +68,13 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _load_features(path: Path) -> list[Any]:
-    from app.importer import features_of
+    from app.services.importer import features_of
 
     return features_of(orjson.loads(path.read_bytes()))
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.importer import ImportRefused, import_features
+    from app.services.importer import ImportRefused, import_features
     from geo.area import load_area
 
     try:
@@ -112,7 +112,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove_import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.importer import batch_exists, remove_batch
+    from app.services.importer import batch_exists, remove_batch
 
     try:
         batch_id = uuid.UUID(args.batch)
@@ -132,8 +132,8 @@ def cmd_remove_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from app.importer import import_features, remove_channel
-    from app.store.reports import count_reports
+    from app.repo.reports import count_reports
+    from app.services.importer import import_features, remove_channel
     from geo.area import load_area
     from geo.synthetic import demo_features
 
@@ -156,7 +156,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             progress=_say,
         )
         print(f"loaded {result.stored} synthetic demo reports (channel 'demo')")
-        from app.demo_promises import load_demo_promises
+        from app.services.demo_promises import load_demo_promises
 
         _say("computing hotspots to link the demo promises to ...")
         print(f"loaded {await load_demo_promises(db)} demo promises (medborgarlöfte 2017)")
@@ -166,7 +166,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
-    from app.store.network import has_pgrouting, import_network
+    from app.repo.network import has_pgrouting, import_network
     from geo.osm import OsmError
 
     async def work(db: Any) -> int:
@@ -185,14 +185,14 @@ def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
-    from app.settings_doc import markdown_table
+    from app.config_doc import markdown_table
 
     print(markdown_table())
     return 0
 
 
 def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
-    from app.store import hotspots
+    from app.repo import hotspots
 
     async def work(db: Any) -> int:
         ctx = hotspots.context_of(settings)
@@ -222,7 +222,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from app.errors import ApiError
+    from app.errors import DomainError
     from app.security.access import Principal
     from app.security.cli_users import create_user_cli
 
@@ -233,7 +233,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Any) -> int:
         try:
             user = await create_user_cli(db, Principal(via="cli"), args.email, args.role, password)
-        except ApiError as exc:
+        except DomainError as exc:
             _say(f"cannot create user: {exc.detail}")
             return 1
         print(f"created user {user['email']} with roles {', '.join(user['roles'])}")
@@ -261,7 +261,7 @@ def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
-    from app.retention import purge
+    from app.services.retention import purge
 
     async def work(db: Any) -> int:
         result = await purge(db, settings)

@@ -8,24 +8,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import health, map_data, reports, vocabulary
-from app.api import hotspots as hotspots_api
-from app.api import patrol_plans as patrol_plans_api
-from app.api import promises as promises_api
-from app.api import sites as sites_api
-from app.db import Database, DatabaseUnavailable, check_durability
-from app.errors import install_error_handlers
-from app.hotspot_worker import HotspotWorker
-from app.pages import patrol as patrol_page
-from app.pages import promises as promises_page
-from app.pages import public as public_pages
-from app.pages import sites as sites_page
-from app.pages import staff_map as staff_map_page
-from app.pages import static as static_files
-from app.responses import JsonResponse
-from app.security.setup import install_security
-from app.settings import Settings, get_settings
-from app.store.schema_version import current_revision, head_revision
+from app.config import Settings, get_settings
+from app.db.pool import Database, DatabaseUnavailable, check_durability
+from app.repo.schema_version import current_revision, head_revision
+from app.services.hotspot_worker import HotspotWorker
+from app.web import routers
+from app.web.errors import install_error_handlers
+from app.web.middleware import install_middleware
+from app.web.responses import JsonResponse
 from geo.area import load_area
 
 log = logging.getLogger("app")
@@ -91,19 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Later features (hotspot recomputation) hook in here; a stored report calls it.
     app.state.on_report_stored = lambda: None
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(vocabulary.router)
-    app.include_router(reports.router)
-    app.include_router(hotspots_api.router)
-    app.include_router(patrol_plans_api.router)
-    app.include_router(sites_api.router)
-    app.include_router(promises_api.router)
-    app.include_router(promises_page.router)
-    app.include_router(patrol_page.router)
-    app.include_router(sites_page.router)
-    app.include_router(static_files.router)
-    app.include_router(public_pages.router)
-    app.include_router(staff_map_page.router)
-    app.include_router(map_data.router)
-    install_security(app, settings)
+    for router in routers.ALL:
+        app.include_router(router)
+    install_middleware(app, settings)
     return app

@@ -3,7 +3,7 @@
 Stores one run of N synthetic hotspots (default 100k) in a throwaway
 database, then times, best of three:
 
-- our GeoJSON export (`app.store.hotspots.collection_with_count`: ST_AsGeoJSON
+- our GeoJSON export (`app.repo.hotspots.collection_with_count`: ST_AsGeoJSON
   + json_build_object + json_agg in PostGIS, every property);
 - a bare `json_agg` of the same rows with ST_AsGeoJSON geometry (the target
   is at most 1.5 times this);
@@ -28,10 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.db import Database  # noqa: E402
-from app.exports import build_export  # noqa: E402
-from app.settings import Environment, Settings  # noqa: E402
-from app.store import hotspots as store  # noqa: E402
+from app.config import Environment, Settings  # noqa: E402
+from app.db.pool import Database  # noqa: E402
+from app.domain.filters import ReportFilter  # noqa: E402
+from app.repo import hotspots as store  # noqa: E402
+from app.services.exports import build_export  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
 
 FILL = """
@@ -148,7 +149,7 @@ async def main() -> int:
             rows = await db.fetch_all_sql(FILL, {"n": args.rows})
             run_id = int(rows[0]["run_id"])
             await db.execute_sql("ANALYZE")
-            filters = store.HotspotFilters()
+            filters = ReportFilter()
 
             async def ours() -> object:
                 return await store.collection_with_count(db, run_id, filters)

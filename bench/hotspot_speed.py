@@ -6,7 +6,7 @@ the 1.2 km x 1.2 km centre), the reports are stored in a throwaway database,
 then timed in the same run:
 
 - baseline: `ST_ClusterDBSCAN(geom_3006, 50, 5)` over the published unsafe reports;
-- recompute: `app.store.hotspots.compute` (points, person-places, DBSCAN, the
+- recompute: `app.repo.hotspots.compute` (points, person-places, DBSCAN, the
   Monte Carlo threshold with an empty cache, density splits, statistics,
   stable ids, storage), and once more with the threshold cached.
 
@@ -31,9 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.db import Database  # noqa: E402
-from app.settings import Environment, Settings  # noqa: E402
-from app.store import hotspots as store  # noqa: E402
+from app.config import Environment, Settings  # noqa: E402
+from app.db.pool import Database  # noqa: E402
+from app.repo import hotspots as store  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
 from geo.synthetic import centre_xy  # noqa: E402
 
@@ -106,7 +106,7 @@ def backend_peak_mb(pid: int) -> float | None:
 async def timed(settings: Settings, work: str, ctx: store.Context) -> tuple[float, float | None]:
     """Seconds and backend peak memory of one piece of work on fresh connections."""
     # Two connections: the computation looks up reporters' first sightings
-    # (app.store.ratelimits) on a second one while its transaction is open.
+    # (app.repo.ratelimits) on a second one while its transaction is open.
     db = Database(settings.model_copy(update={"db_pool_max": 2}), min_size=2)
     await db.open()
     try:

@@ -103,9 +103,9 @@ async def raw_rate(url: str, clients: int, total: int) -> float:
 
 def import_vs_copy(url: str, count: int) -> tuple[float, float]:
     """Seconds for import_features of `count` reports and for a plain COPY of the same rows."""
-    from app.db import Database
-    from app.importer import COPY_COLUMNS, import_features
-    from app.settings import Environment, Settings
+    from app.config import Environment, Settings
+    from app.db.pool import Database
+    from app.services.importer import COPY_COLUMNS, import_features
     from geo.area import default_area
     from geo.synthetic import DEMO_PLACES, Scenario, generate
 

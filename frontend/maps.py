@@ -24,7 +24,7 @@ from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from app.settings import Settings
+from app.config import Settings
 from frontend import vendor
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON
 

@@ -8,8 +8,8 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
-from app.settings import get_settings
-from app.store.schema import metadata
+from app.config import get_settings
+from app.db.schema import metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.settings_doc import markdown_table  # noqa: E402
+from app.config_doc import markdown_table  # noqa: E402
 
 START, END = "<!-- settings:start -->", "<!-- settings:end -->"
 

@@ -20,9 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg.rows import dict_row
 
+from app.config import Environment, Settings, get_settings
 from app.security.passwords import hash_password, use_cheap_hashing
 from app.security.tokens import api_token_hash, new_api_token
-from app.settings import Environment, Settings, get_settings
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
 
@@ -53,7 +53,7 @@ def database_url(admin_url: str) -> Iterator[str]:
     get_settings.cache_clear()
     from alembic import command
 
-    from app.store.schema_version import alembic_config
+    from app.repo.schema_version import alembic_config
 
     command.upgrade(alembic_config(), "head")
     yield url

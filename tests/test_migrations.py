@@ -15,8 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
-from app.store.schema import metadata
-from app.store.schema_version import alembic_config
+from app.db.schema import metadata
+from app.repo.schema_version import alembic_config
 
 
 @pytest.fixture

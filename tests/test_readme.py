@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.settings_doc import markdown_table
+from app.config_doc import markdown_table
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -19,36 +19,16 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from app.db import Database
-from app.errors import ApiError
+from app.config import Settings
+from app.db.pool import Database
+from app.errors import Forbidden, ForbiddenPage, LoginRequired, Unauthorized
+from app.repo import users
 from app.security import csrf
 from app.security.matrix import allowed_roles
 from app.security.tokens import api_token_hash, session_hash
-from app.settings import Settings
-from app.store import users
 
 SESSION_COOKIE = "trygg_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-class Unauthorized(ApiError):
-    status_code = 401
-
-
-class Forbidden(ApiError):
-    status_code = 403
-
-
-class ForbiddenPage(Forbidden):
-    """A staff page the user's roles do not open: answered as an HTML page."""
-
-    html_template = "staff/forbidden.html"
-
-
-class LoginRequired(ApiError):
-    """An anonymous visitor asked for a staff page: send them to the login form."""
-
-    status_code = 303
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.db import AsyncConn, Database
+from app.db.pool import AsyncConn, Database
+from app.repo import audit as store
 from app.security.access import Principal
-from app.store import audit as store
 
 # Keys that must never reach the log, whoever passes them.
 FORBIDDEN_KEYS = frozenset(

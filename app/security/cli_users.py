@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.tokens import issue_token
-from app.api.users import create_user
-from app.db import Database
+from app.config import Settings
+from app.db.pool import Database
+from app.repo import users as store
 from app.security.access import Principal
-from app.settings import Settings
-from app.store import users as store
+from app.web.api.tokens import issue_token
+from app.web.api.users import create_user
 
 
 async def create_user_cli(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from app.db import Database
+from app.config import Settings
+from app.db.pool import Database
 from app.errors import TooManyRequests
+from app.repo import ratelimits
 from app.security.clientaddr import client_address
 from app.security.keyed import keyed_hash
-from app.settings import Settings
-from app.store import ratelimits
 
 HOUR = 3600
 # One address may fail this many times more often than one account: offices

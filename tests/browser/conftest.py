@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from app.settings import Environment, Settings
+from app.config import Environment, Settings
 from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.planning_data import PLACES, offset
+from tests.web.api.planning_data import PLACES, offset
 from tests.browser.conftest import axe_violations, screenshot
 from tests.conftest import Sql, UserFactory, point_feature
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.main import create_app
-from app.settings import Settings
 from geo.area import AreaError, default_area, load_area
 from tests.conftest import Sql, point_feature
 

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.db import Database
-from app.settings import Settings
-from app.store import hotspots as store
+from app.config import Settings
+from app.db.pool import Database
+from app.domain.filters import ReportFilter
+from app.repo import hotspots as store
 from geo.crs import sweref_to_lonlat
 from geo.synthetic import centre_xy
 from tests.conftest import Sql
@@ -84,7 +85,7 @@ def people(prefix: str, n: int) -> list[str]:
 
 
 def run(
-    settings: Settings, filters: store.HotspotFilters | None = None, **overrides: Any
+    settings: Settings, filters: ReportFilter | None = None, **overrides: Any
 ) -> list[dict[str, Any]]:
     """Recompute (forced) and return the staff view, like a planner would see it."""
     s = settings.model_copy(update=overrides) if overrides else settings
@@ -179,13 +180,13 @@ def test_filters_cluster_only_the_matching_reports(
     add_reports(sql, place(0, 0, 6, rng), people("night", 6), times=["night"])
     add_reports(sql, place(300, 0, 6, rng), people("morning", 6), times=["morning"])
     everything = run(settings)
-    mornings = run(settings, store.HotspotFilters(times=("morning",)))
+    mornings = run(settings, ReportFilter(times=("morning",)))
     assert len(everything) == 2
     assert len(mornings) == 1
     assert math.dist(centre_offset(mornings[0]), (300, 0)) < 15
     # The same place keeps its id in a filtered view.
     assert mornings[0]["id"] in {h["id"] for h in everything}
-    assert run(settings, store.HotspotFilters(reasons=("drugs",))) == []
+    assert run(settings, ReportFilter(reasons=("drugs",))) == []
 
 
 def test_ids_survive_a_recompute_when_the_place_stays(
@@ -232,9 +233,9 @@ def test_since_and_until_select_reports_by_when_they_were_made(
     old = datetime(2026, 1, 10, tzinfo=UTC)
     add_reports(sql, place(0, 0, 6, rng), people("old", 6), created_at=old)
     add_reports(sql, place(300, 0, 6, rng), people("new", 6))
-    recent = run(settings, store.HotspotFilters(since=datetime.now(UTC) - timedelta(days=1)))
+    recent = run(settings, ReportFilter(since=datetime.now(UTC) - timedelta(days=1)))
     assert [round(centre_offset(h)[0] / 100) for h in recent] == [3]
-    early = run(settings, store.HotspotFilters(until=old + timedelta(days=1)))
+    early = run(settings, ReportFilter(until=old + timedelta(days=1)))
     assert [round(centre_offset(h)[0] / 100) for h in early] == [0]
 
 
@@ -257,7 +258,7 @@ def test_concurrent_readers_share_one_computation(
     add_reports(sql, place(0, 0, 6, rng), people("p", 6))
     # Runs replace older ones, so count computations by the id sequence.
     started = "SELECT COALESCE(pg_sequence_last_value('hotspot_runs_id_seq'), 0)"
-    night = store.HotspotFilters(times=("night",))
+    night = ReportFilter(times=("night",))
 
     async def go(readers: int) -> list[Any]:
         db = Database(settings, min_size=0)
@@ -266,7 +267,7 @@ def test_concurrent_readers_share_one_computation(
             ctx = store.context_of(settings)
             # Bring the unfiltered result up to date first (waiting for any
             # background computation), so only the readers below compute.
-            await store.ensure_fresh(db, ctx, store.HotspotFilters())
+            await store.ensure_fresh(db, ctx, ReportFilter())
             before = sql.scalar(started)
             answers = await asyncio.gather(
                 *(store.current_run(db, ctx, night, 30) for _ in range(readers))

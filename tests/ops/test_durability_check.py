@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import DatabaseUnsafe
+from app.config import Settings
+from app.db.pool import DatabaseUnsafe
 from app.main import create_app
-from app.settings import Settings
 from tests.ops.conftest import ROOT
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from shapely.geometry import Point, box
 
 from app.cli import build_parser
-from app.settings import Settings
+from app.config import Settings
 from geo.crs import lonlat_to_sweref
-from tests.api.planning_data import offset
+from tests.web.api.planning_data import offset
 from tests.conftest import point_feature
 
 # One 200 m x 200 m block east of the town centre. Streets run round it; the

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from app.settings import Settings
+from app.config import Settings
 
 AppFactory = Callable[..., TestClient]
 

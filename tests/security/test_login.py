@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.settings import Settings
+from app.config import Settings
 from tests.conftest import Sql, TokenFactory, UserFactory, login
 
 WRONG = "Fel e-post eller lösenord."

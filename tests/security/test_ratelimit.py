@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import Database
-from app.security.keyed import reporter_hash
-from app.settings import Settings
-from app.store.ratelimits import (
+from app.config import Settings
+from app.db.pool import Database
+from app.repo.ratelimits import (
     coordinated_reporters,
     coordination_by_group,
     possibly_coordinated,
 )
+from app.security.keyed import reporter_hash
 from tests.conftest import TEST_SECRET, Sql, point_feature
 
 ClientFactory = Callable[..., TestClient]

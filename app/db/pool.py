@@ -1,0 +1,171 @@
+"""The database connection pool and how SQLAlchemy Core statements run on it.
+
+Statements are built with SQLAlchemy Core / GeoAlchemy2 and compiled for
+psycopg with bound parameters; they run on a psycopg_pool pool opened in the
+app's lifespan. Pages, API and CLI all reach the database through here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
+from sqlalchemy.sql import ClauseElement
+
+from app.config import Settings
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+AsyncConn = psycopg.AsyncConnection[Row]
+
+
+class DatabaseUnavailable(Exception):
+    """No connection could be had in time: answer 503, the client may retry."""
+
+
+class DatabaseUnsafe(RuntimeError):
+    """The database would lose acknowledged writes; the service must not start."""
+
+
+@lru_cache(maxsize=1)
+def _dialect() -> pg_psycopg.PGDialect_psycopg:
+    return pg_psycopg.dialect()  # type: ignore[no-untyped-call]
+
+
+def compile_sql(stmt: ClauseElement) -> tuple[str, dict[str, Any]]:
+    """SQL text with %(name)s placeholders plus its bound values."""
+    compiled = stmt.compile(dialect=_dialect(), compile_kwargs={"render_postcompile": True})
+    params = dict(compiled.params)
+    # Apply the types' bind processors (JSON serialisation, GeoAlchemy2 elements)
+    # the way SQLAlchemy's own execution would.
+    processors = compiled._bind_processors  # type: ignore[attr-defined]
+    for name, process in processors.items():
+        if name in params:
+            params[name] = process(params[name])
+    return str(compiled), params
+
+
+def _options(url: str, extra: str) -> str:
+    """Add server options without dropping those already in the URL."""
+    existing = conninfo_to_dict(url).get("options")
+    return f"{existing} {extra}" if existing else extra
+
+
+class Database:
+    """A pool of autocommit connections; use `transaction()` for several statements."""
+
+    def __init__(self, settings: Settings, *, min_size: int | None = None) -> None:
+        self.settings = settings
+        self.pool: AsyncConnectionPool[AsyncConn] = AsyncConnectionPool(
+            settings.database_url,
+            min_size=settings.db_pool_min if min_size is None else min_size,
+            max_size=settings.db_pool_max,
+            # A request waits at most this long for a connection, then gets a 503.
+            timeout=settings.db_timeout_seconds,
+            # No `check=` on checkout: it costs a round trip per request. A connection
+            # that died with the server fails its next statement (503 for that
+            # request) and the pool discards it, so service recovers on its own.
+            # Keep trying to reconnect for as long as the database is away.
+            reconnect_timeout=365 * 24 * 3600,
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": max(1, int(settings.db_timeout_seconds)),
+                "options": _options(
+                    settings.database_url,
+                    f"-c statement_timeout={settings.db_statement_timeout_ms}",
+                ),
+                "application_name": "trygghetskartan",
+            },
+            open=False,
+            name="trygg",
+        )
+
+    async def open(self, wait: bool = True) -> None:
+        await self.pool.open(wait=wait, timeout=max(5.0, self.settings.db_timeout_seconds))
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConn]:
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise DatabaseUnavailable("no database connection available") from exc
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailable(
+                str(exc).splitlines()[0] if str(exc) else "database error"
+            ) from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConn]:
+        async with self.connection() as conn, conn.transaction():
+            yield conn
+
+    async def fetch_all(self, stmt: ClauseElement, conn: AsyncConn | None = None) -> list[Row]:
+        sql, params = compile_sql(stmt)
+        return await self.fetch_all_sql(sql, params, conn)
+
+    async def fetch_one(self, stmt: ClauseElement, conn: AsyncConn | None = None) -> Row | None:
+        rows = await self.fetch_all(stmt, conn)
+        return rows[0] if rows else None
+
+    async def execute(self, stmt: ClauseElement, conn: AsyncConn | None = None) -> int:
+        sql, params = compile_sql(stmt)
+        return await self.execute_sql(sql, params, conn)
+
+    async def fetch_all_sql(
+        self, sql: str, params: Mapping[str, Any] | None = None, conn: AsyncConn | None = None
+    ) -> list[Row]:
+        """Run precompiled SQL (from `compile_sql`) and return its rows."""
+        if conn is not None:
+            cur = await conn.execute(sql, params)
+            return await cur.fetchall() if cur.description else []
+        async with self.connection() as own:
+            cur = await own.execute(sql, params)
+            return await cur.fetchall() if cur.description else []
+
+    async def execute_sql(
+        self, sql: str, params: Mapping[str, Any] | None = None, conn: AsyncConn | None = None
+    ) -> int:
+        if conn is not None:
+            cur = await conn.execute(sql, params)
+            return cur.rowcount
+        async with self.connection() as own:
+            cur = await own.execute(sql, params)
+            return cur.rowcount
+
+
+async def check_durability(db: Database) -> None:
+    """Refuse to run on a database that may drop acknowledged commits."""
+    async with db.connection() as conn:
+        cur = await conn.execute(
+            "SELECT current_setting('fsync') AS fsync, "
+            "current_setting('synchronous_commit') AS synchronous_commit"
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    problems = []
+    if row["fsync"] != "on":
+        problems.append("fsync is off, so a crash can corrupt the database")
+    if row["synchronous_commit"] == "off":
+        problems.append(
+            "synchronous_commit is off, so a crash can lose reports that were already "
+            "acknowledged with 201"
+        )
+    if problems:
+        raise DatabaseUnsafe(
+            "refusing to start: " + "; ".join(problems) + ". Turn them on in postgresql.conf, "
+            "for the role, or in DATABASE_URL options."
+        )

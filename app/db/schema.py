@@ -1,0 +1,8 @@
+"""The complete schema: importing this registers every table on `metadata`."""
+
+from __future__ import annotations
+
+from app.db.tables import hotspots, planning, staff  # noqa: F401
+from app.db.tables.reports import metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,114 @@
+"""Tables for hotspots; registered on the shared metadata in app.db.tables.reports.
+
+A *run* is one computation with its parameters, filters and input version.
+A *hotspot identity* is the stable id a planner's note hangs on; each run's
+hotspots point at an identity matched by overlap with earlier runs.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from app.db.tables.reports import metadata
+
+hotspot_runs = Table(
+    "hotspot_runs",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    # '' for the unfiltered run the background worker keeps fresh; otherwise
+    # the canonical JSON of the filters that produced it.
+    Column("filter_key", Text, nullable=False),
+    Column("filters", JSONB, nullable=False),
+    Column("params", JSONB, nullable=False),
+    Column("params_hash", Text, nullable=False),
+    Column("input_version", BigInteger, nullable=False),
+    Column("input_reports", BigInteger, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("points", Integer, nullable=False),
+    Column("k_mc", Integer, nullable=False),
+    Column("k_threshold", Integer, nullable=False),
+    Column("hotspot_count", Integer, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_hotspot_runs_filter_key_id", "filter_key", "id"),
+)
+
+hotspot_identities = Table(
+    "hotspot_identities",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_seen", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The latest outline of the unfiltered run: what the next run is matched against.
+    Column(
+        "outline_3006",
+        Geometry(geometry_type="POLYGON", srid=3006, spatial_index=True),
+        nullable=False,
+    ),
+)
+
+hotspots = Table(
+    "hotspots",
+    metadata,
+    Column(
+        "run_id",
+        BigInteger,
+        ForeignKey("hotspot_runs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "hotspot_id",
+        Uuid,
+        ForeignKey("hotspot_identities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reporters", Integer, nullable=False),
+    Column("reports", Integer, nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("times", JSONB, nullable=False),
+    Column("days", JSONB, nullable=False),
+    Column("hours", JSONB, nullable=False),
+    Column("severity_mean", Float),
+    Column("safe_share", Float, nullable=False),
+    Column("first_report", DateTime(timezone=True)),
+    Column("last_report", DateTime(timezone=True)),
+    Column("level", Integer, nullable=False),
+    # Many of its people were first seen from one network address at about the
+    # same time (app.repo.ratelimits); staff only, never public.
+    Column("possibly_coordinated", Boolean, nullable=False, server_default=text("false")),
+    # WGS 84, counter-clockwise, as served (RFC 7946); SWEREF 99 TM for GIS exports.
+    Column(
+        "outline", Geometry(geometry_type="POLYGON", srid=4326, spatial_index=True), nullable=False
+    ),
+    Column(
+        "outline_3006",
+        Geometry(geometry_type="POLYGON", srid=3006, spatial_index=False),
+        nullable=False,
+    ),
+    Column(
+        "centre", Geometry(geometry_type="POINT", srid=4326, spatial_index=False), nullable=False
+    ),
+    Index("ix_hotspots_run_id_rank", "run_id", "rank"),
+    Index("ix_hotspots_hotspot_id", "hotspot_id"),
+)
+
+__all__ = ["hotspot_identities", "hotspot_runs", "hotspots", "metadata"]

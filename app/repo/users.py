@@ -1,0 +1,199 @@
+"""Staff users, their sessions and API tokens.
+
+Roles are read from the database on every request (never cached in a session
+or token), so a removed role or a revoked token stops working at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import any_, delete, func, insert, literal, select, update
+
+from app.db.pool import Database, Row
+from app.db.tables.staff import api_tokens, staff_sessions, staff_users
+
+USER_COLUMNS = (
+    staff_users.c.id,
+    staff_users.c.email,
+    staff_users.c.roles,
+    staff_users.c.active,
+    staff_users.c.created_at,
+    staff_users.c.updated_at,
+)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_user(db: Database, email: str, password_hash: str, roles: list[str]) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    await db.execute(
+        insert(staff_users).values(
+            id=user_id,
+            email=normalise_email(email),
+            password_hash=password_hash,
+            roles=sorted(set(roles)),
+        )
+    )
+    return user_id
+
+
+async def email_taken(db: Database, email: str) -> bool:
+    row = await db.fetch_one(
+        select(staff_users.c.id).where(staff_users.c.email == normalise_email(email))
+    )
+    return row is not None
+
+
+async def login_record(db: Database, email: str) -> Row | None:
+    """Id, roles and password hash of an active user, for checking a login."""
+    return await db.fetch_one(
+        select(
+            staff_users.c.id, staff_users.c.email, staff_users.c.roles, staff_users.c.password_hash
+        ).where(staff_users.c.email == normalise_email(email), staff_users.c.active.is_(True))
+    )
+
+
+async def get_user(db: Database, user_id: uuid.UUID) -> Row | None:
+    return await db.fetch_one(select(*USER_COLUMNS).where(staff_users.c.id == user_id))
+
+
+async def get_user_by_email(db: Database, email: str) -> Row | None:
+    return await db.fetch_one(
+        select(*USER_COLUMNS).where(staff_users.c.email == normalise_email(email))
+    )
+
+
+async def list_users(db: Database) -> list[Row]:
+    return await db.fetch_all(select(*USER_COLUMNS).order_by(staff_users.c.email))
+
+
+async def other_active_admins(db: Database, user_id: uuid.UUID) -> int:
+    row = await db.fetch_one(
+        select(func.count().label("n")).where(
+            staff_users.c.id != user_id,
+            staff_users.c.active.is_(True),
+            literal("admin") == any_(staff_users.c.roles),
+        )
+    )
+    return int(row["n"]) if row else 0
+
+
+async def update_user(db: Database, user_id: uuid.UUID, values: dict[str, Any]) -> Row | None:
+    if "roles" in values:
+        values = {**values, "roles": sorted(set(values["roles"]))}
+    rows = await db.fetch_all(
+        update(staff_users)
+        .where(staff_users.c.id == user_id)
+        .values(**values, updated_at=func.now())
+        .returning(*USER_COLUMNS)
+    )
+    if rows and values.get("active") is False:
+        # A deactivated user is logged out everywhere at once.
+        await db.execute(delete(staff_sessions).where(staff_sessions.c.user_id == user_id))
+    return rows[0] if rows else None
+
+
+# --- sessions ---------------------------------------------------------------
+
+
+async def create_session(
+    db: Database, user_id: uuid.UUID, id_hash: bytes, lifetime: timedelta
+) -> None:
+    await db.execute(
+        insert(staff_sessions).values(
+            id_hash=id_hash, user_id=user_id, expires_at=func.now() + lifetime
+        )
+    )
+    # Expired sessions are dropped whenever someone logs in.
+    await db.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < func.now()))
+
+
+async def session_user(db: Database, id_hash: bytes, idle: timedelta) -> Row | None:
+    """The active user behind a live session, touching its idle timer."""
+    touched = (
+        update(staff_sessions)
+        .where(
+            staff_sessions.c.id_hash == id_hash,
+            staff_sessions.c.expires_at > func.now(),
+            staff_sessions.c.last_seen_at > func.now() - idle,
+        )
+        .values(last_seen_at=func.now())
+        .returning(staff_sessions.c.user_id)
+        .cte("touched")
+    )
+    return await db.fetch_one(
+        select(staff_users.c.id, staff_users.c.email, staff_users.c.roles).where(
+            staff_users.c.id == touched.c.user_id, staff_users.c.active.is_(True)
+        )
+    )
+
+
+async def delete_session(db: Database, id_hash: bytes) -> None:
+    await db.execute(delete(staff_sessions).where(staff_sessions.c.id_hash == id_hash))
+
+
+# --- API tokens -------------------------------------------------------------
+
+
+async def create_token(db: Database, user_id: uuid.UUID, token_hash: bytes, name: str) -> Row:
+    rows = await db.fetch_all(
+        insert(api_tokens)
+        .values(id=uuid.uuid4(), user_id=user_id, token_hash=token_hash, name=name)
+        .returning(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at)
+    )
+    return rows[0]
+
+
+async def token_user(db: Database, token_hash: bytes) -> Row | None:
+    """The active user behind an unrevoked token, noting when it was last used."""
+    used = (
+        update(api_tokens)
+        .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
+        .values(last_used_at=func.now())
+        .returning(api_tokens.c.user_id)
+        .cte("used")
+    )
+    return await db.fetch_one(
+        select(staff_users.c.id, staff_users.c.email, staff_users.c.roles).where(
+            staff_users.c.id == used.c.user_id, staff_users.c.active.is_(True)
+        )
+    )
+
+
+TOKEN_COLUMNS = (
+    api_tokens.c.id,
+    api_tokens.c.user_id,
+    staff_users.c.email,
+    api_tokens.c.name,
+    api_tokens.c.created_at,
+    api_tokens.c.last_used_at,
+    api_tokens.c.revoked_at,
+)
+
+
+async def list_tokens(db: Database, user_id: uuid.UUID | None) -> list[Row]:
+    """Tokens of one user, or of everyone when `user_id` is None."""
+    stmt = select(*TOKEN_COLUMNS).join_from(api_tokens, staff_users)
+    if user_id is not None:
+        stmt = stmt.where(api_tokens.c.user_id == user_id)
+    return await db.fetch_all(stmt.order_by(api_tokens.c.created_at.desc()))
+
+
+async def get_token(db: Database, token_id: uuid.UUID) -> Row | None:
+    return await db.fetch_one(
+        select(*TOKEN_COLUMNS).join_from(api_tokens, staff_users).where(api_tokens.c.id == token_id)
+    )
+
+
+async def revoke_token(db: Database, token_id: uuid.UUID) -> bool:
+    done = await db.execute(
+        update(api_tokens)
+        .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    return done > 0

@@ -1,0 +1,64 @@
+"""Background recomputation of the unfiltered hotspots.
+
+`notify()` (wired to `app.state.on_report_stored`) marks the result stale;
+the worker waits `hotspot_coalesce_seconds` after the first new report so a
+burst of reports costs one computation, then brings the result up to date.
+It also checks every `hotspot_recheck_seconds` for changes it was not told
+about (deletes, imports, other processes). The computation itself goes
+through `app.repo.hotspots.ensure_fresh`, which never runs two at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from app.config import Settings
+from app.db.pool import Database, DatabaseUnavailable
+from app.domain.filters import ReportFilter
+from app.repo import hotspots as store
+
+log = logging.getLogger(__name__)
+
+
+class HotspotWorker:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.dirty = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.runs = 0
+
+    def notify(self) -> None:
+        self.dirty.set()
+
+    def start(self) -> None:
+        self.dirty.set()  # bring the result up to date at start
+        self.task = asyncio.create_task(self._loop(), name="hotspot-worker")
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.task = None
+
+    async def _loop(self) -> None:
+        ctx = store.context_of(self.settings)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.dirty.wait(), timeout=self.settings.hotspot_recheck_seconds
+                )
+            if self.dirty.is_set():
+                # Coalesce: reports arriving during this pause join this run.
+                await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
+                self.dirty.clear()
+            try:
+                await store.ensure_fresh(self.db, ctx, ReportFilter())
+                self.runs += 1
+            except DatabaseUnavailable as exc:
+                log.warning("hotspot recompute skipped, database unavailable: %s", exc)
+            except Exception:  # keep the worker alive; the next change retries
+                log.exception("hotspot recompute failed")

@@ -1,0 +1,33 @@
+"""/healthz and /readyz for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from app.db.pool import DatabaseUnavailable
+from app.repo.schema_version import current_revision
+from app.web.deps import DbDep
+from app.web.errors import error_response
+from app.web.responses import JsonResponse
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@router.get("/readyz", summary="The database is reachable and the schema is current")
+async def readyz(request: Request, db: DbDep) -> JsonResponse:
+    head: str = request.app.state.schema_head
+    try:
+        revision = await current_revision(db)
+    except DatabaseUnavailable:
+        return error_response(503, "database unreachable", {"Retry-After": "5"})
+    if revision != head:
+        return error_response(
+            503,
+            f"database schema is at {revision}, expected {head}: run `python -m app migrate`",
+        )
+    return JsonResponse({"status": "ready", "schema": revision})

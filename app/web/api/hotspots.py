@@ -1,0 +1,184 @@
+"""GET /api/v1/hotspots: ranked hotspots (public or staff view) and planners' exports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.config import Settings
+from app.db.pool import Database
+from app.domain.filters import ReportFilter
+from app.errors import NotFound, Unprocessable
+from app.repo import hotspots as store
+from app.security import audit
+from app.security.access import Principal, PrincipalDep, require
+from app.services.exports import FORMATS, build_export
+from app.web import params
+from app.web.deps import DbDep, SettingsDep
+from app.web.responses import GeoJsonResponse
+from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
+
+router = APIRouter(prefix="/api/v1/hotspots", tags=["hotspots"])
+
+STALE_HEADER = "Hotspots-Stale"
+
+
+def hotspot_filters(
+    times: Annotated[
+        list[str] | None,
+        Query(description="Time of day: morning, day, evening, night (repeat or comma-separate)"),
+    ] = None,
+    days: Annotated[list[str] | None, Query(description="weekday, weekend")] = None,
+    reasons: Annotated[list[str] | None, Query(description="Reason codes, e.g. lighting")] = None,
+    since: Annotated[
+        str | None, Query(description="Reports made on or after this date or date-time")
+    ] = None,
+    until: Annotated[
+        str | None, Query(description="Reports made before this date-time (a date: to its end)")
+    ] = None,
+    bbox: Annotated[
+        str | None, Query(description="min_lon,min_lat,max_lon,max_lat: hotspots touching it")
+    ] = None,
+) -> ReportFilter:
+    start, stop = params.period(since, until)
+    return ReportFilter(
+        times=params.codes("times", times, TIME_CODES),
+        days=params.codes("days", days, DAY_CODES),
+        reasons=params.codes("reasons", reasons, REASON_CODES),
+        since=start,
+        until=stop,
+        bbox=params.bbox(bbox),
+    )
+
+
+FiltersDep = Annotated[ReportFilter, Depends(hotspot_filters)]
+
+
+def _is_staff(principal: Principal) -> bool:
+    return principal.is_staff and principal.may("hotspots:detail")
+
+
+async def _run(
+    db: Database, settings: Settings, filters: ReportFilter
+) -> tuple[dict[str, Any] | None, bool]:
+    ctx = store.context_of(settings)
+    return await store.current_run(db, ctx, filters, settings.hotspot_wait_seconds)
+
+
+def _headers(staff: bool, stale: bool) -> dict[str, str]:
+    headers = {"Vary": "Authorization, Cookie"}
+    headers["Cache-Control"] = "private, no-store" if staff else "public, max-age=30"
+    if stale:
+        headers[STALE_HEADER] = "true"
+    return headers
+
+
+@router.get(
+    "",
+    summary="Ranked hotspots (public view, or every hotspot and detail for staff)",
+    response_class=GeoJsonResponse,
+    responses={
+        200: {"content": {"application/geo+json": {}}},
+        422: {"description": "A filter is not valid; `detail` says which and why"},
+    },
+)
+async def list_hotspots(
+    db: DbDep, settings: SettingsDep, filters: FiltersDep, principal: PrincipalDep
+) -> Response:
+    """A FeatureCollection ranked by score; each Feature's `id` is the stable hotspot id.
+
+    Without login only hotspots with at least `public_min_reporters` distinct
+    people are shown, with counts below that threshold left out.
+    """
+    staff = _is_staff(principal)
+    run, stale = await _run(db, settings, filters)
+    if run is None:
+        body = '{"type": "FeatureCollection", "features": []}'
+    else:
+        body = await store.collection_json(
+            db,
+            int(run["id"]),
+            filters,
+            public=not staff,
+            public_min=settings.public_min_reporters,
+        )
+    return GeoJsonResponse(body, headers=_headers(staff, stale))
+
+
+@router.get(
+    "/export",
+    summary="Download hotspots as GeoJSON, GeoPackage (EPSG:3006) or CSV (staff)",
+    responses={
+        200: {
+            "content": {
+                "application/geo+json": {},
+                "application/geopackage+sqlite3": {},
+                "text/csv": {},
+            }
+        },
+        401: {"description": "Not logged in"},
+        403: {"description": "Your roles do not allow exports"},
+    },
+)
+async def export_hotspots(
+    db: DbDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    principal: Annotated[Principal, require("hotspots:export")],
+    format: Annotated[str, Query(description="geojson, gpkg or csv")] = "geojson",
+) -> Response:
+    if format not in FORMATS:
+        raise Unprocessable(f"format: '{format}' is not one of {', '.join(FORMATS)}")
+    run, stale = await _run(db, settings, filters)
+    if run is None:
+        raise NotFound("no hotspot result yet; try again shortly")
+    export = await build_export(db, int(run["id"]), filters, format)
+    await audit.record(
+        db,
+        principal,
+        "hotspots:export",
+        target=format,
+        details={"format": format, "filters": filters.describe(), "run": int(run["id"])},
+        rows=export.rows,
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export.filename}"',
+        "Cache-Control": "private, no-store",
+        # Which filters made this file (the GeoPackage also keeps them as layer metadata).
+        "Hotspots-Filters": orjson.dumps(filters.describe()).decode(),
+    }
+    if stale:
+        headers[STALE_HEADER] = "true"
+    return Response(export.body, media_type=export.media_type, headers=headers)
+
+
+@router.get(
+    "/{hotspot_id}",
+    summary="One hotspot of the current result",
+    response_class=GeoJsonResponse,
+    responses={404: {"description": "No such hotspot in the current result"}},
+)
+async def get_hotspot(
+    hotspot_id: str, db: DbDep, settings: SettingsDep, principal: PrincipalDep
+) -> Response:
+    try:
+        wanted = uuid.UUID(hotspot_id)
+    except ValueError as exc:
+        raise NotFound("no hotspot with that id") from exc
+    staff = _is_staff(principal)
+    run, stale = await _run(db, settings, ReportFilter())
+    feature = None
+    if run is not None:
+        feature = await store.feature_of(
+            db,
+            int(run["id"]),
+            wanted,
+            public=not staff,
+            public_min=settings.public_min_reporters,
+        )
+    if feature is None:
+        raise NotFound("no hotspot with that id in the current result")
+    return GeoJsonResponse(feature, headers=_headers(staff, stale))

@@ -1,0 +1,306 @@
+"""Patrol plans for police: POST a shift window, get an ordered walking route.
+
+`GET /api/v1/patrol-plans/{id}` answers JSON; `.geojson` (stops + route),
+`.gpx` (GPX 1.1) and `/print` (an A4 page) are the same plan for other uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.errors import NotFound, Unprocessable
+from app.repo import patrols as store
+from app.security import audit
+from app.security.access import Principal, require
+from app.services.planning import PlanInput, build_plan
+from app.web import params
+from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.responses import GeoJsonResponse, JsonResponse
+from frontend.print_map import route_svg
+from frontend.templating import pick_language, render
+from geo.gpx import Waypoint, write_gpx
+from geo.patrol import DAY_CODES, DAY_NAMES, WindowError, parse_window
+from geo.vocabulary import REASONS
+
+router = APIRouter(prefix="/api/v1/patrol-plans", tags=["patrol plans"])
+
+PlanUser = Annotated[Principal, require("patrol:plan")]
+NOT_FOUND = "No patrol plan with that id."
+
+LonLat = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+class PlanBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    window: dict[str, Any] = Field(
+        description='Shift window, e.g. {"days": ["fri", "sat"], "start": "20:00", '
+        '"end": "02:00"}; may pass midnight.'
+    )
+    top: int | None = Field(None, ge=1, le=200, description="Take the best N for the window.")
+    hotspot_ids: list[str] | None = Field(
+        None, min_length=1, max_length=200, description="Visit these hotspots instead."
+    )
+    visit_minutes: float | None = Field(None, ge=0, le=120)
+    time_budget_minutes: float | None = Field(None, gt=0, le=24 * 60)
+    start: LonLat | None = Field(None, description="[lon, lat]; default: the station.")
+    end: LonLat | None = Field(None, description="[lon, lat]; default: the start.")
+    seed: int | None = Field(None, description="Vary the order among near-equal routes.")
+
+
+class RunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    carried_out_on: dt.date
+    hotspot_ids: list[str] | None = Field(None, description="Default: every stop of the plan.")
+    note: str | None = Field(None, max_length=2000)
+
+
+def _plan_id(raw: str) -> uuid.UUID:
+    return params.path_uuid(raw, NOT_FOUND)
+
+
+def _links(plan_id: uuid.UUID) -> dict[str, str]:
+    base = f"/api/v1/patrol-plans/{plan_id}"
+    return {
+        "self": base,
+        "geojson": base + ".geojson",
+        "gpx": base + ".gpx",
+        "print": base + "/print",
+        "runs": base + "/runs",
+    }
+
+
+@router.post("", status_code=201, summary="Plan a patrol for a shift window")
+async def create_plan(
+    body: JsonBody,
+    db: DbDep,
+    settings: SettingsDep,
+    area: AreaDep,
+    principal: PlanUser,
+) -> Response:
+    parsed: PlanBody = validate_body(PlanBody, body)
+    try:
+        window = parse_window(parsed.window)
+    except WindowError as exc:
+        raise Unprocessable(str(exc)) from exc
+    if parsed.top is not None and parsed.hotspot_ids is not None:
+        raise Unprocessable("give either top or hotspot_ids, not both")
+    station = (settings.patrol_station_lon, settings.patrol_station_lat)
+    start = (parsed.start[0], parsed.start[1]) if parsed.start else station
+    end = (parsed.end[0], parsed.end[1]) if parsed.end else start
+    for name, (lon, lat) in (("start", start), ("end", end)):
+        if not area.contains_xy(lon, lat):
+            raise Unprocessable(f"{name} [{lon}, {lat}] is outside the service area")
+    plan_input = PlanInput(
+        window=window,
+        start=start,
+        end=end,
+        visit_minutes=(
+            settings.patrol_visit_minutes if parsed.visit_minutes is None else parsed.visit_minutes
+        ),
+        time_budget_minutes=parsed.time_budget_minutes or window.minutes,
+        top=parsed.top,
+        hotspot_ids=parsed.hotspot_ids,
+        seed=parsed.seed,
+    )
+    built = await build_plan(db, settings, plan_input)
+    plan_id = uuid.uuid4()
+    plan = {"id": str(plan_id), **built.body}
+    await store.insert_plan(
+        db,
+        plan_id,
+        request=parsed.model_dump(),
+        plan=plan,
+        routing=built.routing,
+        route=built.route,
+        created_by=principal.user_id,
+    )
+    location = f"/api/v1/patrol-plans/{plan_id}"
+    route = (
+        {"type": "LineString", "coordinates": [list(p) for p in built.route]}
+        if len(built.route) >= 2
+        else None
+    )
+    answer = {**plan, "route": route, "links": _links(plan_id)}
+    return JsonResponse(answer, status_code=201, headers={"Location": location})
+
+
+@router.get("", summary="Recent patrol plans")
+async def list_plans(db: DbDep, _: PlanUser) -> Response:
+    rows = await store.list_plans(db)
+    items = [
+        {
+            "id": str(r["id"]),
+            "created_at": r["created_at"].isoformat(),
+            "window": r["plan"]["window"],
+            "stops": len(r["plan"]["stops"]),
+            "links": _links(r["id"]),
+        }
+        for r in rows
+    ]
+    return JsonResponse({"plans": items})
+
+
+async def _load(db: DbDep, raw_id: str) -> tuple[uuid.UUID, dict[str, Any], str | None]:
+    plan_id = _plan_id(raw_id)
+    row = await store.get_plan(db, plan_id)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return plan_id, dict(row["plan"]), row["route_geojson"]
+
+
+def _geojson(plan: dict[str, Any], route_geojson: str | None) -> bytes:
+    features: list[Any] = []
+    if route_geojson:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": orjson.Fragment(route_geojson.encode()),
+                "properties": {
+                    "kind": "route",
+                    "distance_m": plan["totals"]["distance_m"],
+                    "walking_minutes": plan["totals"]["walking_minutes"],
+                    "routing": plan["routing"]["network"],
+                },
+            }
+        )
+    for stop in plan["stops"]:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": stop["point"]},
+                "properties": {
+                    "kind": "stop",
+                    "order": stop["order"],
+                    "hotspot_id": stop["hotspot_id"],
+                    "arrival": stop["arrival"],
+                    "departure": stop["departure"],
+                },
+            }
+        )
+    return orjson.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "properties": {"id": plan["id"], "window": plan["window"], "method": plan["method"]},
+        }
+    )
+
+
+@router.get("/{plan_id}.geojson", summary="The plan as GeoJSON (stops and route)")
+async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, route = await _load(db, plan_id)
+    await audit.record(
+        db, principal, "patrol_plan.export", target=str(pid), details={"format": "geojson"}
+    )
+    return GeoJsonResponse(
+        _geojson(plan, route),
+        headers={"Content-Disposition": f'attachment; filename="patrol-{pid}.geojson"'},
+    )
+
+
+@router.get("/{plan_id}.gpx", summary="The plan as GPX 1.1 (waypoints and track)")
+async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, route = await _load(db, plan_id)
+    waypoints = [
+        Waypoint(
+            s["point"][0],
+            s["point"][1],
+            f"{s['order']}. {s['arrival']}-{s['departure']}",
+            f"hotspot {s['hotspot_id']}",
+        )
+        for s in plan["stops"]
+    ]
+    track = [[(x, y) for x, y in orjson.loads(route)["coordinates"]]] if route else []
+    body = write_gpx(
+        f"Patrull {plan['window']['start']}-{plan['window']['end']}",
+        waypoints,
+        track,
+        description=plan["routing"]["note"],
+    )
+    await audit.record(
+        db, principal, "patrol_plan.export", target=str(pid), details={"format": "gpx"}
+    )
+    return Response(
+        body,
+        media_type="application/gpx+xml",
+        headers={"Content-Disposition": f'attachment; filename="patrol-{pid}.gpx"'},
+    )
+
+
+@router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)
+async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, route = await _load(db, plan_id)
+    lang = pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+    )
+    coords = orjson.loads(route)["coordinates"] if route else []
+    svg = route_svg(coords, plan["stops"], plan["start"]["point"], plan["end"]["point"])
+    await audit.record(db, principal, "patrol_plan.print", target=str(pid))
+    reasons = {t.code: (t.en if lang == "en" else t.sv) for t in REASONS}
+    days = dict(zip(DAY_CODES, DAY_NAMES["en" if lang == "en" else "sv"], strict=True))
+    page = render(
+        lang,
+        "print_plan.html",
+        plan=plan,
+        svg=svg,
+        reason_labels=reasons,
+        day_names=days,
+        csp_nonce=getattr(request.state, "csp_nonce", ""),
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{plan_id}", summary="A stored patrol plan")
+async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
+    pid, plan, route = await _load(db, plan_id)
+    runs = await store.list_runs(db, pid)
+    answer = {
+        **plan,
+        "route": orjson.Fragment(route.encode()) if route else None,
+        "runs": [
+            {
+                "id": str(r["id"]),
+                "carried_out_on": r["carried_out_on"].isoformat(),
+                "hotspot_ids": r["hotspot_ids"],
+                "note": r["note"],
+            }
+            for r in runs
+        ],
+        "links": _links(pid),
+    }
+    return JsonResponse(answer)
+
+
+@router.post("/{plan_id}/runs", status_code=201, summary="Record the patrol as carried out")
+async def record_run(plan_id: str, body: JsonBody, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, _ = await _load(db, plan_id)
+    parsed: RunBody = validate_body(RunBody, body)
+    planned = [s["hotspot_id"] for s in plan["stops"]]
+    visited = planned if parsed.hotspot_ids is None else parsed.hotspot_ids
+    unknown = [h for h in visited if h not in planned]
+    if unknown:
+        raise Unprocessable(f"not stops of this plan: {', '.join(unknown)}")
+    if parsed.carried_out_on > dt.date.today() + dt.timedelta(days=1):
+        raise Unprocessable("carried_out_on is in the future")
+    run_id = await store.insert_run(
+        db,
+        plan_id=pid,
+        carried_out_on=parsed.carried_out_on,
+        hotspot_ids=list(dict.fromkeys(visited)),
+        note=parsed.note,
+        recorded_by=principal.user_id,
+    )
+    return JsonResponse(
+        {"id": str(run_id), "plan_id": str(pid), "hotspot_ids": visited}, status_code=201
+    )

@@ -1,0 +1,199 @@
+"""The year's promises (medborgarlöften): admins record them, everyone sees progress.
+
+Progress is computed from the data every time, never typed in: patrols carried
+out at the linked hotspots, linked sites by status, and unsafe reports at the
+linked places this year against the same part of last year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import uuid
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.db.pool import Database, Row
+from app.errors import NotFound, Unprocessable
+from app.repo import promises as store
+from app.repo import sites as site_store
+from app.security.access import Principal, require
+from app.web import params
+from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.responses import JsonResponse
+from geo.evaluation import compare_rates
+from geo.redesign import STATUS_CODES
+
+router = APIRouter(prefix="/api/v1/promises", tags=["promises"])
+
+Admin = Annotated[Principal, require("promises:manage")]
+NOT_FOUND = "No promise with that id."
+LOCAL = ZoneInfo("Europe/Stockholm")
+
+
+class PromiseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+    position: int = Field(0, ge=0, le=1000)
+    area_sv: str = Field(min_length=1, max_length=300)
+    area_en: str = Field(min_length=1, max_length=300)
+    text_sv: str = Field(min_length=1, max_length=5000)
+    text_en: str = Field(min_length=1, max_length=5000)
+    hotspot_ids: list[str] = Field(default_factory=list, max_length=100)
+    site_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    source: str | None = Field(None, max_length=500)
+
+
+class PromisePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int | None = Field(None, ge=2000, le=2100)
+    position: int | None = Field(None, ge=0, le=1000)
+    area_sv: str | None = Field(None, min_length=1, max_length=300)
+    area_en: str | None = Field(None, min_length=1, max_length=300)
+    text_sv: str | None = Field(None, min_length=1, max_length=5000)
+    text_en: str | None = Field(None, min_length=1, max_length=5000)
+    hotspot_ids: list[str] | None = Field(None, max_length=100)
+    site_ids: list[uuid.UUID] | None = Field(None, max_length=100)
+    source: str | None = Field(None, max_length=500)
+
+
+def _promise_id(raw: str) -> uuid.UUID:
+    return params.path_uuid(raw, NOT_FOUND)
+
+
+async def _check_sites(db: Database, site_ids: list[uuid.UUID]) -> None:
+    found = {r["id"] for r in await site_store.sites_by_ids(db, site_ids)}
+    missing = [str(s) for s in site_ids if s not in found]
+    if missing:
+        raise Unprocessable(f"no site {', '.join(missing)}")
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
+
+
+async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
+    """What has been done for one promise, from patrols, sites and reports."""
+    year = int(row["year"])
+    start = dt.date(year, 1, 1)
+    end = min(today, dt.date(year, 12, 31))
+    hotspot_store: Any = importlib.import_module("app.repo.hotspots")
+    outlines: list[str] = []
+    public_ids: list[str] = []
+    for hotspot_id in row["hotspot_ids"]:
+        # Only hotspots that are public now are shown or measured on the public page.
+        hotspot = await hotspot_store.get_hotspot(db, hotspot_id, public=True)
+        if hotspot is not None:
+            public_ids.append(str(hotspot["id"]))
+            outlines.append(orjson.dumps(hotspot["geometry"]).decode())
+    site_ids = list(row["site_ids"])
+    by_status = await site_store.status_counts(db, site_ids)
+    result: dict[str, Any] = {
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "hotspots": {"linked": len(row["hotspot_ids"]), "public": public_ids},
+        "patrols": {
+            "carried_out": await store.patrols_at(db, list(row["hotspot_ids"]), start, end)
+        },
+        "sites": {
+            "linked": len(site_ids),
+            "by_status": {code: by_status.get(code, 0) for code in STATUS_CODES},
+        },
+        "reports": None,
+    }
+    if end >= start and (outlines or site_ids):
+        days = (end - start).days + 1
+        last_start = dt.date(year - 1, 1, 1)
+        last_end = last_start + dt.timedelta(days=days)
+        counts = await store.reports_at(
+            db,
+            outlines,
+            site_ids,
+            (_midnight(last_start), _midnight(last_end)),
+            (_midnight(start), _midnight(end + dt.timedelta(days=1))),
+        )
+        compared = compare_rates(counts["before"], counts["during"], days, days)
+        result["reports"] = {
+            "days": days,
+            "last_year": counts["before"],
+            "this_year": counts["during"],
+            "rate_ratio": compared.rate_ratio,
+            "p_value": compared.p_value,
+        }
+    return result
+
+
+async def promise_json(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "year": row["year"],
+        "position": row["position"],
+        "area": {"sv": row["area_sv"], "en": row["area_en"]},
+        "text": {"sv": row["text_sv"], "en": row["text_en"]},
+        "source": row["source"],
+        "progress": await progress(db, row, today),
+    }
+
+
+async def promises_for_year(db: Database, year: int | None) -> dict[str, Any]:
+    years = await store.years(db)
+    chosen = year if year is not None else (years[0] if years else None)
+    rows = await store.list_promises(db, chosen) if chosen is not None else []
+    today = dt.datetime.now(LOCAL).date()
+    return {
+        "years": years,
+        "year": chosen,
+        "promises": [await promise_json(db, r, today) for r in rows],
+    }
+
+
+@router.get("", summary="The promises of a year with progress computed from the data")
+async def list_promises(
+    db: DbDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> Response:
+    return JsonResponse(await promises_for_year(db, year))
+
+
+@router.post("", status_code=201, summary="Record a promise (admin)")
+async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
+    parsed: PromiseBody = validate_body(PromiseBody, body)
+    await _check_sites(db, parsed.site_ids)
+    promise_id = await store.insert_promise(db, parsed.model_dump())
+    row = await store.get_promise(db, promise_id)
+    assert row is not None
+    today = dt.datetime.now(LOCAL).date()
+    return JsonResponse(
+        await promise_json(db, row, today),
+        status_code=201,
+        headers={"Location": f"/api/v1/promises/{promise_id}"},
+    )
+
+
+@router.patch("/{promise_id}", summary="Change a promise (admin)")
+async def patch_promise(promise_id: str, body: JsonBody, db: DbDep, _: Admin) -> Response:
+    pid = _promise_id(promise_id)
+    parsed: PromisePatch = validate_body(PromisePatch, body)
+    values = parsed.model_dump(exclude_unset=True)
+    for key, value in values.items():
+        if value is None and key != "source":
+            raise Unprocessable(f"{key} cannot be null")
+    if values.get("site_ids"):
+        await _check_sites(db, values["site_ids"])
+    if values and not await store.update_promise(db, pid, values):
+        raise NotFound(NOT_FOUND)
+    row = await store.get_promise(db, pid)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return JsonResponse(await promise_json(db, row, dt.datetime.now(LOCAL).date()))
+
+
+@router.delete("/{promise_id}", status_code=204, summary="Remove a promise (admin)")
+async def delete_promise(promise_id: str, db: DbDep, _: Admin) -> Response:
+    if not await store.delete_promise(db, _promise_id(promise_id)):
+        raise NotFound(NOT_FOUND)
+    return Response(status_code=204)

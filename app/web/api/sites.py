@@ -1,0 +1,342 @@
+"""Redesign sites for planners: create from a hotspot or a drawing, follow to done.
+
+Every change is kept in the site's history with who and when. A site marked
+done gets a before/after evaluation of report rates inside it and around it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import uuid
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.db.pool import Row
+from app.errors import Conflict, NotFound, Unprocessable
+from app.repo import sites as store
+from app.security import audit
+from app.security.access import Principal, require
+from app.services.exports import sites as site_export
+from app.web import params
+from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.responses import GeoJsonResponse, JsonResponse
+from geo.evaluation import compare_rates
+from geo.redesign import (
+    MEASURE_CODES,
+    MEASURES,
+    STATUS_CODES,
+    STATUSES,
+    TransitionError,
+    check_transition,
+    label,
+    suggest_measures,
+)
+from geo.validate import GeometryError, check_geometry
+
+router = APIRouter(prefix="/api/v1/sites", tags=["redesign sites"])
+
+Manager = Annotated[Principal, require("sites:manage")]
+Reader = Annotated[Principal, require("sites:read")]
+NOT_FOUND = "No site with that id."
+RING_M = 100.0
+LOCAL = ZoneInfo("Europe/Stockholm")
+
+
+class SiteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    hotspot_id: str | None = None
+    geometry: dict[str, Any] | None = None
+    measures: list[str] | None = None
+    responsible: str | None = Field(None, max_length=200)
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    notes: str | None = Field(None, max_length=5000)
+
+
+class SitePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    status: str | None = None
+    measures: list[str] | None = None
+    responsible: str | None = Field(None, max_length=200)
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    completed_on: dt.date | None = None
+    notes: str | None = Field(None, max_length=5000)
+
+
+def _site_id(raw: str) -> uuid.UUID:
+    return params.path_uuid(raw, NOT_FOUND)
+
+
+def _check_measures(measures: list[str] | None) -> None:
+    for code in measures or []:
+        if code not in MEASURE_CODES:
+            raise Unprocessable(f"measure {code!r} is not one of {', '.join(MEASURE_CODES)}")
+
+
+def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    if start and end and end < start:
+        raise Unprocessable("planned_end is before planned_start")
+
+
+def site_properties(row: Row) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "name": row["name"],
+        "status": row["status"],
+        "status_label": {
+            "sv": label(STATUSES, row["status"], "sv"),
+            "en": label(STATUSES, row["status"], "en"),
+        },
+        "hotspot_id": row["hotspot_id"],
+        "reasons": row["reasons"],
+        "measures": [
+            {"code": m, "sv": label(MEASURES, m, "sv"), "en": label(MEASURES, m, "en")}
+            for m in row["measures"]
+        ],
+        "responsible": row["responsible"],
+        "planned_start": row["planned_start"],
+        "planned_end": row["planned_end"],
+        "completed_on": row["completed_on"],
+        "notes": row["notes"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def feature(row: Row) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": str(row["id"]),
+        "geometry": orjson.Fragment(str(row["geometry"]).encode()),
+        "properties": site_properties(row),
+    }
+
+
+def collection(rows: list[Row]) -> bytes:
+    return orjson.dumps({"type": "FeatureCollection", "features": [feature(r) for r in rows]})
+
+
+@router.get("", summary="Redesign sites as a GeoJSON FeatureCollection")
+async def list_sites(
+    db: DbDep,
+    _: Reader,
+    status: Annotated[str | None, Query(description="Only sites with this status")] = None,
+) -> Response:
+    if status is not None and status not in STATUS_CODES:
+        raise Unprocessable(f"status must be one of {', '.join(STATUS_CODES)}")
+    return GeoJsonResponse(collection(await store.list_sites(db, status)))
+
+
+EXPORT_TYPES = {
+    "geojson": ("application/geo+json", "sites.geojson"),
+    "gpkg": ("application/geopackage+sqlite3", "sites.gpkg"),
+    "csv": ("text/csv; charset=utf-8", "sites.csv"),
+}
+
+
+@router.get("/export", summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV")
+async def export_sites(
+    db: DbDep,
+    principal: Reader,
+    format: Annotated[
+        str, Query(description="geojson, gpkg (SWEREF 99 TM, EPSG:3006) or csv (WKT, WGS 84)")
+    ] = "geojson",
+) -> Response:
+    if format not in EXPORT_TYPES:
+        raise Unprocessable(f"format must be one of {', '.join(EXPORT_TYPES)}")
+    media_type, filename = EXPORT_TYPES[format]
+    if format == "geojson":
+        rows = await store.list_sites(db)
+        body = collection(rows)
+    else:
+        rows = await store.export_rows(db)
+        body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
+    await audit.record(db, principal, "sites.export", details={"format": format}, rows=len(rows))
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("", status_code=201, summary="Create a site from a hotspot or a drawn polygon")
+async def create_site(
+    body: JsonBody, db: DbDep, settings: SettingsDep, area: AreaDep, principal: Manager
+) -> Response:
+    parsed: SiteCreate = validate_body(SiteCreate, body)
+    if (parsed.hotspot_id is None) == (parsed.geometry is None):
+        raise Unprocessable("give either hotspot_id (its outline is copied) or a geometry")
+    _check_measures(parsed.measures)
+    _check_dates(parsed.planned_start, parsed.planned_end)
+    values: dict[str, Any] = {
+        "name": parsed.name.strip(),
+        "status": "candidate",
+        "responsible": parsed.responsible,
+        "planned_start": parsed.planned_start,
+        "planned_end": parsed.planned_end,
+        "notes": parsed.notes,
+    }
+    outline: str | None = None
+    wkb: bytes | None = None
+    if parsed.hotspot_id is not None:
+        hotspot_store: Any = importlib.import_module("app.repo.hotspots")
+        hotspot = await hotspot_store.get_hotspot(db, parsed.hotspot_id)
+        if hotspot is None:
+            raise Unprocessable(f"no current hotspot {parsed.hotspot_id}")
+        outline = orjson.dumps(hotspot["geometry"]).decode()
+        reasons = {k: int(v) for k, v in (hotspot.get("reasons") or {}).items()}
+        values.update(hotspot_id=str(hotspot["id"]), reasons=reasons)
+        values["measures"] = (
+            parsed.measures if parsed.measures is not None else suggest_measures(reasons)
+        )
+    else:
+        try:
+            checked = check_geometry(parsed.geometry, area, settings.max_vertices)
+        except GeometryError as exc:
+            raise Unprocessable(f"geometry: {exc}") from exc
+        if checked.geom_type != "Polygon":
+            raise Unprocessable("geometry: a site is an area; draw a Polygon")
+        wkb = checked.wkb
+        values["measures"] = parsed.measures or []
+    site_id = await store.insert_site(
+        db,
+        values,
+        geometry_geojson=outline,
+        geometry_wkb=wkb,
+        changed_by=principal.user_id,
+        changed_by_email=principal.email,
+    )
+    row = await store.get_site(db, site_id)
+    assert row is not None
+    return GeoJsonResponse(
+        orjson.dumps(feature(row)),
+        status_code=201,
+        headers={"Location": f"/api/v1/sites/{site_id}"},
+    )
+
+
+async def _load(db: DbDep, raw: str) -> Row:
+    row = await store.get_site(db, _site_id(raw))
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+@router.get("/{site_id}", summary="One site with its history")
+async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
+    row = await _load(db, site_id)
+    answer = feature(row)
+    answer["properties"]["history"] = [
+        {
+            "changed_at": h["changed_at"],
+            "changed_by": h["changed_by_email"],
+            "from_status": h["from_status"],
+            "to_status": h["to_status"],
+            "changes": h["changes"],
+        }
+        for h in await store.history(db, row["id"])
+    ]
+    return GeoJsonResponse(orjson.dumps(answer))
+
+
+@router.patch("/{site_id}", summary="Change a site; status moves along the lifecycle")
+async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager) -> Response:
+    sid = _site_id(site_id)
+    parsed: SitePatch = validate_body(SitePatch, body)
+    changes = parsed.model_dump(exclude_unset=True)
+    for key in ("name", "status", "measures"):
+        if key in changes and changes[key] is None:
+            raise Unprocessable(f"{key} cannot be null")
+    _check_measures(changes.get("measures"))
+    completed_on = changes.get("completed_on")
+    if completed_on is not None and completed_on > dt.date.today():
+        raise Unprocessable("completed_on is in the future")
+
+    def check(current: Row, wanted: dict[str, Any]) -> None:
+        status = str(wanted.get("status", current["status"]))
+        try:
+            check_transition(current["status"], status)
+        except TransitionError as exc:
+            raise Conflict(str(exc)) from exc
+        start = wanted.get("planned_start", current["planned_start"])
+        end = wanted.get("planned_end", current["planned_end"])
+        _check_dates(start, end)
+        completed = wanted.get("completed_on", current["completed_on"])
+        if status == "done" and completed is None:
+            raise Unprocessable("a site marked done needs completed_on (YYYY-MM-DD)")
+
+    row = await store.update_site(
+        db,
+        sid,
+        changes,
+        changed_by=principal.user_id,
+        changed_by_email=principal.email,
+        check=check,
+    )
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return GeoJsonResponse(orjson.dumps(feature(row)))
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
+
+
+async def evaluate(
+    db: DbDep, row: Row, today: dt.date, before_days: int | None, after_days: int | None
+) -> dict[str, Any]:
+    completed: dt.date = row["completed_on"]
+    after = after_days if after_days is not None else min(365, (today - completed).days)
+    after = max(0, min(after, (today - completed).days))
+    # The before period mirrors the after period (same seasons), at least 30 days.
+    before = before_days if before_days is not None else min(365, max(after, 30))
+    start = completed - dt.timedelta(days=before)
+    stop = completed + dt.timedelta(days=after)
+    counts = await store.report_counts(
+        db,
+        row["id"],
+        start=_moment(start),
+        split=_moment(completed),
+        stop=_moment(stop),
+        ring_m=RING_M,
+    )
+    inside = compare_rates(counts["inside_before"], counts["inside_after"], before, after)
+    ring = compare_rates(counts["ring_before"], counts["ring_after"], before, after)
+    return {
+        "site_id": str(row["id"]),
+        "completed_on": completed.isoformat(),
+        "before": {"from": start.isoformat(), "to": completed.isoformat(), "days": before},
+        "after": {"from": completed.isoformat(), "to": stop.isoformat(), "days": after},
+        "ring_m": RING_M,
+        "inside": inside.as_dict(),
+        "ring": ring.as_dict(),
+        "note": (
+            "Unsafe reports per 30 days inside the outline and in a 100 m ring around it "
+            "(displacement), before vs after completion; exact conditional Poisson test."
+        ),
+    }
+
+
+@router.get("/{site_id}/evaluation", summary="Before/after report rates for a done site")
+async def site_evaluation(
+    site_id: str,
+    db: DbDep,
+    _: Reader,
+    before_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    after_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+) -> Response:
+    row = await _load(db, site_id)
+    if row["status"] != "done" or row["completed_on"] is None:
+        raise Conflict("the evaluation needs a site marked done with a completion date")
+    result = await evaluate(db, row, dt.date.today(), before_days, after_days)
+    return JsonResponse(result)

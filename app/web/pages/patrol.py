@@ -1,0 +1,55 @@
+"""GET /staff/patrull: plan a patrol on the map, print it, record it as carried out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.security.access import Principal, require_page
+from app.web.deps import SettingsDep
+from frontend import maps
+from frontend.templating import pick_language, render
+from geo.patrol import DAY_CODES, DAY_NAMES
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+
+def page_language(request: Request) -> str:
+    return pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+    )
+
+
+def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """A staff page with the principal, CSRF token and CSP nonce; never cached."""
+    context.setdefault("principal", getattr(request.state, "principal", None))
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
+    html = render(
+        page_language(request),
+        template,
+        csp_nonce=getattr(request.state, "csp_nonce", ""),
+        **context,
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/patrull", response_class=HTMLResponse)
+async def patrol_page(
+    request: Request,
+    settings: SettingsDep,
+    principal: Annotated[Principal, require_page("patrol:plan")],
+) -> HTMLResponse:
+    lang = page_language(request)
+    days = list(zip(DAY_CODES, DAY_NAMES[lang], strict=True))
+    return staff_page(
+        request,
+        "patrol.html",
+        map=maps.staff_map(settings),
+        days=days,
+        visit_minutes=settings.patrol_visit_minutes,
+        page_data={"visit_minutes": settings.patrol_visit_minutes},
+    )

@@ -1,0 +1,38 @@
+"""GET /loften: the year's promises and their progress, for everyone (sv/en).
+
+GET /staff/loften: admins record the promises and link hotspots and sites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from app.security.access import Principal, require_page
+from app.web.api.promises import promises_for_year
+from app.web.deps import DbDep
+from app.web.pages.patrol import staff_page
+from app.web.render import language, page
+from geo.redesign import STATUSES
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/loften", response_class=HTMLResponse)
+async def promises_page(
+    request: Request, db: DbDep, year: int | None = Query(None, ge=2000, le=2100)
+) -> HTMLResponse:
+    lang = language(request)
+    data = await promises_for_year(db, year)
+    statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
+    return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses)
+
+
+@router.get("/staff/loften", response_class=HTMLResponse)
+async def promises_admin_page(
+    request: Request, principal: Annotated[Principal, require_page("promises:manage")]
+) -> HTMLResponse:
+    return staff_page(request, "loften_admin.html", year=dt.date.today().year)

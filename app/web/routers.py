@@ -1,0 +1,47 @@
+"""Every router of the service, listed once, in the order they are matched."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.web.api import (
+    audit,
+    health,
+    hotspots,
+    map_data,
+    moderation,
+    patrol_plans,
+    promises,
+    reports,
+    sites,
+    staff_reports,
+    tokens,
+    users,
+    vocabulary,
+)
+from app.web.pages import patrol, public, staff_auth, staff_map, static
+from app.web.pages import promises as promises_page
+from app.web.pages import sites as sites_page
+
+ALL: tuple[APIRouter, ...] = (
+    health.router,
+    vocabulary.router,
+    reports.router,
+    hotspots.router,
+    patrol_plans.router,
+    sites.router,
+    promises.router,
+    promises_page.router,
+    patrol.router,
+    sites_page.router,
+    static.router,
+    public.router,
+    staff_map.router,
+    map_data.router,
+    staff_reports.router,
+    users.router,
+    tokens.router,
+    audit.router,
+    moderation.router,
+    staff_auth.router,
+)
