@@ -15,7 +15,7 @@ from app.db.pool import Row
 from app.repo import audit as store
 from app.security import audit
 from app.security.access import Principal, require
-from app.web.api.staff_reports import _instant
+from app.web import params
 from app.web.deps import DbDep
 from app.web.responses import JsonResponse
 
@@ -50,12 +50,13 @@ async def browse(
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",  # noqa: A002
 ) -> Response:
+    start, stop = params.period(since, until)
     rows = await store.browse(
         db,
         action=action,
         actor=actor,
-        since=_instant(since, "since"),
-        until=_instant(until, "until", end=True),
+        since=start,
+        until=stop,
         before_id=before,
         limit=limit,
     )

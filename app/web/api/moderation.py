@@ -20,6 +20,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.repo import moderation as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.web import params
 from app.web.api.users import _parse
 from app.web.deps import DbDep, JsonBody
 
@@ -36,10 +37,7 @@ class Redaction(BaseModel):
 
 
 def _id(raw: str, message: str = NOT_FOUND) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise NotFound(message) from exc
+    return params.path_uuid(raw, message)
 
 
 @router.get("/queue", summary="Reports whose free text waits for moderation, oldest first")

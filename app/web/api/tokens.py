@@ -15,6 +15,7 @@ from app.repo import users as store
 from app.security import audit
 from app.security.access import Principal, require
 from app.security.tokens import api_token_hash, new_api_token
+from app.web import params
 from app.web.api.users import _parse
 from app.web.deps import DbDep, JsonBody, SettingsDep
 
@@ -87,10 +88,7 @@ async def post_token(
 async def revoke_token(
     token_id: str, db: DbDep, principal: Annotated[Principal, require("tokens:own")]
 ) -> Response:
-    try:
-        parsed = uuid.UUID(token_id)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
+    parsed = params.path_uuid(token_id, NOT_FOUND)
     row = await store.get_token(db, parsed)
     # Someone else's token looks exactly like a missing one.
     if row is None or (row["user_id"] != principal.user_id and not principal.may("users:manage")):

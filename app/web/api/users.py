@@ -15,6 +15,7 @@ from app.security import audit
 from app.security.access import Principal, require
 from app.security.matrix import ROLES
 from app.security.passwords import WeakPassword, hash_password
+from app.web import params
 from app.web.deps import DbDep, JsonBody
 
 router = APIRouter(prefix="/api/v1/users", tags=["staff users"])
@@ -131,10 +132,7 @@ async def change_user(
 
 
 def _user_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
+    return params.path_uuid(raw, NOT_FOUND)
 
 
 @router.get("", summary="List staff users (admin)")
