@@ -200,7 +200,7 @@ def _geojson(plan: dict[str, Any], route_geojson: str | None) -> bytes:
 async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     await audit.record(
-        db, principal, "patrol_plan.export", target=str(pid), details={"format": "geojson"}
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "geojson"}
     )
     return GeoJsonResponse(
         _geojson(plan, route),
@@ -228,7 +228,7 @@ async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
         description=plan["routing"]["note"],
     )
     await audit.record(
-        db, principal, "patrol_plan.export", target=str(pid), details={"format": "gpx"}
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpx"}
     )
     return Response(
         body,
@@ -243,7 +243,7 @@ async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanU
     lang = language(request)
     coords = orjson.loads(route)["coordinates"] if route else []
     svg = route_svg(coords, plan["stops"], plan["start"]["point"], plan["end"]["point"])
-    await audit.record(db, principal, "patrol_plan.print", target=str(pid))
+    await audit.record(db, principal, "patrol_plans:print", target=str(pid))
     reasons = {t.code: (t.en if lang == "en" else t.sv) for t in REASONS}
     days = dict(zip(WEEKDAY_CODES, DAY_NAMES[lang], strict=True))
     page = render(

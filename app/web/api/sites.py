@@ -160,7 +160,7 @@ async def export_sites(
     else:
         rows = await store.export_rows(db)
         body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
-    await audit.record(db, principal, "sites.export", details={"format": format}, rows=len(rows))
+    await audit.record(db, principal, "sites:export", details={"format": format}, rows=len(rows))
     return Response(
         body,
         media_type=media_type,
