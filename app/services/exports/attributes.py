@@ -53,7 +53,7 @@ def _text(value: Any) -> Any:
 
 
 def flat(row: dict[str, Any]) -> dict[str, Any]:
-    """One export row's attributes, from a row of `app.repo.hotspots.export_rows`."""
+    """One export row's attributes, from a row of `app.repo.hotspots.export_rows.export_rows`."""
     out = {name: _text(row.get(name)) for name, _ in SCALARS}
     for prefix, source, codes in GROUPS:
         counts = row.get(source) or {}

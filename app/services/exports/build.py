@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
-from app.repo import hotspots as store
+from app.repo.hotspots.export_rows import export_rows
+from app.repo.hotspots.read_sql import collection_with_count
 from app.services.exports.csv_export import write_csv
 from app.services.exports.gpkg_export import write_gpkg
 
@@ -31,9 +32,9 @@ async def build_export(db: Database, run_id: int, filters: ReportFilter, fmt: st
     """The staff view of run `run_id` (all hotspots, every attribute) as a file."""
     if fmt == "geojson":
         # Built in PostGIS (ST_AsGeoJSON + json_agg): never parsed in Python.
-        body, rows = await store.collection_with_count(db, run_id, filters)
+        body, rows = await collection_with_count(db, run_id, filters)
         return Export(body.encode(), MEDIA_TYPES[fmt], "hotspots.geojson", rows)
-    records = await store.export_rows(db, run_id, filters)
+    records = await export_rows(db, run_id, filters)
     if fmt == "gpkg":
         # GDAL writes a file: keep it off the event loop.
         data = await asyncio.to_thread(write_gpkg, records, filters.describe())
