@@ -1,8 +1,10 @@
 """The database connection pool and how SQLAlchemy Core statements run on it.
 
-Statements are built with SQLAlchemy Core / GeoAlchemy2 and compiled for
-psycopg with bound parameters; they run on a psycopg_pool pool opened in the
-app's lifespan. Pages, API and CLI all reach the database through here.
+Statements are SQLAlchemy Core / GeoAlchemy2, or `text()` with `:name`
+parameters whose values are given per call, compiled for psycopg with bound
+parameters; they run on a psycopg_pool pool opened in the app's lifespan, or
+on an open transaction's connection. Pages, API and CLI all reach the
+database through here.
 """
 
 from __future__ import annotations
