@@ -193,7 +193,7 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
-    from app.repo import hotspots
+    from app.services import hotspots
 
     async def work(db: Any) -> int:
         ctx = hotspots.context_of(settings)
