@@ -180,6 +180,29 @@ class Settings(BaseSettings):
         description="GeoJSON FeatureCollection of named places (Point features with a `name`) "
         "for the resident page's place search. Default: no file, an empty list.",
     )
+    # Backups
+    backup_dir: Path = Field(
+        LOCAL_DIR / "backups",
+        description="pgBackRest repository: base backups and archived WAL, encrypted.",
+    )
+    backup_config: Path = Field(
+        LOCAL_DIR / "pg" / "pgbackrest.conf",
+        description="pgBackRest configuration written by the cluster set-up; holds the key.",
+    )
+    backup_retention_full: int = Field(
+        2, ge=1, description="Full backups kept; older ones and their WAL are expired."
+    )
+    archive_failing_seconds: int = Field(
+        600,
+        ge=0,
+        description="/readyz fails when WAL archiving has failed and the last success is older "
+        "than this; 0 turns the check off.",
+    )
+    erasure_log: Path = Field(
+        LOCAL_DIR / "erasure.log",
+        description="Append-only log of withdrawals and purges, kept outside the backups and "
+        "replayed after a restore.",
+    )
 
     @field_validator("database_url")
     @classmethod
