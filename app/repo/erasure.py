@@ -5,15 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text, update
 
 from app.db.pool import Database
+from app.db.tables.erasure import erasure_replay
 from app.repo.reports import bump_version
 
-_OFFSET = text("SELECT log_offset FROM erasure_replay WHERE id = 1")
-_SET_OFFSET = text(
-    "UPDATE erasure_replay SET log_offset = :offset, replayed_at = now() WHERE id = 1"
-)
+_OFFSET = select(erasure_replay.c.log_offset).where(erasure_replay.c.id == 1)
 _DELETE = text("DELETE FROM reports WHERE id = ANY(CAST(:ids AS uuid[]))")
 _CLEAR_TEXT = text(
     "UPDATE reports SET description = NULL, suggestion = NULL, text_status = 'none' "
@@ -53,7 +51,12 @@ async def apply(
             await db.execute(_CLEAR_MODERATION.bindparams(ids=purged), conn)
         if deleted:
             await bump_version(db, conn)
-        await db.execute(_SET_OFFSET.bindparams(offset=offset), conn)
+        await db.execute(
+            update(erasure_replay)
+            .where(erasure_replay.c.id == 1)
+            .values(log_offset=offset, replayed_at=func.now()),
+            conn,
+        )
     return deleted, cleared
 
 

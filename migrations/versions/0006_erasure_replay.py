@@ -21,10 +21,11 @@ def upgrade() -> None:
     # brings back an older row, so replay starts where that copy left off.
     op.create_table(
         "erasure_replay",
-        sa.Column("id", sa.SmallInteger, primary_key=True),
+        sa.Column("id", sa.SmallInteger, nullable=False),
         sa.Column("log_offset", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("replayed_at", sa.DateTime(timezone=True)),
-        sa.CheckConstraint("id = 1", name="erasure_replay_one_row"),
+        sa.CheckConstraint("id = 1", name=op.f("ck_erasure_replay_one_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_erasure_replay")),
     )
     op.execute("INSERT INTO erasure_replay (id, log_offset) VALUES (1, 0)")
 
