@@ -202,8 +202,16 @@ class Cluster:
             self.init()
             return
         if self.configure_backups() and self.is_running():
-            # archive_mode only changes with a restart.
-            self.stop()
+            # archive_mode only changes with a restart; never restart a cluster
+            # others may be using, only reload the new pg_hba.conf.
+            self._as_owner(
+                [str(self.bindir / "pg_ctl"), "reload", "-D", str(self.data)], capture_output=True
+            )
+            print(
+                "WAL archiving is configured; it starts when PostgreSQL restarts "
+                "(make stop && make run)",
+                file=sys.stderr,
+            )
         if self.is_running():
             return
         # A SIGKILLed postmaster leaves a stale pid file; pg_ctl copes with it.

@@ -35,15 +35,18 @@ BATCH = 5000
 def append(path: Path, kind: str, report_ids: Iterable[uuid.UUID]) -> int:
     """Append one line per report and fsync; returns the lines written."""
     at = datetime.now(UTC).isoformat()
-    lines = b"".join(
-        orjson.dumps({"id": str(rid), "at": at, "kind": kind}) + b"\n" for rid in report_ids
-    )
-    if not lines:
+    ids = list(report_ids)
+    if not ids:
         return 0
+    lines = b"".join(orjson.dumps({"id": str(rid), "at": at, "kind": kind}) + b"\n" for rid in ids)
     new = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            # A crash tore the last append: end that line, so this one stays whole.
+            lines = b"\n" + lines
         os.write(fd, lines)
         os.fsync(fd)
     finally:
@@ -55,7 +58,7 @@ def append(path: Path, kind: str, report_ids: Iterable[uuid.UUID]) -> int:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-    return lines.count(b"\n")
+    return len(ids)
 
 
 async def record_withdrawal(settings: Settings, report_id: uuid.UUID) -> None:
