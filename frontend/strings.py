@@ -44,6 +44,7 @@ def report_strings(_: Gettext) -> dict[str, str]:
         "network_error": _("Ingen kontakt med tjänsten. Kontrollera anslutningen och försök igen."),
         "withdrawn": _("Rapporten är återkallad och borttagen."),
         "withdraw_failed": _("Ingen rapport med det id:t och den kvittokoden."),
+        "receipt_code": _("Din kvittokod är {code}."),
     }
 
 

@@ -17,6 +17,7 @@ def language(request: Request) -> str:
         request.query_params.get("lang"),
         request.cookies.get("lang"),
         request.headers.get("accept-language"),
+        LANGUAGES,
     )
 
 

@@ -22,10 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 def vocab(lang: str) -> dict[str, list[dict[str, str]]]:
     """The report vocabularies with labels in the page's language."""
-    return {
-        name: [{"code": t["code"], "label": t[lang]} for t in terms]
-        for name, terms in vocabulary.as_json().items()
-    }
+    return vocabulary.labelled(lang)
 
 
 def map_config(settings: Settings, lang: str) -> dict[str, Any]:
@@ -58,6 +55,7 @@ async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse
         page_data=page_data,
         description_max=settings.description_max_chars,
         suggestion_max=settings.suggestion_max_chars,
+        public_min_reporters=settings.public_min_reporters,
     )
 
 
