@@ -224,7 +224,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from app.errors import DomainError
     from app.security.access import Principal
-    from app.security.cli_users import create_user_cli
+    from app.services.staff.users import create_user
 
     password = _read_password(args)
     if password is None:
@@ -232,7 +232,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: Any) -> int:
         try:
-            user = await create_user_cli(db, Principal(via="cli"), args.email, args.role, password)
+            user = await create_user(db, Principal(via="cli"), args.email, args.role, password)
         except DomainError as exc:
             _say(f"cannot create user: {exc.detail}")
             return 1
@@ -243,13 +243,17 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from app.errors import NotFound
     from app.security.access import Principal
-    from app.security.cli_users import create_token_cli
+    from app.services.staff.tokens import issue_by_email
 
     async def work(db: Any) -> int:
-        token = await create_token_cli(db, settings, Principal(via="cli"), args.email, args.name)
-        if token is None:
-            _say(f"no active user {args.email}")
+        try:
+            token = await issue_by_email(
+                db, settings.key, Principal(via="cli"), args.email, args.name
+            )
+        except NotFound as exc:
+            _say(exc.detail)
             return 1
         _say("The token is shown only now; keep it secret.")
         print(f"token for {args.email}: {token}")

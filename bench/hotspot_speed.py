@@ -106,7 +106,7 @@ def backend_peak_mb(pid: int) -> float | None:
 async def timed(settings: Settings, work: str, ctx: store.Context) -> tuple[float, float | None]:
     """Seconds and backend peak memory of one piece of work on fresh connections."""
     # Two connections: the computation looks up reporters' first sightings
-    # (app.repo.ratelimits) on a second one while its transaction is open.
+    # (app.repo.rate_counters) on a second one while its transaction is open.
     db = Database(settings.model_copy(update={"db_pool_max": 2}), min_size=2)
     await db.open()
     try:

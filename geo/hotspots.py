@@ -30,7 +30,7 @@ from itertools import groupby
 from typing import Any
 
 from geo.significance import dense_minpoints
-from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
+from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES, TIME_HOURS
 
 LINE_STEP_M = 50.0
 SMALL_POLYGON_M2 = 10_000.0
@@ -50,15 +50,6 @@ PROBE_END = 2.0
 # it is one place that merely thins out at a higher minpoints.
 SPLIT_MIN_SEPARATION_EPS = 2.0
 MATCH_MIN_OVERLAP = 0.3
-
-# Hours (0-23) each time-of-day window covers; PRODUCT.md: morning 06-10,
-# day 10-17, evening 17-22, night 22-06.
-TIME_HOURS: dict[str, tuple[int, ...]] = {
-    "morning": tuple(range(6, 10)),
-    "day": tuple(range(10, 17)),
-    "evening": tuple(range(17, 22)),
-    "night": (22, 23, 0, 1, 2, 3, 4, 5),
-}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from app.config import Settings
 from app.db.pool import AsyncConn, Database, Row
 from app.domain.filters import DEFAULT_KEY, ReportFilter
-from app.repo.ratelimits import coordination_by_group
+from app.repo.rate_counters import coordination_by_group
 from geo import hotspots as method
 from geo import significance
 from geo.area import load_area

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db.pool import Database
 from app.db.tables.reports import reports
 from app.db.tables.staff import moderation_actions, staff_sessions
-from app.repo import ratelimits
+from app.repo import rate_counters
 from app.repo.reports import bump_version
 from app.security import audit
 from app.security.access import Principal
@@ -79,7 +79,7 @@ async def purge(db: Database, settings: Settings) -> Purged:
         sessions = await db.execute(
             delete(staff_sessions).where(staff_sessions.c.expires_at < func.now()), conn
         )
-    counters, first_seen = await ratelimits.purge_expired(db, settings.first_seen_days)
+    counters, first_seen = await rate_counters.purge_expired(db, settings.first_seen_days)
     result = Purged(texts, moderation_texts, hashes, sessions, counters, first_seen)
     log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in asdict(result).items()))
     await audit.record(db, SYSTEM, "retention:purge", details=asdict(result))

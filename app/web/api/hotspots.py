@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 import orjson
@@ -164,10 +163,7 @@ async def export_hotspots(
 async def get_hotspot(
     hotspot_id: str, db: DbDep, settings: SettingsDep, principal: PrincipalDep
 ) -> Response:
-    try:
-        wanted = uuid.UUID(hotspot_id)
-    except ValueError as exc:
-        raise NotFound("no hotspot with that id") from exc
+    wanted = params.path_uuid(hotspot_id, "no hotspot with that id")
     staff = _is_staff(principal)
     run, stale = await _run(db, settings, ReportFilter())
     feature = None

@@ -22,11 +22,12 @@ from app.security.access import Principal, require
 from app.services.planning import PlanInput, build_plan
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.render import language
 from app.web.responses import GeoJsonResponse, JsonResponse
 from frontend.print_map import route_svg
-from frontend.templating import pick_language, render
+from frontend.templating import render
 from geo.gpx import Waypoint, write_gpx
-from geo.patrol import DAY_CODES, DAY_NAMES, WindowError, parse_window
+from geo.patrol import DAY_NAMES, WEEKDAY_CODES, WindowError, parse_window
 from geo.vocabulary import REASONS
 
 router = APIRouter(prefix="/api/v1/patrol-plans", tags=["patrol plans"])
@@ -199,7 +200,7 @@ def _geojson(plan: dict[str, Any], route_geojson: str | None) -> bytes:
 async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     await audit.record(
-        db, principal, "patrol_plan.export", target=str(pid), details={"format": "geojson"}
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "geojson"}
     )
     return GeoJsonResponse(
         _geojson(plan, route),
@@ -227,7 +228,7 @@ async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
         description=plan["routing"]["note"],
     )
     await audit.record(
-        db, principal, "patrol_plan.export", target=str(pid), details={"format": "gpx"}
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpx"}
     )
     return Response(
         body,
@@ -239,16 +240,12 @@ async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)
 async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
-    lang = pick_language(
-        request.query_params.get("lang"),
-        request.cookies.get("lang"),
-        request.headers.get("accept-language"),
-    )
+    lang = language(request)
     coords = orjson.loads(route)["coordinates"] if route else []
     svg = route_svg(coords, plan["stops"], plan["start"]["point"], plan["end"]["point"])
-    await audit.record(db, principal, "patrol_plan.print", target=str(pid))
+    await audit.record(db, principal, "patrol_plans:print", target=str(pid))
     reasons = {t.code: (t.en if lang == "en" else t.sv) for t in REASONS}
-    days = dict(zip(DAY_CODES, DAY_NAMES["en" if lang == "en" else "sv"], strict=True))
+    days = dict(zip(WEEKDAY_CODES, DAY_NAMES[lang], strict=True))
     page = render(
         lang,
         "print_plan.html",

@@ -10,13 +10,13 @@ import datetime as dt
 import importlib
 import uuid
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.db.pool import Row
+from app.domain.parsing import midnight
 from app.errors import Conflict, NotFound, Unprocessable
 from app.repo import sites as store
 from app.security import audit
@@ -44,7 +44,6 @@ Manager = Annotated[Principal, require("sites:manage")]
 Reader = Annotated[Principal, require("sites:read")]
 NOT_FOUND = "No site with that id."
 RING_M = 100.0
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 class SiteCreate(BaseModel):
@@ -161,7 +160,7 @@ async def export_sites(
     else:
         rows = await store.export_rows(db)
         body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
-    await audit.record(db, principal, "sites.export", details={"format": format}, rows=len(rows))
+    await audit.record(db, principal, "sites:export", details={"format": format}, rows=len(rows))
     return Response(
         body,
         media_type=media_type,
@@ -288,10 +287,6 @@ async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager
     return GeoJsonResponse(orjson.dumps(feature(row)))
 
 
-def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
-
-
 async def evaluate(
     db: DbDep, row: Row, today: dt.date, before_days: int | None, after_days: int | None
 ) -> dict[str, Any]:
@@ -305,9 +300,9 @@ async def evaluate(
     counts = await store.report_counts(
         db,
         row["id"],
-        start=_moment(start),
-        split=_moment(completed),
-        stop=_moment(stop),
+        start=midnight(start),
+        split=midnight(completed),
+        stop=midnight(stop),
         ring_m=RING_M,
     )
     inside = compare_rates(counts["inside_before"], counts["inside_after"], before, after)

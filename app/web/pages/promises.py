@@ -16,6 +16,7 @@ from app.web.api.promises import promises_for_year
 from app.web.deps import DbDep
 from app.web.pages.patrol import staff_page
 from app.web.render import language, page
+from frontend.templating import LANGUAGES
 from geo.redesign import STATUSES
 from geo.vocabulary import label
 
@@ -26,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 async def promises_page(
     request: Request, db: DbDep, year: int | None = Query(None, ge=2000, le=2100)
 ) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, LANGUAGES)
     data = await promises_for_year(db, year)
     statuses = [(t.code, label(t, lang)) for t in STATUSES]
     return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses)

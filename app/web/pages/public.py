@@ -13,7 +13,7 @@ from app.web.deps import SettingsDep
 from app.web.render import language, page
 from frontend import maps, strings
 from frontend.gazetteer import load_places
-from frontend.templating import gettext
+from frontend.templating import LANGUAGES, gettext
 from geo import vocabulary
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON
 
@@ -38,7 +38,7 @@ def map_config(settings: Settings, lang: str) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, LANGUAGES)
     page_data = {
         "lang": lang,
         "strings": strings.report_strings(partial(gettext, lang)),
@@ -61,7 +61,7 @@ async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse
 
 @router.get("/karta", response_class=HTMLResponse)
 async def public_map_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, LANGUAGES)
     return page(
         request,
         lang,
