@@ -43,7 +43,7 @@ LANGUAGE_INFO: dict[str, Language] = {
     lang.code: lang
     for lang in (
         Language("sv", "sv", "ltr", "Svenska"),
-        Language("sv-lattlast", "sv", "ltr", "Lättläst svenska"),
+        Language("sv-lattlast", "sv", "ltr", "Lättläst"),
         Language("en", "en", "ltr", "English"),
         Language("ar", "ar", "rtl", "العربية"),
         Language("fa", "fa-AF", "rtl", "دری"),

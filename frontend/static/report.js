@@ -301,7 +301,9 @@
       button.disabled = false;
       if (res.status === 201) { showReceipt(res.body); return; }
       var errors = (res.body.errors || []).map(function (e) {
-        return {key: fieldKey(e.field), message: e.message};
+        var key = fieldKey(e.field);
+        var own = key === "place" ? t("bad_place") : t("bad_field");
+        return {key: key, message: own + " (" + e.message + ")"};
       });
       if (!errors.length) {
         errors = [{key: null, message: res.body.detail || t("server_error")}];
