@@ -337,7 +337,7 @@
     document.getElementById("receipt").hidden = true;
     form.hidden = false;
     map.invalidateSize();
-    document.getElementById("place-help").scrollIntoView({behavior: calm ? "auto" : "smooth"});
+    document.getElementById("place-help").scrollIntoView();
   });
 
   document.getElementById("withdraw-form").addEventListener("submit", function (ev) {
