@@ -7,16 +7,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from frontend.templating import LANGUAGES, pick_language, render
+from frontend.templating import CORE_LANGUAGES, LANGUAGES, pick_language, render
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
-def language(request: Request) -> str:
+def language(request: Request, languages: tuple[str, ...] = CORE_LANGUAGES) -> str:
+    """The page's language; resident pages pass LANGUAGES, staff pages are Swedish/English."""
     return pick_language(
         request.query_params.get("lang"),
         request.cookies.get("lang"),
         request.headers.get("accept-language"),
+        languages,
     )
 
 
