@@ -14,8 +14,7 @@ from fastapi.responses import HTMLResponse
 from app.security.access import Principal, require_page
 from app.web.api.promises import promises_for_year
 from app.web.deps import DbDep
-from app.web.pages.patrol import staff_page
-from app.web.render import language, page
+from app.web.render import language, page, staff_page
 from frontend.templating import LANGUAGES
 from geo.redesign import STATUSES
 from geo.vocabulary import label
