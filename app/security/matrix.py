@@ -46,6 +46,13 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /staff/login",
         "POST /staff/login",
         "POST /staff/logout",
+        # OGC API – Features: the public hotspots collection (staff ones use require()).
+        "GET /ogc",
+        "GET /ogc/conformance",
+        "GET /ogc/collections",
+        "GET /ogc/collections/hotspots",
+        "GET /ogc/collections/hotspots/items",
+        "GET /ogc/collections/hotspots/items/{feature_id}",
     }
 )
 

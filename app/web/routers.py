@@ -10,6 +10,8 @@ from app.web.api import (
     hotspots,
     map_data,
     moderation,
+    ogc,
+    ogc_items,
     patrol_plans,
     promises,
     reports,
@@ -44,4 +46,6 @@ ALL: tuple[APIRouter, ...] = (
     audit.router,
     moderation.router,
     staff_auth.router,
+    ogc.router,
+    ogc_items.router,
 )
