@@ -173,8 +173,8 @@ def _sites_where(stmt: Select[Any], q: Query) -> Select[Any]:
 
 async def site_features(db: Database, q: Query) -> tuple[list[str], int]:
     """A page of site Features and how many match (sites are few: counting is cheap)."""
-    counted: Select[Any] = select(_site_feature(q.srid), func.count().over().label("n"))
-    stmt = _sites_where(counted, q)
+    columns: list[Any] = [_site_feature(q.srid), func.count().over().label("n")]
+    stmt = _sites_where(select(*columns), q)
     stmt = stmt.order_by(sites.c.created_at, sites.c.id).limit(q.limit).offset(q.offset)
     rows = await db.fetch_all(stmt)
     if rows:
