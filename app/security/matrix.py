@@ -19,6 +19,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "sites:manage": frozenset({"planner"}),
     "sites:read": frozenset({"planner", "police", "admin"}),
     "promises:manage": frozenset({"admin"}),
+    "open311:keys": frozenset({"admin"}),
 }
 
 
@@ -53,6 +54,13 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /ogc/collections/hotspots",
         "GET /ogc/collections/hotspots/items",
         "GET /ogc/collections/hotspots/items/{feature_id}",
+        # Open311 GeoReport v2: reads are public; posting checks the client's api_key.
+        "GET /open311/v2/discovery.{fmt}",
+        "GET /open311/v2/services.{fmt}",
+        "GET /open311/v2/services/{code}.{fmt}",
+        "GET /open311/v2/requests.{fmt}",
+        "GET /open311/v2/requests/{request_id}.{fmt}",
+        "POST /open311/v2/requests.{fmt}",
     }
 )
 

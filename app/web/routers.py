@@ -12,6 +12,8 @@ from app.web.api import (
     moderation,
     ogc,
     ogc_items,
+    open311,
+    open311_keys,
     patrol_plans,
     promises,
     reports,
@@ -48,4 +50,6 @@ ALL: tuple[APIRouter, ...] = (
     staff_auth.router,
     ogc.router,
     ogc_items.router,
+    open311.router,
+    open311_keys.router,
 )
