@@ -54,6 +54,9 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /ogc/collections/hotspots",
         "GET /ogc/collections/hotspots/items",
         "GET /ogc/collections/hotspots/items/{feature_id}",
+        "GET /ogc/collections/hotspots/tiles",
+        "GET /ogc/collections/hotspots/tiles/WebMercatorQuad",
+        "GET /ogc/collections/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}",
         # Open311 GeoReport v2: reads are public; posting checks the client's api_key.
         "GET /open311/v2/discovery.{fmt}",
         "GET /open311/v2/services.{fmt}",

@@ -47,7 +47,7 @@ async def _crs84_box(db: Database, q: Query) -> tuple[float, float, float, float
     return await store.box_3006_to_crs84(db, *q.bbox)
 
 
-async def _public_hotspots(
+async def public_hotspots(
     db: Database, settings: Settings, filters: ReportFilter
 ) -> tuple[list[object], bool]:
     """Exactly the features anonymous GET /api/v1/hotspots shows for `filters`."""
@@ -69,7 +69,7 @@ async def _in_crs(db: Database, features: list[object], srid: int) -> str:
 
 async def hotspot_page(db: Database, settings: Settings, q: Query) -> Page:
     filters = ReportFilter(since=q.since, until=q.until, bbox=await _crs84_box(db, q))
-    features, stale = await _public_hotspots(db, settings, filters)
+    features, stale = await public_hotspots(db, settings, filters)
     shown = features[q.offset : q.offset + q.limit]
     return Page(
         await _in_crs(db, shown, q.srid),

@@ -12,6 +12,7 @@ from app.web.api import (
     moderation,
     ogc,
     ogc_items,
+    ogc_tiles,
     open311,
     open311_keys,
     patrol_plans,
@@ -50,6 +51,7 @@ ALL: tuple[APIRouter, ...] = (
     staff_auth.router,
     ogc.router,
     ogc_items.router,
+    ogc_tiles.router,
     open311.router,
     open311_keys.router,
 )

@@ -39,6 +39,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
 # Not declared: .../conf/oas30, since FastAPI describes the API in OpenAPI 3.1.
 
@@ -84,6 +86,12 @@ async def _collection(
     links = [
         link(root + "/items?f=json", "items", GEOJSON, "Items as GeoJSON"),
         link(root + "/items?f=html", "items", HTML, "Items as HTML"),
+        link(
+            root + "/tiles",
+            "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+            JSON,
+            "Vector tiles (MVT)",
+        ),
     ]
     if single:
         links = self_links(request) + links

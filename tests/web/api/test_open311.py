@@ -18,7 +18,10 @@ from fastapi.testclient import TestClient
 
 from app.cli import main as cli_main
 from app.config import Settings
+from tests.browser.conftest import gazetteer, live_server, live_settings
 from tests.conftest import Sql, point_feature
+
+__all__ = ["gazetteer", "live_server", "live_settings"]  # fixtures, used by name
 
 Headers = Callable[..., dict[str, str]]
 BASE = "/open311/v2"
@@ -198,3 +201,25 @@ def test_cli_issues_lists_and_revokes(
         cli_main(["open311-key", "revoke", key_id])
     assert done.value.code == 0
     assert _post(client, {**SPEC_FORM, "api_key": key}).status_code == 403
+
+
+def test_a_real_open311_client_reads_the_service(
+    live_server: str, client: TestClient, api_key: str
+) -> None:
+    """georeport (PyPI), a GeoReport v2 client library, in both of its formats."""
+    from georeport import GeoReport
+
+    made = _post(client, {**SPEC_FORM, "api_key": api_key}).json()[0]["service_request_id"]
+    for fmt in ("json", "xml"):
+        city = GeoReport(
+            f"{live_server}/open311/v2", jurisdiction="vanersborg.se", output_format=fmt
+        )
+        codes = [s["service_code"] for s in city.get_service_list()]
+        assert "lighting" in codes, fmt
+        definition = city.get_service_definition("lighting")
+        assert definition["service_code"] == "lighting", fmt
+        found = city.get_service_request(made)
+        assert found["service_request_id"] == made and found["status"] == "open", fmt
+        listed = city.get_service_requests(service_code="lighting", status="open")
+        listed = listed if isinstance(listed, list) else [listed]  # xmltodict: one is a dict
+        assert [r["service_request_id"] for r in listed] == [made], fmt
