@@ -297,7 +297,6 @@ def main() -> int:
                         {
                             "DATABASE_URL": url,
                             "TIPG_DB_SCHEMAS": '["public"]',
-                            "TIPG_DB_TABLES": '["reports"]',
                         },
                         tipg_base + "/collections",
                     )
