@@ -160,7 +160,8 @@ def _one(form: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _number(raw: str | None, name: str) -> float:
+def _number(raw: str | None) -> float:
+    """A coordinate, or NaN when it is missing or not a number."""
     try:
         return float(raw) if raw is not None else float("nan")
     except ValueError:
@@ -170,7 +171,7 @@ def _number(raw: str | None, name: str) -> float:
 def as_feature(form: dict[str, list[str]]) -> dict[str, Any]:
     """The form fields of a GeoReport v2 POST as the report Feature they describe."""
     errors = []
-    lat, lon = _number(_one(form, "lat"), "lat"), _number(_one(form, "long"), "long")
+    lat, lon = _number(_one(form, "lat")), _number(_one(form, "long"))
     if lat != lat or lon != lon:  # NaN: missing or not a number
         errors.append(
             FieldError("lat, long", "are required numbers (address_string is not enough)")
