@@ -108,9 +108,9 @@ async def issue_key(
     await audit.record(
         db,
         principal,
-        "open311:keys",
+        "georeport_keys:issue",
         target=str(key_id),
-        details={"issued": name, "per_hour": per_hour},
+        details={"name": name, "per_hour": per_hour},
     )
     return IssuedKey(key_id, name, per_hour, key)
 
@@ -118,9 +118,7 @@ async def issue_key(
 async def revoke_key(db: Database, principal: Principal, key_id: uuid.UUID) -> bool:
     revoked = await store.revoke_key(db, key_id)
     if revoked:
-        await audit.record(
-            db, principal, "open311:keys", target=str(key_id), details={"revoked": True}
-        )
+        await audit.record(db, principal, "georeport_keys:revoke", target=str(key_id))
     return revoked
 
 

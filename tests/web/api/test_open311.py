@@ -154,7 +154,7 @@ def test_posted_requests_are_validated_like_the_report_api(
 
 
 def test_keys_are_rate_limited_and_revocable(
-    client: TestClient, api_key: str, staff_headers: Headers
+    client: TestClient, sql: Sql, api_key: str, staff_headers: Headers
 ) -> None:
     form = {**SPEC_FORM, "api_key": api_key}
     for _ in range(5):
@@ -166,6 +166,8 @@ def test_keys_are_rate_limited_and_revocable(
     (key,) = client.get("/api/v1/open311/keys", headers=admin).json()["keys"]
     assert "key" not in key and key["last_used_at"]
     assert client.delete(f"/api/v1/open311/keys/{key['id']}", headers=admin).status_code == 204
+    actions = [r["action"] for r in sql.all("SELECT action FROM audit_log ORDER BY id")]
+    assert actions[-2:] == ["georeport_keys:issue", "georeport_keys:revoke"]
     assert _post(client, form).status_code == 403
     assert client.delete(f"/api/v1/open311/keys/{key['id']}", headers=admin).status_code == 404
     police = staff_headers("police")
