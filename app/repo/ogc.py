@@ -83,11 +83,9 @@ def _pairs(columns: list[Any]) -> list[Any]:
     return out
 
 
-_released = reports.c.text_status.in_(RELEASED)
-
-
-def _report_feature(srid: int) -> ColumnElement[str]:
-    c = reports.c
+def _report_feature(srid: int, c: Any = reports.c) -> ColumnElement[str]:
+    """A report as a GeoJSON Feature, from `reports` or a page of it (a subquery)."""
+    released = c.text_status.in_(RELEASED)
     props = _pairs(
         [
             c.created_at,
@@ -104,8 +102,8 @@ def _report_feature(srid: int) -> ColumnElement[str]:
         ]
     )
     # Free text only once a moderator released it, exactly as in the staff reports API.
-    props += [_key("description"), case((_released, c.description), else_=null())]
-    props += [_key("suggestion"), case((_released, c.suggestion), else_=null())]
+    props += [_key("description"), case((released, c.description), else_=null())]
+    props += [_key("suggestion"), case((released, c.suggestion), else_=null())]
     return _feature(c.id, _geometry(c.geom, c.geom_3006, srid), props).label("feature")
 
 
@@ -121,11 +119,17 @@ def _reports_where(stmt: Select[Any], q: Query) -> Select[Any]:
 
 async def report_features(db: Database, q: Query) -> list[str]:
     """Up to `q.limit` report Features (GeoJSON text), newest first, after `q.offset`."""
-    stmt = _reports_where(select(_report_feature(q.srid)), q)
-    stmt = (
-        stmt.order_by(reports.c.created_at.desc(), reports.c.id.desc())
+    # Page first, then build Features: built in one statement, PostgreSQL would
+    # build a Feature for every row skipped by OFFSET too.
+    page = (
+        _reports_where(select(reports), q)
+        .order_by(reports.c.created_at.desc(), reports.c.id.desc())
         .limit(q.limit)
         .offset(q.offset)
+        .subquery("page")
+    )
+    stmt = select(_report_feature(q.srid, page.c)).order_by(
+        page.c.created_at.desc(), page.c.id.desc()
     )
     return [str(r["feature"]) for r in await db.fetch_all(stmt)]
 
@@ -135,8 +139,7 @@ async def report_feature(db: Database, report_id: uuid.UUID, srid: int) -> str |
     return None if row is None else str(row["feature"])
 
 
-def _site_feature(srid: int) -> ColumnElement[str]:
-    c = sites.c
+def _site_feature(srid: int, c: Any = sites.c) -> ColumnElement[str]:
     props = _pairs(
         [
             c.name,
@@ -173,9 +176,15 @@ def _sites_where(stmt: Select[Any], q: Query) -> Select[Any]:
 
 async def site_features(db: Database, q: Query) -> tuple[list[str], int]:
     """A page of site Features and how many match (sites are few: counting is cheap)."""
-    columns: list[Any] = [_site_feature(q.srid), func.count().over().label("n")]
-    stmt = _sites_where(select(*columns), q)
-    stmt = stmt.order_by(sites.c.created_at, sites.c.id).limit(q.limit).offset(q.offset)
+    columns: list[Any] = [sites, func.count().over().label("n")]
+    page = (
+        _sites_where(select(*columns), q)
+        .order_by(sites.c.created_at, sites.c.id)
+        .limit(q.limit)
+        .offset(q.offset)
+        .subquery("page")
+    )
+    stmt = select(_site_feature(q.srid, page.c), page.c.n).order_by(page.c.created_at, page.c.id)
     rows = await db.fetch_all(stmt)
     if rows:
         return [str(r["feature"]) for r in rows], int(rows[0]["n"])

@@ -7,7 +7,7 @@ shows exactly what the public map shows.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Text, bindparam, text
+from sqlalchemy import Float, Integer, Text, bindparam, text
 from sqlalchemy.sql.elements import TextClause
 
 from app.db.pool import Database
@@ -36,28 +36,39 @@ SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
     bindparam("z", type_=Integer), bindparam("x", type_=Integer), bindparam("y", type_=Integer)
 )
 
-# Counts per cell; the cell is a fixed fraction of the tile, in Web Mercator metres.
+# Counts per cell. The cell of each report is computed from its lon/lat with the
+# Web Mercator formulas (no per-row ST_Transform) and written straight in tile
+# coordinates, so ST_AsMVTGeom is not needed either.
 _REPORT_GRID = text(
     f"""
-WITH bounds AS (
-    SELECT {_TILE} AS tile, ST_Transform({_TILE}, 4326) AS wgs,
-           (ST_XMax({_TILE}) - ST_XMin({_TILE})) / {GRID_CELLS} AS cell
-), cells AS (
-    SELECT floor(ST_X(p) / b.cell) AS i, floor(ST_Y(p) / b.cell) AS j, count(*) AS reports,
-           count(*) FILTER (WHERE r.status = 'published') AS published
-    FROM reports r, bounds b, ST_Transform(ST_PointOnSurface(r.geom), 3857) AS p
+WITH bounds AS (SELECT ST_Transform({_TILE}, 4326) AS wgs),
+cells AS (
+    SELECT floor(((ST_X(p) + 180) / 360 * :n - :x) * {GRID_CELLS})::int AS i,
+           floor(((1 - asinh(tan(radians(ST_Y(p)))) / pi()) / 2 * :n - :y)
+                 * {GRID_CELLS})::int AS j,
+           count(*)::int AS reports,
+           (count(*) FILTER (WHERE r.status = 'published'))::int AS published
+    FROM reports r
+    CROSS JOIN bounds b
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN GeometryType(r.geom) = 'POINT' THEN r.geom
+                    ELSE ST_PointOnSurface(r.geom) END AS p
+    ) q
     WHERE r.geom && b.wgs
     GROUP BY 1, 2
 )
 SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
-    SELECT c.reports::int AS reports, c.published::int AS published,
-           ST_AsMVTGeom(ST_SetSRID(ST_MakePoint((c.i + 0.5) * b.cell, (c.j + 0.5) * b.cell), 3857),
-                        b.tile, {EXTENT}, 0) AS geom
-    FROM cells c, bounds b
-) t WHERE geom IS NOT NULL
+    SELECT reports, published,
+           ST_MakePoint((i + 0.5) * {EXTENT // GRID_CELLS}, (j + 0.5) * {EXTENT // GRID_CELLS})
+               AS geom
+    FROM cells WHERE i BETWEEN 0 AND {GRID_CELLS - 1} AND j BETWEEN 0 AND {GRID_CELLS - 1}
+) t
 """
 ).bindparams(
-    bindparam("z", type_=Integer), bindparam("x", type_=Integer), bindparam("y", type_=Integer)
+    bindparam("z", type_=Integer),
+    bindparam("x", type_=Integer),
+    bindparam("y", type_=Integer),
+    bindparam("n", type_=Float),
 )
 
 _SITES = text(
@@ -103,8 +114,9 @@ async def _tile(db: Database, stmt: TextClause) -> bytes:
 
 
 async def report_tile(db: Database, z: int, x: int, y: int) -> bytes:
-    sql = _REPORT_POINTS if z >= POINTS_FROM_ZOOM else _REPORT_GRID
-    return await _tile(db, sql.bindparams(z=z, x=x, y=y))
+    if z >= POINTS_FROM_ZOOM:
+        return await _tile(db, _REPORT_POINTS.bindparams(z=z, x=x, y=y))
+    return await _tile(db, _REPORT_GRID.bindparams(z=z, x=x, y=y, n=float(2**z)))
 
 
 async def site_tile(db: Database, z: int, x: int, y: int) -> bytes:
