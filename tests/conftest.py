@@ -141,6 +141,7 @@ DATA_TABLES += [
     "walk_vertices",
 ]
 DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_identities"]
+DATA_TABLES += ["open311_requests", "open311_keys"]
 
 
 @pytest.fixture
