@@ -146,6 +146,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if args.if_empty and await count_reports(db) > 0:
             _say("database already has reports; demo data not loaded")
             return 0
+        existing = await count_reports(db, channel="demo")
+        if existing and not args.replace:
+            _say(
+                f"the database already has {existing} demo reports; not replaced. "
+                "Pass --replace to delete and reload them."
+            )
+            return 1
         await remove_channel(db, "demo")
         result = await import_features(
             db,
@@ -293,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="load or remove the synthetic demo reports")
     demo.add_argument("action", choices=["load", "remove"])
     demo.add_argument("--if-empty", action="store_true", help="load only into an empty database")
+    demo.add_argument(
+        "--replace", action="store_true", help="delete existing demo reports and load them again"
+    )
     demo.set_defaults(func=cmd_demo)
 
     imp = sub.add_parser("import-reports", help="import a GeoJSON FeatureCollection of reports")

@@ -103,11 +103,17 @@ TIME_HOURS: dict[str, tuple[int, ...]] = {
 }
 
 
-def as_json() -> dict[str, list[dict[str, str]]]:
-    """Every vocabulary with labels, for `GET /api/v1/reasons` and the pages."""
+def as_json() -> dict[str, list[dict[str, str | int]]]:
+    """Every vocabulary with labels, for `GET /api/v1/reasons` and the pages.
 
-    def listing(terms: tuple[Term, ...]) -> list[dict[str, str]]:
-        return [{"code": t.code, "sv": t.sv, "en": t.en} for t in terms]
+    Severity codes are integers, as a report must send them.
+    """
+
+    def listing(terms: tuple[Term, ...]) -> list[dict[str, str | int]]:
+        return [{"code": _typed(t.code), "sv": t.sv, "en": t.en} for t in terms]
+
+    def _typed(code: str) -> str | int:
+        return int(code) if code.isdigit() else code
 
     return {
         "reasons": listing(REASONS),

@@ -106,6 +106,10 @@ async def bump_version(db: Database, conn: AsyncConn) -> None:
     )
 
 
-async def count_reports(db: Database) -> int:
-    row = await db.fetch_one(select(func.count().label("n")).select_from(reports))
+async def count_reports(db: Database, channel: str | None = None) -> int:
+    """Every report, or those of one channel (e.g. `demo`)."""
+    stmt = select(func.count().label("n")).select_from(reports)
+    if channel is not None:
+        stmt = stmt.where(reports.c.channel == channel)
+    row = await db.fetch_one(stmt)
     return int(row["n"]) if row else 0

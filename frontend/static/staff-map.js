@@ -126,7 +126,8 @@
         .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
         .then(function (data) {
           heat.setOptions({max: Math.max(1, data.max)});
-          heat.setLatLngs(data.points);
+          // The API answers [lon, lat, people], like GeoJSON; Leaflet wants [lat, lon, w].
+          heat.setLatLngs(data.points.map(function (p) { return [p[1], p[0], p[2]]; }));
           if (!map.hasLayer(heat)) { heat.addTo(map); }
         }));
     } else if (map.hasLayer(heat)) {

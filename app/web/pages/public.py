@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 def vocab(lang: str) -> dict[str, list[dict[str, str]]]:
     """The report vocabularies with labels in the page's language."""
     return {
-        name: [{"code": t["code"], "label": t[lang]} for t in terms]
+        name: [{"code": str(t["code"]), "label": str(t[lang])} for t in terms]
         for name, terms in vocabulary.as_json().items()
     }
 
