@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
+from babel.numbers import format_decimal
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from frontend.strings import role_names
 
 FRONTEND = Path(__file__).resolve().parent
 TEMPLATES = FRONTEND / "templates"
@@ -82,6 +85,14 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={_file_hash(name)}"
 
 
+def number(lang: str, value: float | int | None, decimals: int = 0) -> str:
+    """`value` with the language's decimal sign and grouping (Babel): 5,0 in Swedish."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=lang))
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(lang: str) -> Environment:
     env = Environment(
@@ -94,6 +105,8 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
     env.globals["static_url"] = static_url
+    env.filters["number"] = lambda value, decimals=0: number(lang, value, decimals)
+    env.globals["role_names"] = role_names(lambda message: gettext(lang, message))
     return env
 
 

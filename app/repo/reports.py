@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import LargeBinary, bindparam, delete, func, insert, select, update
 
-from app.db.pool import AsyncConn, Database, compile_sql
+from app.db.pool import AsyncConn, Database, Row, compile_sql
 from app.db.tables.reports import data_version, reports
 from app.domain.report import ParsedReport
 
@@ -82,6 +82,15 @@ async def insert_report(
 async def receipt_hash_of(db: Database, report_id: uuid.UUID) -> bytes | None:
     row = await db.fetch_one(select(reports.c.receipt_hash).where(reports.c.id == report_id))
     return None if row is None else row["receipt_hash"]
+
+
+async def resident_view(db: Database, report_id: uuid.UUID) -> Row | None:
+    """What a resident may see of their own report: status and moderation state."""
+    return await db.fetch_one(
+        select(reports.c.id, reports.c.receipt_hash, reports.c.status, reports.c.text_status).where(
+            reports.c.id == report_id
+        )
+    )
 
 
 async def delete_report(db: Database, report_id: uuid.UUID, receipt: bytes) -> bool:

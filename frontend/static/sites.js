@@ -113,6 +113,11 @@
         });
         var form = document.getElementById("status-form");
         if (form) { form.elements.status.value = p.status; }
+        // A site that never left candidate can be deleted (a mistake); others are rejected.
+        var deleteRow = document.getElementById("delete-site-row");
+        if (deleteRow) {
+          deleteRow.hidden = !p.history.every(function (h) { return h.to_status === "candidate"; });
+        }
         if (p.status === "done") {
           showEvaluation(id);
         } else {
@@ -190,6 +195,22 @@
           text("status-result", res[0] === 200 ? "✓" : (res[1].detail || String(res[0])));
           loadSites();
           showSite(selected);
+        });
+    });
+  }
+
+  var deleteButton = document.getElementById("delete-site");
+  if (deleteButton) {
+    deleteButton.addEventListener("click", function () {
+      fetch("/api/v1/sites/" + selected, {method: "DELETE", headers: headers()})
+        .then(function (r) {
+          if (r.status === 204) {
+            document.getElementById("site-detail").hidden = true;
+            text("site-status", cfg.deleted);
+            loadSites();
+            return;
+          }
+          return r.json().then(function (j) { text("status-result", j.detail || String(r.status)); });
         });
     });
   }

@@ -60,14 +60,25 @@ def plan_geojson(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | 
     return Export(body, MEDIA_TYPES["geojson"], f"patrol-{plan_id}.geojson", len(plan["stops"]))
 
 
-def plan_gpx(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None) -> Export:
-    """GPX 1.1: one waypoint per stop and the route as a track."""
+def plan_gpx(
+    plan_id: uuid.UUID,
+    plan: dict[str, Any],
+    route_geojson: str | None,
+    *,
+    description: str | None = None,
+    stop_label: str = "hotspot {id}",
+) -> Export:
+    """GPX 1.1: one waypoint per stop and the route as a track.
+
+    `description` and `stop_label` are in the reader's language (the web layer
+    translates them); without them the stored English routing note is used.
+    """
     waypoints = [
         Waypoint(
             s["point"][0],
             s["point"][1],
             f"{s['order']}. {s['arrival']}-{s['departure']}",
-            f"hotspot {s['hotspot_id']}",
+            stop_label.format(id=s["hotspot_id"]),
         )
         for s in plan["stops"]
     ]
@@ -76,7 +87,7 @@ def plan_gpx(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None
         f"Patrull {plan['window']['start']}-{plan['window']['end']}",
         waypoints,
         track,
-        description=plan["routing"]["note"],
+        description=plan["routing"]["note"] if description is None else description,
     )
     return Export(body, GPX_MEDIA_TYPE, f"patrol-{plan_id}.gpx", len(plan["stops"]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -10,8 +11,8 @@ from fastapi.responses import HTMLResponse
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
 from app.web.render import language
-from frontend import maps
-from frontend.templating import render
+from frontend import maps, strings
+from frontend.templating import gettext, render
 from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -21,6 +22,7 @@ def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
     """A staff page with the principal, CSRF token and CSP nonce; never cached."""
     context.setdefault("principal", getattr(request.state, "principal", None))
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
+    context.setdefault("staff_here", request.url.path)
     html = render(
         language(request),
         template,
@@ -44,5 +46,9 @@ async def patrol_page(
         map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         days=days,
         visit_minutes=settings.patrol_visit_minutes,
-        page_data={"visit_minutes": settings.patrol_visit_minutes},
+        page_data={
+            "visit_minutes": settings.patrol_visit_minutes,
+            "lang": lang,
+            "strings": strings.patrol_strings(partial(gettext, lang)),
+        },
     )
