@@ -110,6 +110,8 @@
     document.getElementById("link-print").href = plan.links.print;
     document.getElementById("link-gpx").href = plan.links.gpx;
     document.getElementById("link-geojson").href = plan.links.geojson;
+    document.getElementById("link-gpkg").href = plan.links.gpkg;
+    document.getElementById("link-csv").href = plan.links.csv;
     fetch(plan.links.self, {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (full) {

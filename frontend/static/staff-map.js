@@ -195,7 +195,8 @@
         var plan = res.body;
         out.appendChild(el("p", null, fill(S.plan_made, {n: (plan.stops || []).length})));
         var links = el("p", "staff-links");
-        [["print", S.plan_print], ["gpx", S.plan_gpx], ["geojson", S.plan_geojson]].forEach(function (l) {
+        [["print", S.plan_print], ["gpx", S.plan_gpx], ["geojson", S.plan_geojson],
+         ["gpkg", "GeoPackage (SWEREF 99 TM)"], ["csv", "CSV"]].forEach(function (l) {
           if (plan.links && plan.links[l[0]]) {
             var a = el("a", null, l[1]);
             a.href = plan.links[l[0]];

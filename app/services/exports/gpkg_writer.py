@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,18 @@ def _utc(value: dt.datetime) -> np.datetime64:
     return np.datetime64(value, "ms")
 
 
+@dataclass(frozen=True)
+class Layer:
+    """One GeoPackage layer: EPSG:3006 geometries (WKB) of one type, with attribute columns."""
+
+    name: str
+    geometry_type: str
+    fields: Sequence[str]
+    columns: Sequence[tuple[np.ndarray, np.ndarray | None]]
+    wkb: Sequence[bytes]
+    metadata: Mapping[str, Any] | None = None
+
+
 def write_gpkg(
     layer: str,
     geometry_type: str,
@@ -54,34 +67,44 @@ def write_gpkg(
     metadata: Mapping[str, Any] | None = None,
 ) -> bytes:
     """One layer of EPSG:3006 geometries (WKB) with attribute columns, as file bytes."""
-    data = [array for array, _ in columns]
-    masks = [mask for _, mask in columns]
+    return write_layers([Layer(layer, geometry_type, fields, columns, wkb, metadata)])
+
+
+def write_layers(layers: Sequence[Layer]) -> bytes:
+    """Several layers in one GeoPackage, each with a single geometry type, as file bytes."""
+    # GDAL writes a file, not a buffer: write to a temporary one and read it back.
+    with tempfile.TemporaryDirectory(prefix="trygg-gpkg-") as tmp:
+        path = Path(tmp) / "export.gpkg"
+        for index, layer in enumerate(layers):
+            _write_layer(path, layer, append=index > 0)
+        return path.read_bytes()
+
+
+def _write_layer(path: Path, layer: Layer, *, append: bool) -> None:
+    data = [array for array, _ in layer.columns]
+    masks = [mask for _, mask in layer.columns]
     # Date-times are UTC: tell GDAL so, or it writes them without a zone.
     utc = {
         name: np.full(len(array), _GDAL_UTC, dtype=np.int32)
-        for name, array in zip(fields, data, strict=True)
+        for name, array in zip(layer.fields, data, strict=True)
         if array.dtype == np.dtype("datetime64[ms]")
     }
-    geometry = np.array(list(wkb), dtype=object)
-    # GDAL writes a file, not a buffer: write to a temporary one and read it back.
-    with tempfile.TemporaryDirectory(prefix="trygg-gpkg-") as tmp:
-        path = Path(tmp) / f"{layer}.gpkg"
-        pyogrio.raw.write(
-            str(path),
-            geometry,
-            data,
-            list(fields),
-            field_mask=masks if any(m is not None for m in masks) else None,
-            layer=layer,
-            driver="GPKG",
-            geometry_type=geometry_type,
-            crs="EPSG:3006",
-            dataset_options={"VERSION": GPKG_VERSION},
-            gdal_tz_offsets=utc or None,
-            layer_metadata=(
-                None
-                if metadata is None
-                else {k: orjson.dumps(v).decode() for k, v in metadata.items()}
-            ),
-        )
-        return path.read_bytes()
+    pyogrio.raw.write(
+        str(path),
+        np.array(list(layer.wkb), dtype=object),
+        data,
+        list(layer.fields),
+        field_mask=masks if any(m is not None for m in masks) else None,
+        layer=layer.name,
+        driver="GPKG",
+        geometry_type=layer.geometry_type,
+        crs="EPSG:3006",
+        append=append,
+        dataset_options=None if append else {"VERSION": GPKG_VERSION},
+        gdal_tz_offsets=utc or None,
+        layer_metadata=(
+            None
+            if layer.metadata is None
+            else {k: orjson.dumps(v).decode() for k, v in layer.metadata.items()}
+        ),
+    )

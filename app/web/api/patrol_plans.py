@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from functools import partial
@@ -78,6 +79,8 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
         "self": base,
         "geojson": base + ".geojson",
         "gpx": base + ".gpx",
+        "gpkg": base + ".gpkg",
+        "csv": base + ".csv",
         "print": base + "/print",
         "runs": base + "/runs",
     }
@@ -195,6 +198,26 @@ async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUse
         db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpx"}
     )
     return _attachment(export)
+
+
+@router.get("/{plan_id}.gpkg", summary="The plan as GeoPackage (layers stops and route)")
+async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, route = await _load(db, plan_id)
+    # GDAL writes a file: keep it off the event loop.
+    export = await asyncio.to_thread(patrol_export.plan_gpkg, pid, plan, route)
+    await audit.record(
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpkg"}
+    )
+    return _attachment(export)
+
+
+@router.get("/{plan_id}.csv", summary="The plan's stops as CSV (WKT in WGS 84)")
+async def plan_csv(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, _ = await _load(db, plan_id)
+    await audit.record(
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "csv"}
+    )
+    return _attachment(patrol_export.plan_csv(pid, plan))
 
 
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)

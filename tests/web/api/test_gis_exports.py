@@ -14,16 +14,20 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from tests.conftest import Sql
+from tests.web.api.planning_data import post_all
 from tests.web.api.test_hotspots import seed
+from tests.web.api.test_patrol_plans import FRIDAY_NIGHT
 from tests.web.api.test_sites import square
 
 Headers = Callable[..., dict[str, str]]
 
 
 def ogrinfo(path: Path, *args: str) -> str:
-    """`ogrinfo -ro -so -al` of the file; fails on any warning or error GDAL prints."""
+    """`ogrinfo -ro -so` of the file (all layers, or the one named last); fails on warnings."""
+    layer = [a for a in args if not a.startswith("-") and "=" not in a]
+    options = [a for a in args if a not in layer]
     done = subprocess.run(
-        ["ogrinfo", "-ro", "-so", "-al", *args, str(path)],
+        ["ogrinfo", "-ro", "-so", *(["-al"] if not layer else []), *options, str(path), *layer],
         capture_output=True,
         text=True,
         check=False,
@@ -99,4 +103,25 @@ def test_hotspot_geopackage_has_date_time_fields_and_opens_without_warnings(
     )
     assert "Geometry: Polygon" in ogrinfo(geojson)
     csv = download(client, "/api/v1/hotspots/export?format=csv", police, tmp_path / "h.csv")
+    assert "Feature Count: 2" in ogrinfo(csv, "-oo", "GEOM_POSSIBLE_NAMES=wkt")
+
+
+def test_patrol_plans_offer_geopackage_and_csv_with_one_geometry_type_per_layer(
+    client: TestClient, staff_headers: Headers, tmp_path: Path
+) -> None:
+    post_all(client)
+    police = staff_headers("police")
+    plan = client.post(
+        "/api/v1/patrol-plans", json={"window": FRIDAY_NIGHT, "top": 2}, headers=police
+    ).json()
+    links = plan["links"]
+    gpkg = download(client, links["gpkg"], police, tmp_path / "p.gpkg")
+    stops = ogrinfo(gpkg, "stops")
+    assert "Geometry: Point" in stops and "Feature Count: 2" in stops
+    route = ogrinfo(gpkg, "route")
+    assert "Geometry: Line String" in route and "Feature Count: 1" in route
+    assert "SWEREF99 TM" in stops and gpkg_version(gpkg) == 10200
+    csv = download(client, links["csv"], police, tmp_path / "p.csv")
+    lines = csv.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "order,hotspot_id,arrival,departure,wkt" and len(lines) == 3
     assert "Feature Count: 2" in ogrinfo(csv, "-oo", "GEOM_POSSIBLE_NAMES=wkt")
