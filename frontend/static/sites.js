@@ -81,7 +81,10 @@
         if (res[0] !== 200) { box.hidden = true; return; }
         var e = res[1];
         box.hidden = false;
-        var fmt = function (v) { return v === null ? "–" : v.toFixed(2); };
+        var fmt = function (v) {
+          return v === null ? "–" : v.toLocaleString(cfg.lang === "en" ? "en-GB" : "sv-SE",
+                                                     {minimumFractionDigits: 2, maximumFractionDigits: 2});
+        };
         text("evaluation-text",
           e.before.from + "–" + e.before.to + " / " + e.after.from + "–" + e.after.to + ": " +
           "inne " + e.inside.before + " → " + e.inside.after +

@@ -15,7 +15,8 @@
 
   var hotspots = H.create(map, cfg, {extraDetail: function (box, props) {
     if (props.severity_mean !== undefined && props.severity_mean !== null) {
-      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.severity_mean).toFixed(1)})));
+      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.severity_mean).toLocaleString(
+        cfg.lang === "en" ? "en-GB" : "sv-SE", {minimumFractionDigits: 1, maximumFractionDigits: 1})})));
     }
     if (props.score !== undefined) { box.appendChild(el("p", null, fill(S.score, {score: props.score}))); }
   }});
