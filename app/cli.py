@@ -173,6 +173,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+OSM_HINT = (
+    "An extract of the service area: download "
+    "https://download.geofabrik.de/europe/sweden-latest.osm.pbf and cut it with "
+    "`osmium extract --bbox 12.27,58.35,12.37,58.41 sweden-latest.osm.pbf -o vanersborg.osm.pbf` "
+    "(README, 'Patrol plans, redesign sites and promises')."
+)
+
+
 def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
     from app.repo.network import has_pgrouting, import_network
     from geo.osm import OsmError
@@ -185,6 +193,7 @@ def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
             vertices, edges = await import_network(db, Path(args.file), progress=_say)
         except (OsmError, OSError) as exc:
             _say(f"cannot import {args.file}: {exc}")
+            _say(OSM_HINT)
             return 1
         print(f"imported {edges} walkable edges between {vertices} junctions")
         return 0
@@ -315,7 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     recompute.set_defaults(func=cmd_recompute)
 
     net = sub.add_parser(
-        "import-network", help="import walkable ways from an OSM extract (.osm, .osm.pbf)"
+        "import-network",
+        help="import walkable ways from an OSM extract (.osm, .osm.pbf)",
+        epilog=OSM_HINT,
     )
     net.add_argument("file")
     net.set_defaults(func=cmd_import_network)

@@ -151,3 +151,10 @@ def test_trygg_lines_run(database_url: str, sql: Sql, clean_db: None) -> None:
 def test_the_installed_script_works_too(database_url: str) -> None:
     result = run(".venv/bin/trygghetskartan --help", database_url)
     assert result.returncode == 0 and "import-network" in result.stdout
+
+
+def test_the_cli_names_the_same_extract_as_the_readme() -> None:
+    from app.cli import OSM_HINT
+
+    (line,) = [line for line in LINES if words(line)[0] == "osmium"]
+    assert " ".join(words(line)) in OSM_HINT
