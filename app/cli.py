@@ -209,7 +209,7 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
-    from app.repo import hotspots
+    from app.services import hotspots
 
     async def work(db: Any) -> int:
         ctx = hotspots.context_of(settings)
@@ -292,6 +292,47 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup
+
+    try:
+        state = backup.take(settings, args.type)
+    except backup.BackupFailed as exc:
+        _say(str(exc))
+        return 1
+    last = state.get("backup", [{}])[-1]
+    print(f"backup {last.get('label')} ({last.get('type')}) taken into {settings.backup_dir}")
+    return 0
+
+
+def cmd_backup_status(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup
+
+    async def work(db: Any) -> int:
+        try:
+            state = backup.status(settings, await backup.archiver(db))
+        except backup.BackupFailed as exc:
+            _say(str(exc))
+            return 1
+        print("\n".join(state.lines()))
+        return 0 if state.last_label else 1
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_erasure_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import erasure
+
+    async def work(db: Any) -> int:
+        done = await erasure.replay(db, settings)
+        print(
+            f"erasure log: {done.entries} entries, {done.deleted} deleted, {done.cleared} cleared"
+        )
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -350,6 +391,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = sub.add_parser("purge", help="purge free text and reporter hashes past retention")
     purge.set_defaults(func=cmd_purge)
+    backup = sub.add_parser("backup", help="take a backup now (pgBackRest)")
+    backup.add_argument("--type", choices=["full", "diff", "incr"], default="incr")
+    backup.set_defaults(func=cmd_backup)
+    status = sub.add_parser("backup-status", help="last backup, WAL archived up to, size")
+    status.set_defaults(func=cmd_backup_status)
+    replay = sub.add_parser(
+        "erasure-replay", help="re-apply logged withdrawals and purges (after a restore)"
+    )
+    replay.set_defaults(func=cmd_erasure_replay)
     doc = sub.add_parser("settings", help="print every setting as a Markdown table")
     doc.set_defaults(func=cmd_settings)
     return parser

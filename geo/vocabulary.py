@@ -1,4 +1,4 @@
-"""The report vocabularies with their Swedish and English labels.
+"""The report vocabularies with their labels (sv/en here, other languages in vocabulary_labels).
 
 This is the one place these codes and labels live: the API, the database
 CHECK constraints, the pages and the exports all read them from here.
@@ -7,6 +7,8 @@ CHECK constraints, the pages and the exports all read them from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from geo.vocabulary_labels import EXTRA_LANGUAGES, LABELS
 
 
 @dataclass(frozen=True)
@@ -103,24 +105,42 @@ TIME_HOURS: dict[str, tuple[int, ...]] = {
 }
 
 
+def label(term: Term, lang: str) -> str:
+    """The term's label in `lang`; Swedish variants (sv-lattlast) and unknown codes get Swedish."""
+    if lang == "en":
+        return term.en
+    return LABELS.get(lang, {}).get(term.sv, term.sv)
+
+
+VOCABULARIES: dict[str, tuple[Term, ...]] = {
+    "reasons": REASONS,
+    "times": TIMES,
+    "days": DAYS,
+    "severity": SEVERITIES,
+    "kinds": KINDS,
+    "age_bands": AGE_BANDS,
+    "genders": GENDERS,
+}
+
+
+def labelled(lang: str) -> dict[str, list[dict[str, str]]]:
+    """Every vocabulary as code and label in one language, for the pages."""
+    return {
+        name: [{"code": t.code, "label": label(t, lang)} for t in terms]
+        for name, terms in VOCABULARIES.items()
+    }
+
+
 def as_json() -> dict[str, list[dict[str, str | int]]]:
-    """Every vocabulary with labels, for `GET /api/v1/reasons` and the pages.
+    """Every vocabulary with labels in every language, for `GET /api/v1/reasons`.
 
     Severity codes are integers, as a report must send them.
     """
 
-    def listing(terms: tuple[Term, ...]) -> list[dict[str, str | int]]:
-        return [{"code": _typed(t.code), "sv": t.sv, "en": t.en} for t in terms]
+    def entry(t: Term) -> dict[str, str | int]:
+        code: str | int = int(t.code) if t.code.isdigit() else t.code
+        return {"code": code, "sv": t.sv, "en": t.en} | {
+            lang: label(t, lang) for lang in EXTRA_LANGUAGES
+        }
 
-    def _typed(code: str) -> str | int:
-        return int(code) if code.isdigit() else code
-
-    return {
-        "reasons": listing(REASONS),
-        "times": listing(TIMES),
-        "days": listing(DAYS),
-        "severity": listing(SEVERITIES),
-        "kinds": listing(KINDS),
-        "age_bands": listing(AGE_BANDS),
-        "genders": listing(GENDERS),
-    }
+    return {name: [entry(t) for t in terms] for name, terms in VOCABULARIES.items()}

@@ -19,7 +19,7 @@ from app.web.api import (
     users,
     vocabulary,
 )
-from app.web.pages import patrol, public, staff_map, static
+from app.web.pages import accessibility, patrol, public, staff_map, static
 from app.web.pages import promises as promises_page
 from app.web.pages import sites as sites_page
 from app.web.pages.staff import audit as audit_page
@@ -41,6 +41,7 @@ ALL: tuple[APIRouter, ...] = (
     sites_page.router,
     static.router,
     public.router,
+    accessibility.router,
     staff_map.router,
     map_data.router,
     staff_reports.router,

@@ -28,7 +28,7 @@ from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
 from app.web.render import language
 from app.web.responses import JsonResponse
-from frontend import strings
+from frontend import staff_texts
 from frontend.print_map import route_svg
 from frontend.templating import gettext, number, render
 from geo.patrol import WindowError, parse_window
@@ -191,7 +191,7 @@ async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUse
         pid,
         plan,
         route,
-        description=strings.routing_note(_, plan["routing"], partial(number, lang)),
+        description=staff_texts.routing_note(_, plan["routing"], partial(number, lang)),
         stop_label=_("Otrygg plats {id}"),
     )
     await audit.record(
@@ -241,7 +241,7 @@ async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanU
         svg=svg,
         reason_labels=data.reason_labels,
         day_names=data.day_names,
-        method_name=strings.method_names(_).get(plan["method"], plan["method"]),
+        method_name=staff_texts.method_names(_).get(plan["method"], plan["method"]),
         csp_nonce=getattr(request.state, "csp_nonce", ""),
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})

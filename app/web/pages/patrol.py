@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
-from app.web.render import language
-from frontend import maps, strings
-from frontend.templating import gettext, render
+from app.web.render import language, staff_page
+from frontend import maps, staff_texts
+from frontend.templating import gettext
 from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-
-
-def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
-    """A staff page with the principal, CSRF token and CSP nonce; never cached."""
-    context.setdefault("principal", getattr(request.state, "principal", None))
-    context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
-    context.setdefault("staff_here", request.url.path)
-    html = render(
-        language(request),
-        template,
-        csp_nonce=getattr(request.state, "csp_nonce", ""),
-        **context,
-    )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/patrull", response_class=HTMLResponse)
@@ -49,6 +35,6 @@ async def patrol_page(
         page_data={
             "visit_minutes": settings.patrol_visit_minutes,
             "lang": lang,
-            "strings": strings.patrol_strings(partial(gettext, lang)),
+            "strings": staff_texts.patrol_strings(partial(gettext, lang)),
         },
     )
