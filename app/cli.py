@@ -146,6 +146,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if args.if_empty and await count_reports(db) > 0:
             _say("database already has reports; demo data not loaded")
             return 0
+        existing = await count_reports(db, channel="demo")
+        if existing and not args.replace:
+            _say(
+                f"the database already has {existing} demo reports; not replaced. "
+                "Pass --replace to delete and reload them."
+            )
+            return 1
         await remove_channel(db, "demo")
         result = await import_features(
             db,
@@ -166,6 +173,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+OSM_HINT = (
+    "An extract of the service area: download "
+    "https://download.geofabrik.de/europe/sweden-latest.osm.pbf and cut it with "
+    "`osmium extract --bbox 12.27,58.35,12.37,58.41 sweden-latest.osm.pbf -o vanersborg.osm.pbf` "
+    "(README, 'Patrol plans, redesign sites and promises')."
+)
+
+
 def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
     from app.repo.network import has_pgrouting, import_network
     from geo.osm import OsmError
@@ -178,6 +193,7 @@ def cmd_import_network(args: argparse.Namespace, settings: Settings) -> int:
             vertices, edges = await import_network(db, Path(args.file), progress=_say)
         except (OsmError, OSError) as exc:
             _say(f"cannot import {args.file}: {exc}")
+            _say(OSM_HINT)
             return 1
         print(f"imported {edges} walkable edges between {vertices} junctions")
         return 0
@@ -358,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="load or remove the synthetic demo reports")
     demo.add_argument("action", choices=["load", "remove"])
     demo.add_argument("--if-empty", action="store_true", help="load only into an empty database")
+    demo.add_argument(
+        "--replace", action="store_true", help="delete existing demo reports and load them again"
+    )
     demo.set_defaults(func=cmd_demo)
 
     imp = sub.add_parser("import-reports", help="import a GeoJSON FeatureCollection of reports")
@@ -370,7 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     recompute.set_defaults(func=cmd_recompute)
 
     net = sub.add_parser(
-        "import-network", help="import walkable ways from an OSM extract (.osm, .osm.pbf)"
+        "import-network",
+        help="import walkable ways from an OSM extract (.osm, .osm.pbf)",
+        epilog=OSM_HINT,
     )
     net.add_argument("file")
     net.set_defaults(func=cmd_import_network)

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "",
         validation_alias=AliasChoices("DATABASE_URL", "TRYGG_DATABASE_URL"),
-        description="PostgreSQL + PostGIS URL. Unset: `make run` and `python -m app` use the "
+        description="PostgreSQL + PostGIS URL. Unset: `make run` and `./trygg` use the "
         "project-local cluster in .local/pg (started if stopped).",
     )
     db_pool_min: int = Field(2, ge=0, description="Connections the pool keeps open.")

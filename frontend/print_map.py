@@ -29,7 +29,9 @@ def route_svg(
     stops: Sequence[Mapping[str, Any]],
     start: Sequence[float],
     end: Sequence[float],
+    title: str = "Rutt",
 ) -> str:
+    """The route and numbered stops as an SVG; `title` in the page's language."""
     points = [lonlat_to_sweref(p[0], p[1]) for p in route] or [lonlat_to_sweref(*start[:2])]
     stop_xy = [lonlat_to_sweref(s["point"][0], s["point"][1]) for s in stops]
     start_xy = lonlat_to_sweref(start[0], start[1])
@@ -56,7 +58,7 @@ def route_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         'role="img" aria-labelledby="route-map-title" class="route-map">',
-        '<title id="route-map-title">Route / Rutt</title>',
+        f'<title id="route-map-title">{html.escape(title)}</title>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fff" stroke="#999"/>',
         f'<polyline points="{line}" fill="none" stroke="#004b87" stroke-width="3" '
         'stroke-linejoin="round"/>',

@@ -44,6 +44,12 @@ def report_strings(_: Gettext) -> dict[str, str]:
         "network_error": _("Ingen kontakt med tjänsten. Kontrollera anslutningen och försök igen."),
         "withdrawn": _("Rapporten är återkallad och borttagen."),
         "withdraw_failed": _("Ingen rapport med det id:t och den kvittokoden."),
+        "status_published": _("Rapporten är publicerad och räknas på kartan."),
+        "status_hidden": _("Rapporten är dold av en moderator."),
+        "moderation_none": _("Den har ingen fritext."),
+        "moderation_pending": _("Fritexten väntar på granskning."),
+        "moderation_approved": _("Fritexten är granskad och godkänd."),
+        "moderation_redacted": _("Fritexten är granskad; delar av den är borttagna."),
         "receipt_code": _("Din kvittokod är {code}."),
         # The API explains problems in English; residents get these, the detail in brackets.
         "bad_place": _("Platsen går inte att använda. Välj en plats inom centrala Vänersborg."),
@@ -94,3 +100,4 @@ def staff_strings(_: Gettext) -> dict[str, str]:
         "reports_loading": _("Hämtar rapporter …"),
         "reports_error": _("Rapporterna gick inte att hämta."),
     }
+

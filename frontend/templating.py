@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from babel.messages.mofile import write_mo
+from babel.numbers import format_decimal
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from frontend.staff_texts import role_names
 
 FRONTEND = Path(__file__).resolve().parent
 TEMPLATES = FRONTEND / "templates"
@@ -132,6 +135,14 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={_file_hash(name)}"
 
 
+def number(lang: str, value: float | int | None, decimals: int = 0) -> str:
+    """`value` with the language's decimal sign and grouping (Babel): 5,0 in Swedish."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=babel_locale(lang)))
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(lang: str) -> Environment:
     env = Environment(
@@ -146,6 +157,8 @@ def environment(lang: str) -> Environment:
     env.globals["language"] = LANGUAGE_INFO[lang]
     env.globals["reviewed"] = reviewed(lang)
     env.globals["static_url"] = static_url
+    env.filters["number"] = lambda value, decimals=0: number(lang, value, decimals)
+    env.globals["role_names"] = role_names(lambda message: gettext(lang, message))
     return env
 
 

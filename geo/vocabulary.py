@@ -131,11 +131,15 @@ def labelled(lang: str) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def as_json() -> dict[str, list[dict[str, str]]]:
-    """Every vocabulary with labels in every language, for `GET /api/v1/reasons`."""
+def as_json() -> dict[str, list[dict[str, str | int]]]:
+    """Every vocabulary with labels in every language, for `GET /api/v1/reasons`.
 
-    def entry(t: Term) -> dict[str, str]:
-        return {"code": t.code, "sv": t.sv, "en": t.en} | {
+    Severity codes are integers, as a report must send them.
+    """
+
+    def entry(t: Term) -> dict[str, str | int]:
+        code: str | int = int(t.code) if t.code.isdigit() else t.code
+        return {"code": code, "sv": t.sv, "en": t.en} | {
             lang: label(t, lang) for lang in EXTRA_LANGUAGES
         }
 

@@ -95,6 +95,14 @@ def test_demo_data_loads_only_into_an_empty_database_and_is_removable(
     assert again.returncode == 0
     assert sql.scalar("SELECT count(*) FROM reports") == demo
 
+    refused = run_cli(database_url, "demo-data", "load")
+    assert refused.returncode == 1 and "--replace" in refused.stderr
+    assert sql.scalar("SELECT count(*) FROM reports") == demo
+
+    replaced = run_cli(database_url, "demo-data", "load", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert sql.scalar("SELECT count(*) FROM reports") == demo
+
     removed = run_cli(database_url, "demo-data", "remove")
     assert removed.returncode == 0
     assert sql.scalar("SELECT count(*) FROM reports") == 0

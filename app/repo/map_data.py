@@ -175,7 +175,7 @@ async def grid_json(db: Database, filters: ReportFilter, zoom: int) -> str:
 
 
 async def heat_json(db: Database, filters: ReportFilter, zoom: int) -> str:
-    """`{"points": [[lat, lon, people], ...], "max": n}` from deduplicated person-places."""
+    """`{"points": [[lon, lat, people], ...], "max": n}` from deduplicated person-places."""
     cell = max(DEDUP_METRES, metres_per_pixel(filters, zoom) * HEAT_PIXELS)
     who = func.coalesce(r.c.reporter_hash, func.uuid_send(r.c.id))
     snapped = func.ST_SnapToGrid(func.ST_PointOnSurface(r.c.geom_3006), DEDUP_METRES)
@@ -201,8 +201,8 @@ async def heat_json(db: Database, filters: ReportFilter, zoom: int) -> str:
     )
     wgs = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(cells.c.x, cells.c.y), 3006), 4326)
     point = func.json_build_array(
-        func.round(cast(func.ST_Y(wgs), _NUMERIC), 5),
         func.round(cast(func.ST_X(wgs), _NUMERIC), 5),
+        func.round(cast(func.ST_Y(wgs), _NUMERIC), 5),
         cells.c.n,
     )
     body = func.json_build_object(

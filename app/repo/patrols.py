@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, func, insert, select
+from sqlalchemy import Text, cast, delete, func, insert, literal, select
 
 from app.db.pool import Database, Row
 from app.db.tables.planning import patrol_plans, patrol_runs
@@ -98,3 +98,23 @@ async def list_runs(db: Database, plan_id: uuid.UUID) -> list[Row]:
         .order_by(patrol_runs.c.carried_out_on, patrol_runs.c.recorded_at)
     )
     return await db.fetch_all(stmt)
+
+
+async def delete_recent_run(
+    db: Database, plan_id: uuid.UUID, run_id: uuid.UUID, hours: int
+) -> bool | None:
+    """Delete a run recorded less than `hours` ago: True; None if no such run; False if older."""
+    recent = patrol_runs.c.recorded_at > func.now() - func.make_interval(0, 0, 0, 0, literal(hours))
+    async with db.transaction() as conn:
+        row = await db.fetch_one(
+            select(recent.label("recent"))
+            .where(patrol_runs.c.id == run_id, patrol_runs.c.plan_id == plan_id)
+            .with_for_update(),
+            conn,
+        )
+        if row is None:
+            return None
+        if not row["recent"]:
+            return False
+        await db.execute(delete(patrol_runs).where(patrol_runs.c.id == run_id), conn)
+    return True

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import LargeBinary, bindparam, delete, func, insert, select, update
 
-from app.db.pool import AsyncConn, Database, compile_sql
+from app.db.pool import AsyncConn, Database, Row, compile_sql
 from app.db.tables.reports import data_version, reports
 from app.domain.report import ParsedReport
 
@@ -84,6 +84,15 @@ async def receipt_hash_of(db: Database, report_id: uuid.UUID) -> bytes | None:
     return None if row is None else row["receipt_hash"]
 
 
+async def resident_view(db: Database, report_id: uuid.UUID) -> Row | None:
+    """What a resident may see of their own report: status and moderation state."""
+    return await db.fetch_one(
+        select(reports.c.id, reports.c.receipt_hash, reports.c.status, reports.c.text_status).where(
+            reports.c.id == report_id
+        )
+    )
+
+
 async def delete_report(db: Database, report_id: uuid.UUID, receipt: bytes) -> bool:
     """Delete a report if the receipt hash matches; True when it was deleted."""
     async with db.transaction() as conn:
@@ -106,6 +115,10 @@ async def bump_version(db: Database, conn: AsyncConn) -> None:
     )
 
 
-async def count_reports(db: Database) -> int:
-    row = await db.fetch_one(select(func.count().label("n")).select_from(reports))
+async def count_reports(db: Database, channel: str | None = None) -> int:
+    """Every report, or those of one channel (e.g. `demo`)."""
+    stmt = select(func.count().label("n")).select_from(reports)
+    if channel is not None:
+        stmt = stmt.where(reports.c.channel == channel)
+    row = await db.fetch_one(stmt)
     return int(row["n"]) if row else 0

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, func, insert, select, text, update
+from sqlalchemy import Text, cast, delete, exists, func, insert, select, text, update
 
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.planning import site_history, sites
@@ -26,8 +26,11 @@ COLUMNS = (
     sites.c.notes,
     sites.c.created_at,
     sites.c.updated_at,
-    # RFC 7946: exterior rings counterclockwise, whatever way they were drawn.
-    cast(func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(sites.c.geom), 7), Text).label("geometry"),
+    # RFC 7946: exterior rings counterclockwise, whatever way they were drawn; always a
+    # MultiPolygon, so that a GIS sees one geometry type per layer.
+    cast(func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(func.ST_Multi(sites.c.geom)), 7), Text).label(
+        "geometry"
+    ),
 )
 
 
@@ -106,7 +109,7 @@ async def export_rows(db: Database) -> list[Row]:
     stmt = select(
         *COLUMNS,
         func.ST_AsBinary(func.ST_Multi(sites.c.geom_3006)).label("wkb_3006"),
-        func.ST_AsText(sites.c.geom, 7).label("wkt"),
+        func.ST_AsText(func.ST_Multi(sites.c.geom), 7).label("wkt"),
     ).order_by(sites.c.created_at)
     return await db.fetch_all(stmt)
 
@@ -220,3 +223,22 @@ async def report_counts(
     )
     assert row is not None
     return {key: int(value) for key, value in row.items()}
+
+
+async def delete_candidate(db: Database, site_id: uuid.UUID) -> bool | None:
+    """Delete a site that never left `candidate`: True; None if no such site; False if it did."""
+    async with db.transaction() as conn:
+        row = await db.fetch_one(
+            select(sites.c.status).where(sites.c.id == site_id).with_for_update(), conn
+        )
+        if row is None:
+            return None
+        moved = exists().where(
+            site_history.c.site_id == site_id, site_history.c.to_status != "candidate"
+        )
+        history = await db.fetch_one(select(moved.label("moved")), conn)
+        if row["status"] != "candidate" or (history is not None and history["moved"]):
+            return False
+        # Its history goes with it (ON DELETE CASCADE); the audit log keeps the deletion.
+        await db.execute(delete(sites).where(sites.c.id == site_id), conn)
+    return True

@@ -16,6 +16,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "audit:read": frozenset({"admin"}),
     "patrol:plan": frozenset({"police"}),
     "sites:manage": frozenset({"planner"}),
+    # Undo a mistake: a site that never left candidate, a patrol run within 24 hours.
+    "sites:delete": frozenset({"planner"}),
+    "patrol_runs:delete": frozenset({"police"}),
     "sites:read": frozenset({"planner", "police", "admin"}),
     "promises:manage": frozenset({"admin"}),
     "open311:keys": frozenset({"admin"}),

@@ -39,6 +39,7 @@ def staff_page(request: Request, template: str, status: int = 200, **context: An
     """A staff page with the principal and CSRF token; `page()` keeps it out of caches."""
     context.setdefault("principal", getattr(request.state, "principal", None))
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
+    context.setdefault("staff_here", request.url.path)  # marks the page in the staff nav bar
     response = page(request, language(request), template, **context)
     response.status_code = status
     return response

@@ -11,6 +11,23 @@
   var stopLayer = L.layerGroup().addTo(map);
   var boxes = {};
   var current = null;
+  var pageData = JSON.parse(document.getElementById("page-data").textContent);
+  var S = pageData.strings;
+  var locale = pageData.lang === "en" ? "en-GB" : "sv-SE";
+
+  // Numbers in the page's language: 1,23 km in Swedish.
+  function num(value, decimals) {
+    return Number(value).toLocaleString(locale, {minimumFractionDigits: decimals,
+                                                 maximumFractionDigits: decimals});
+  }
+
+  function routingNote(routing) {
+    var f = num(routing.detour_factor || 0, 1);
+    if (routing.network === "network") {
+      return S.note_network + (routing.detour_factor ? " " + S.note_off_network.replace("{f}", f) : "");
+    }
+    return S.note_straight.replace("{f}", f);
+  }
 
   function headers() {
     var h = {"Content-Type": "application/json", "Accept": "application/json"};
@@ -62,9 +79,10 @@
     document.getElementById("plan-result").hidden = false;
     say(document.getElementById("plan-summary"),
       plan.window.days.join(", ") + " " + plan.window.start + "–" + plan.window.end + " · " +
-      plan.totals.stops + " · " + (plan.totals.distance_m / 1000).toFixed(2) + " km · " +
-      Math.round(plan.totals.minutes) + " min · " + plan.method);
-    say(document.getElementById("plan-routing"), plan.routing.note);
+      plan.totals.stops + " · " + num(plan.totals.distance_m / 1000, 2) + " km · " +
+      Math.round(plan.totals.minutes) + " min · " + S.method + ": " +
+      (S.methods[plan.method] || plan.method));
+    say(document.getElementById("plan-routing"), routingNote(plan.routing));
     var tbody = document.getElementById("plan-stops");
     var runStops = document.getElementById("run-stops");
     tbody.textContent = "";
@@ -72,7 +90,7 @@
     stopLayer.clearLayers();
     plan.stops.forEach(function (s) {
       var tr = document.createElement("tr");
-      [s.order, s.arrival, s.departure, s.point[1].toFixed(5) + ", " + s.point[0].toFixed(5)]
+      [s.order, s.arrival, s.departure, num(s.point[1], 5) + "; " + num(s.point[0], 5)]
         .forEach(function (v) {
           var td = document.createElement("td");
           td.textContent = String(v);
@@ -92,6 +110,8 @@
     document.getElementById("link-print").href = plan.links.print;
     document.getElementById("link-gpx").href = plan.links.gpx;
     document.getElementById("link-geojson").href = plan.links.geojson;
+    document.getElementById("link-gpkg").href = plan.links.gpkg;
+    document.getElementById("link-csv").href = plan.links.csv;
     fetch(plan.links.self, {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (full) {
@@ -127,7 +147,22 @@
                                body: JSON.stringify({carried_out_on: date, hotspot_ids: visited})})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
       .then(function (res) {
-        say(runStatus, res[0] === 201 ? "✓ " + date : (res[1].detail || String(res[0])));
+        runStatus.textContent = "";
+        if (res[0] !== 201) { say(runStatus, res[1].detail || String(res[0])); return; }
+        say(runStatus, "✓ " + S.run_saved.replace("{date}", date) + " ");
+        // A mistake can be undone for 24 hours (DELETE .../runs/{id}).
+        var undo = document.createElement("button");
+        undo.type = "button";
+        undo.className = "button secondary";
+        undo.textContent = S.run_undo;
+        undo.addEventListener("click", function () {
+          fetch(current.links.runs + "/" + res[1].id, {method: "DELETE", headers: headers()})
+            .then(function (r) {
+              if (r.status === 204) { say(runStatus, S.run_undone); return; }
+              return r.json().then(function (j) { say(runStatus, j.detail || String(r.status)); });
+            });
+        });
+        runStatus.appendChild(undo);
       });
   });
 

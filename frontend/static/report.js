@@ -340,6 +340,28 @@
     document.getElementById("place-help").scrollIntoView();
   });
 
+  // The resident's own report: GET /api/v1/reports/{id} with the receipt shows
+  // its status and moderation state, and nothing else.
+  function showStatus(out) {
+    var id = document.getElementById("withdraw-id").value.trim();
+    var receipt = document.getElementById("withdraw-receipt").value.trim();
+    fetch("/api/v1/reports/" + encodeURIComponent(id), {
+      headers: {"X-Receipt": receipt, "Accept": "application/json"}
+    }).then(function (resp) {
+      if (resp.status !== 200) { out.textContent = t("withdraw_failed"); return; }
+      return resp.json().then(function (own) {
+        out.textContent = t("status_" + own.status) + " " + t("moderation_" + own.moderation);
+      });
+    }).catch(function () { out.textContent = t("network_error"); });
+  }
+
+  document.getElementById("show-status").addEventListener("click", function () {
+    showStatus(document.getElementById("own-status"));
+  });
+  document.getElementById("status-check").addEventListener("click", function () {
+    showStatus(document.getElementById("withdraw-status"));
+  });
+
   document.getElementById("withdraw-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var id = document.getElementById("withdraw-id").value.trim();

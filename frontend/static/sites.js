@@ -81,7 +81,10 @@
         if (res[0] !== 200) { box.hidden = true; return; }
         var e = res[1];
         box.hidden = false;
-        var fmt = function (v) { return v === null ? "–" : v.toFixed(2); };
+        var fmt = function (v) {
+          return v === null ? "–" : v.toLocaleString(cfg.lang === "en" ? "en-GB" : "sv-SE",
+                                                     {minimumFractionDigits: 2, maximumFractionDigits: 2});
+        };
         text("evaluation-text",
           e.before.from + "–" + e.before.to + " / " + e.after.from + "–" + e.after.to + ": " +
           "inne " + e.inside.before + " → " + e.inside.after +
@@ -113,6 +116,11 @@
         });
         var form = document.getElementById("status-form");
         if (form) { form.elements.status.value = p.status; }
+        // A site that never left candidate can be deleted (a mistake); others are rejected.
+        var deleteRow = document.getElementById("delete-site-row");
+        if (deleteRow) {
+          deleteRow.hidden = !p.history.every(function (h) { return h.to_status === "candidate"; });
+        }
         if (p.status === "done") {
           showEvaluation(id);
         } else {
@@ -190,6 +198,22 @@
           text("status-result", res[0] === 200 ? "✓" : (res[1].detail || String(res[0])));
           loadSites();
           showSite(selected);
+        });
+    });
+  }
+
+  var deleteButton = document.getElementById("delete-site");
+  if (deleteButton) {
+    deleteButton.addEventListener("click", function () {
+      fetch("/api/v1/sites/" + selected, {method: "DELETE", headers: headers()})
+        .then(function (r) {
+          if (r.status === 204) {
+            document.getElementById("site-detail").hidden = true;
+            text("site-status", cfg.deleted);
+            loadSites();
+            return;
+          }
+          return r.json().then(function (j) { text("status-result", j.detail || String(r.status)); });
         });
     });
   }

@@ -15,7 +15,8 @@
 
   var hotspots = H.create(map, cfg, {extraDetail: function (box, props) {
     if (props.severity_mean !== undefined && props.severity_mean !== null) {
-      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.severity_mean).toFixed(1)})));
+      box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.severity_mean).toLocaleString(
+        cfg.lang === "en" ? "en-GB" : "sv-SE", {minimumFractionDigits: 1, maximumFractionDigits: 1})})));
     }
     if (props.score !== undefined) { box.appendChild(el("p", null, fill(S.score, {score: props.score}))); }
   }});
@@ -126,7 +127,8 @@
         .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
         .then(function (data) {
           heat.setOptions({max: Math.max(1, data.max)});
-          heat.setLatLngs(data.points);
+          // The API answers [lon, lat, people], like GeoJSON; Leaflet wants [lat, lon, w].
+          heat.setLatLngs(data.points.map(function (p) { return [p[1], p[0], p[2]]; }));
           if (!map.hasLayer(heat)) { heat.addTo(map); }
         }));
     } else if (map.hasLayer(heat)) {
@@ -194,7 +196,8 @@
         var plan = res.body;
         out.appendChild(el("p", null, fill(S.plan_made, {n: (plan.stops || []).length})));
         var links = el("p", "staff-links");
-        [["print", S.plan_print], ["gpx", S.plan_gpx], ["geojson", S.plan_geojson]].forEach(function (l) {
+        [["print", S.plan_print], ["gpx", S.plan_gpx], ["geojson", S.plan_geojson],
+         ["gpkg", "GeoPackage (SWEREF 99 TM)"], ["csv", "CSV"]].forEach(function (l) {
           if (plan.links && plan.links[l[0]]) {
             var a = el("a", null, l[1]);
             a.href = plan.links[l[0]];

@@ -191,4 +191,4 @@ def test_places_the_network_cannot_reach_fall_back_to_straight_lines(
     assert "could not be routed" in plan["routing"]["note"]
     assert plan["routing"]["detour_factor"] == 1.3
     printed = client.get(plan["links"]["print"], headers=police).text
-    assert "fågelvägen gånger 1.3" in printed
+    assert "fågelvägen gånger 1,3" in printed  # Swedish decimal comma

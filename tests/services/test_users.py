@@ -48,3 +48,14 @@ def test_last_admin_cannot_lose_the_role(run_db: RunDb) -> None:
         run_db(lambda db: users.change_user(db, CLI, admin["id"]))
     with pytest.raises(NotFound):
         run_db(lambda db: users.change_user(db, CLI, uuid.uuid4(), active=True))
+
+
+def test_nobody_deactivates_their_own_account(run_db: RunDb) -> None:
+    first = run_db(lambda db: users.create_user(db, CLI, "a@example.se", ["admin"], "lång-nog-1"))
+    run_db(lambda db: users.create_user(db, CLI, "b@example.se", ["admin"], "lång-nog-1"))
+    me = Principal(user_id=first["id"], email="a@example.se", roles=frozenset({"admin"}))
+    with pytest.raises(Conflict, match="your own account"):
+        run_db(lambda db: users.change_user(db, me, first["id"], active=False))
+    # Another admin may; then the last one may not be deactivated either.
+    other = run_db(lambda db: users.change_user(db, CLI, first["id"], active=False))
+    assert other["active"] is False

@@ -32,10 +32,10 @@ SCALARS: tuple[tuple[str, str], ...] = (
     ("reports", "int"),
     ("severity_mean", "float"),
     ("safe_share", "float"),
-    ("first_seen", "str"),
-    ("last_seen", "str"),
-    ("first_report", "str"),
-    ("last_report", "str"),
+    ("first_seen", "datetime"),
+    ("last_seen", "datetime"),
+    ("first_report", "datetime"),
+    ("last_report", "datetime"),
     ("centre_lon", "float"),
     ("centre_lat", "float"),
 )
@@ -61,9 +61,12 @@ def _text(value: Any) -> Any:
     return value
 
 
-def flat(row: Mapping[str, Any]) -> dict[str, Any]:
-    """One export row's attributes, from a row of `app.repo.hotspots.export_rows.export_rows`."""
-    out = {name: _text(row.get(name)) for name, _ in SCALARS}
+def flat(row: Mapping[str, Any], *, text: bool = True) -> dict[str, Any]:
+    """One export row's attributes, from a row of `app.repo.hotspots.export_rows.export_rows`.
+
+    Date-times as ISO 8601 text for CSV, or as datetime values for the GeoPackage.
+    """
+    out = {name: _text(row.get(name)) if text else row.get(name) for name, _ in SCALARS}
     for prefix, source, codes in GROUPS:
         counts = row.get(source) or {}
         for code in codes:
@@ -85,7 +88,7 @@ def hotspots_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
 def hotspots_gpkg(rows: Sequence[Mapping[str, Any]], filters: Mapping[str, Any]) -> bytes:
     """GeoPackage in SWEREF 99 TM; the filters are kept in the layer's metadata."""
-    flats = [flat(r) for r in rows]
+    flats = [flat(r, text=False) for r in rows]
     spec = columns()
     return write_gpkg(
         LAYER,

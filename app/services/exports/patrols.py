@@ -1,4 +1,7 @@
-"""A stored patrol plan as GeoJSON (stops and route), GPX 1.1, or its printable page's data.
+"""A stored patrol plan as GeoJSON (stops and route), GPX 1.1, GeoPackage, CSV, or print data.
+
+The GeoPackage has one layer per geometry type (`stops` Points, `route` a
+LineString) in SWEREF 99 TM; the CSV lists the stops with WKT (WGS 84).
 
 `plan` is the stored plan document and `route_geojson` its walking route as
 PostGIS wrote it (a LineString), or None when the plan has fewer than two points.
@@ -11,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import shapely
 
+from app.services.exports.csv_writer import write_csv
 from app.services.exports.files import MEDIA_TYPES, Export
+from app.services.exports.gpkg_writer import Layer, column, write_layers
+from geo.crs import lonlat_to_sweref
 from geo.gpx import Waypoint, write_gpx
 from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 from geo.vocabulary import REASONS
@@ -60,14 +67,25 @@ def plan_geojson(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | 
     return Export(body, MEDIA_TYPES["geojson"], f"patrol-{plan_id}.geojson", len(plan["stops"]))
 
 
-def plan_gpx(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None) -> Export:
-    """GPX 1.1: one waypoint per stop and the route as a track."""
+def plan_gpx(
+    plan_id: uuid.UUID,
+    plan: dict[str, Any],
+    route_geojson: str | None,
+    *,
+    description: str | None = None,
+    stop_label: str = "hotspot {id}",
+) -> Export:
+    """GPX 1.1: one waypoint per stop and the route as a track.
+
+    `description` and `stop_label` are in the reader's language (the web layer
+    translates them); without them the stored English routing note is used.
+    """
     waypoints = [
         Waypoint(
             s["point"][0],
             s["point"][1],
             f"{s['order']}. {s['arrival']}-{s['departure']}",
-            f"hotspot {s['hotspot_id']}",
+            stop_label.format(id=s["hotspot_id"]),
         )
         for s in plan["stops"]
     ]
@@ -76,9 +94,62 @@ def plan_gpx(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None
         f"Patrull {plan['window']['start']}-{plan['window']['end']}",
         waypoints,
         track,
-        description=plan["routing"]["note"],
+        description=plan["routing"]["note"] if description is None else description,
     )
     return Export(body, GPX_MEDIA_TYPE, f"patrol-{plan_id}.gpx", len(plan["stops"]))
+
+
+STOP_FIELDS = ("order", "hotspot_id", "arrival", "departure")
+
+
+def plan_gpkg(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None) -> Export:
+    """GeoPackage (EPSG:3006): layer `stops` (Points) and, if any, layer `route` (LineString)."""
+    stops = plan["stops"]
+    layers = [
+        Layer(
+            "stops",
+            "Point",
+            STOP_FIELDS,
+            [
+                column([s["order"] for s in stops], "int"),
+                column([s["hotspot_id"] for s in stops], "str"),
+                column([s["arrival"] for s in stops], "str"),
+                column([s["departure"] for s in stops], "str"),
+            ],
+            [shapely.Point(lonlat_to_sweref(*s["point"][:2])).wkb for s in stops],
+        )
+    ]
+    if route_geojson:
+        line = shapely.LineString([lonlat_to_sweref(x, y) for x, y in _coordinates(route_geojson)])
+        layers.append(
+            Layer(
+                "route",
+                "LineString",
+                ("distance_m", "walking_minutes", "routing"),
+                [
+                    column([float(plan["totals"]["distance_m"])], "float"),
+                    column([float(plan["totals"]["walking_minutes"])], "float"),
+                    column([plan["routing"]["network"]], "str"),
+                ],
+                [line.wkb],
+            )
+        )
+    body = write_layers(layers)
+    return Export(body, MEDIA_TYPES["gpkg"], f"patrol-{plan_id}.gpkg", len(stops))
+
+
+def plan_csv(plan_id: uuid.UUID, plan: dict[str, Any]) -> Export:
+    """The stops in visiting order, with WKT points (WGS 84 lon/lat)."""
+    rows = (
+        [s["order"], s["hotspot_id"], s["arrival"], s["departure"], _point_wkt(s["point"])]
+        for s in plan["stops"]
+    )
+    body = write_csv([*STOP_FIELDS, "wkt"], rows)
+    return Export(body, MEDIA_TYPES["csv"], f"patrol-{plan_id}.csv", len(plan["stops"]))
+
+
+def _point_wkt(point: list[float]) -> str:
+    return f"POINT({point[0]:.7f} {point[1]:.7f})"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Redesign sites as GeoJSON (RFC 7946), GeoPackage (EPSG:3006) and CSV (WKT in WGS 84).
 
+Every site is a MultiPolygon in every format, so a GIS sees one geometry type per layer.
+
 The GeoJSON feature is also the API's answer for one site, so the routers in
 app/web/api/sites.py build their answers with `feature` and `collection` too.
 """
@@ -84,14 +86,22 @@ def _flat(row: Mapping[str, Any]) -> dict[str, str | None]:
     return out
 
 
+DATES = ("planned_start", "planned_end", "completed_on")
+
+
 def sites_gpkg(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """GeoPackage in SWEREF 99 TM, every attribute as text."""
+    """GeoPackage in SWEREF 99 TM: MultiPolygons, dates as DATE fields, the rest text."""
     flats = [_flat(r) for r in rows]
     return write_gpkg(
         LAYER,
         "MultiPolygon",
         FIELDS,
-        [column([f[name] for f in flats], "str") for name in FIELDS],
+        [
+            column([r[name] for r in rows], "date")
+            if name in DATES
+            else column([f[name] for f in flats], "str")
+            for name in FIELDS
+        ],
         [bytes(r["wkb_3006"]) for r in rows],
     )
 

@@ -74,7 +74,12 @@ async def change_user(
     active: bool | None = None,
     password: str | None = None,
 ) -> Row:
-    """Change what is given (roles, active, password); never remove the last active admin."""
+    """Change what is given (roles, active, password); never remove the last active admin.
+
+    Nobody deactivates their own account: another admin must do it.
+    """
+    if active is False and principal.user_id == user_id:
+        raise Conflict("you cannot deactivate your own account; ask another admin")
     before = await get_user(db, user_id)
     values: dict[str, Any] = {}
     details: dict[str, Any] = {}

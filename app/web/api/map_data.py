@@ -78,6 +78,6 @@ async def heat_in_view(
     db: DbDep,
     principal: Annotated[Principal, require("reports:read")],
 ) -> Response:
-    """`points` are `[lat, lon, people]`; one person's reports within 25 m count once."""
+    """`points` are `[lon, lat, people]`; a person's reports within 25 m count once."""
     body = await store.heat_json(db, filters, zoom)
     return Response(body, media_type="application/json", headers=PRIVATE)

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 import orjson
@@ -15,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import NotFound, Unprocessable
+from app.errors import Conflict, NotFound, Unprocessable
 from app.repo import patrols as store
 from app.security import audit
 from app.security.access import Principal, require
@@ -26,14 +28,17 @@ from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
 from app.web.render import language
 from app.web.responses import JsonResponse
+from frontend import staff_texts
 from frontend.print_map import route_svg
-from frontend.templating import render
+from frontend.templating import gettext, number, render
 from geo.patrol import WindowError, parse_window
 
 router = APIRouter(prefix="/api/v1/patrol-plans", tags=["patrol plans"])
 
 PlanUser = Annotated[Principal, require("patrol:plan")]
 NOT_FOUND = "No patrol plan with that id."
+RUN_NOT_FOUND = "No recorded patrol with that id in this plan."
+UNDO_HOURS = 24
 
 LonLat = Annotated[list[float], Field(min_length=2, max_length=2)]
 
@@ -74,6 +79,8 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
         "self": base,
         "geojson": base + ".geojson",
         "gpx": base + ".gpx",
+        "gpkg": base + ".gpkg",
+        "csv": base + ".csv",
         "print": base + "/print",
         "runs": base + "/runs",
     }
@@ -176,21 +183,56 @@ async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response
 
 
 @router.get("/{plan_id}.gpx", summary="The plan as GPX 1.1 (waypoints and track)")
-async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
-    export = patrol_export.plan_gpx(pid, plan, route)
+    lang = language(request)
+    _ = partial(gettext, lang)
+    export = patrol_export.plan_gpx(
+        pid,
+        plan,
+        route,
+        description=staff_texts.routing_note(_, plan["routing"], partial(number, lang)),
+        stop_label=_("Otrygg plats {id}"),
+    )
     await audit.record(
         db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpx"}
     )
     return _attachment(export)
 
 
+@router.get("/{plan_id}.gpkg", summary="The plan as GeoPackage (layers stops and route)")
+async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, route = await _load(db, plan_id)
+    # GDAL writes a file: keep it off the event loop.
+    export = await asyncio.to_thread(patrol_export.plan_gpkg, pid, plan, route)
+    await audit.record(
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpkg"}
+    )
+    return _attachment(export)
+
+
+@router.get("/{plan_id}.csv", summary="The plan's stops as CSV (WKT in WGS 84)")
+async def plan_csv(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+    pid, plan, _ = await _load(db, plan_id)
+    await audit.record(
+        db, principal, "patrol_plans:export", target=str(pid), details={"format": "csv"}
+    )
+    return _attachment(patrol_export.plan_csv(pid, plan))
+
+
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)
 async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     lang = language(request)
+    _ = partial(gettext, lang)
     data = patrol_export.print_data(plan, route, lang)
-    svg = route_svg(data.route, plan["stops"], plan["start"]["point"], plan["end"]["point"])
+    svg = route_svg(
+        data.route,
+        plan["stops"],
+        plan["start"]["point"],
+        plan["end"]["point"],
+        title=_("Rutt"),
+    )
     await audit.record(db, principal, "patrol_plans:print", target=str(pid))
     page = render(
         lang,
@@ -199,6 +241,7 @@ async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanU
         svg=svg,
         reason_labels=data.reason_labels,
         day_names=data.day_names,
+        method_name=staff_texts.method_names(_).get(plan["method"], plan["method"]),
         csp_nonce=getattr(request.state, "csp_nonce", ""),
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
@@ -247,3 +290,27 @@ async def record_run(plan_id: str, body: JsonBody, db: DbDep, principal: PlanUse
     return JsonResponse(
         {"id": str(run_id), "plan_id": str(pid), "hotspot_ids": visited}, status_code=201
     )
+
+
+@router.delete(
+    "/{plan_id}/runs/{run_id}",
+    status_code=204,
+    summary="Delete a recorded patrol within 24 hours (a mistake)",
+)
+async def delete_run(
+    plan_id: str,
+    run_id: str,
+    db: DbDep,
+    principal: Annotated[Principal, require("patrol_runs:delete")],
+) -> Response:
+    pid = _plan_id(plan_id)
+    rid = params.path_uuid(run_id, RUN_NOT_FOUND)
+    deleted = await store.delete_recent_run(db, pid, rid, UNDO_HOURS)
+    if deleted is None:
+        raise NotFound(RUN_NOT_FOUND)
+    if not deleted:
+        raise Conflict(f"a recorded patrol can be deleted only within {UNDO_HOURS} hours")
+    await audit.record(
+        db, principal, "patrol_runs:delete", target=str(rid), details={"plan_id": str(pid)}
+    )
+    return Response(status_code=204)

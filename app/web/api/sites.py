@@ -269,6 +269,26 @@ async def evaluate(
     }
 
 
+@router.delete(
+    "/{site_id}",
+    status_code=204,
+    summary="Delete a site created by mistake (only while it has never left candidate)",
+)
+async def delete_site(
+    site_id: str, db: DbDep, principal: Annotated[Principal, require("sites:delete")]
+) -> Response:
+    parsed = params.path_uuid(site_id, NOT_FOUND)
+    deleted = await store.delete_candidate(db, parsed)
+    if deleted is None:
+        raise NotFound(NOT_FOUND)
+    if not deleted:
+        raise Conflict(
+            "only a site that has never left candidate can be deleted; set it to rejected instead"
+        )
+    await audit.record(db, principal, "sites:delete", target=str(parsed))
+    return Response(status_code=204)
+
+
 @router.get("/{site_id}/evaluation", summary="Before/after report rates for a done site")
 async def site_evaluation(
     site_id: str,

@@ -3,6 +3,9 @@
 Every read is audited with its filters and row count. Free text appears only
 after a moderator approved (or redacted) it; demographics and reporter hashes
 never appear, not even to staff (they are only ever shown in aggregates).
+
+A resident who sends their receipt in `X-Receipt` to GET /api/v1/reports/{id}
+sees their own report's status and moderation state, and nothing else.
 """
 
 from __future__ import annotations
@@ -12,22 +15,34 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from app.domain.filters import ReportFilter
 from app.errors import NotFound
 from app.repo import moderation as store
+from app.repo import reports as report_store
 from app.security import audit
-from app.security.access import Principal, require
+from app.security.access import ANONYMOUS, Principal, PrincipalDep, RoleCheck, require
+from app.security.keyed import receipt_hash, same
 from app.web import params
-from app.web.deps import DbDep
-from app.web.responses import GeoJsonResponse
+from app.web.deps import DbDep, SettingsDep
+from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.vocabulary import DAY_CODES, REASON_CODES, STATUSES, TIME_CODES
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports (staff)"])
 
 MAX_LIMIT = 1000
 NOT_FOUND = "No report with that id."
+OWN_NOT_FOUND = "No report with that id and receipt."
+
+
+class StaffOrReceipt(RoleCheck):
+    """`require("reports:read")`, unless the request carries a resident's `X-Receipt`."""
+
+    async def __call__(self, request: Request, principal: PrincipalDep) -> Principal:
+        if request.headers.get("x-receipt") is not None:
+            return ANONYMOUS  # the route answers only what the receipt opens
+        return await super().__call__(request, principal)
 
 
 def build_filter(
@@ -115,15 +130,23 @@ async def list_reports(
 
 @router.get(
     "/{report_id}",
-    summary="One raw report (police, planners)",
+    summary="One raw report (police, planners), or your own report's status (X-Receipt)",
     response_class=GeoJsonResponse,
     responses={404: {"description": "No such report"}},
 )
 async def get_report(
     report_id: str,
     db: DbDep,
-    principal: Annotated[Principal, require("reports:read")],
-) -> GeoJsonResponse:
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(StaffOrReceipt("reports:read"))],
+    x_receipt: Annotated[
+        str | None,
+        Header(description="A resident's receipt code: answers only status and moderation"),
+    ] = None,
+) -> Response:
+    """Staff: the raw report (audited). A resident with `X-Receipt`: `{id, status, moderation}`."""
+    if x_receipt is not None:
+        return await _own_report(db, settings.key, report_id, x_receipt)
     row = await store.staff_report(db, params.path_uuid(report_id, NOT_FOUND))
     await audit.record(
         db, principal, "reports:read", target=report_id, rows=0 if row is None else 1
@@ -131,3 +154,12 @@ async def get_report(
     if row is None:
         raise NotFound(NOT_FOUND)
     return GeoJsonResponse(_feature(dict(row)))
+
+
+async def _own_report(db: Any, key: bytes, report_id: str, receipt: str) -> JsonResponse:
+    """The resident's view; a wrong receipt answers exactly like an unknown id."""
+    row = await report_store.resident_view(db, params.path_uuid(report_id, OWN_NOT_FOUND))
+    if row is None or not same(row["receipt_hash"], receipt_hash(key, receipt.strip())):
+        raise NotFound(OWN_NOT_FOUND)
+    body = {"id": str(row["id"]), "status": row["status"], "moderation": row["text_status"]}
+    return JsonResponse(body, headers={"Cache-Control": "private, no-store"})

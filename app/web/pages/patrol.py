@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -10,7 +11,8 @@ from fastapi.responses import HTMLResponse
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
 from app.web.render import language, staff_page
-from frontend import maps
+from frontend import maps, staff_texts
+from frontend.templating import gettext
 from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -30,5 +32,9 @@ async def patrol_page(
         map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         days=days,
         visit_minutes=settings.patrol_visit_minutes,
-        page_data={"visit_minutes": settings.patrol_visit_minutes},
+        page_data={
+            "visit_minutes": settings.patrol_visit_minutes,
+            "lang": lang,
+            "strings": staff_texts.patrol_strings(partial(gettext, lang)),
+        },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
 from app.web.render import language, staff_page
 from frontend import maps
+from frontend.templating import gettext
 from geo.redesign import STATUSES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -23,6 +25,7 @@ async def sites_page(
     principal: Annotated[Principal, require_page("sites:read")],
 ) -> HTMLResponse:
     lang = language(request)
+    _ = partial(gettext, lang)
     may_manage = principal.may("sites:manage")
     statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
     return staff_page(
@@ -34,5 +37,9 @@ async def sites_page(
         else maps.staff_map(settings.tile_url, settings.tile_attribution),
         statuses=statuses,
         may_manage=may_manage,
-        page_data={"lang": lang, "statuses": dict(statuses)},
+        page_data={
+            "lang": lang,
+            "statuses": dict(statuses),
+            "deleted": _("Platsen är borttagen."),
+        },
     )

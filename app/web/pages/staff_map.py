@@ -34,6 +34,7 @@ async def staff_map_page(
         csp_nonce=getattr(request.state, "csp_nonce", ""),
         csrf_token=getattr(request.state, "csrf_token", None),
         principal=principal,
+        staff_here=request.url.path,
         page="staff-karta",
         map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         vocab=config["vocab"],

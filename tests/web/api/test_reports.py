@@ -150,7 +150,7 @@ def test_vocabularies_have_swedish_and_english_labels(client: TestClient) -> Non
     assert {"lighting", "sightlines", "no_escape", "incident", "other"} <= codes
     assert [t["code"] for t in body["times"]] == ["morning", "day", "evening", "night"]
     assert [d["code"] for d in body["days"]] == ["weekday", "weekend"]
-    assert [s["code"] for s in body["severity"]] == ["1", "2", "3"]
+    assert [s["code"] for s in body["severity"]] == [1, 2, 3]  # as a report sends them
     lighting = next(r for r in body["reasons"] if r["code"] == "lighting")
     assert lighting["sv"] == "Dålig belysning" and lighting["en"] == "Poor lighting"
 

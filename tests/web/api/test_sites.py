@@ -153,7 +153,9 @@ def test_outlines_are_served_counterclockwise(client: TestClient, planner: dict[
         "/api/v1/sites", json={"name": "Medsols", "geometry": clockwise}, headers=planner
     )
     assert answer.status_code == 201, answer.text
-    ring = answer.json()["geometry"]["coordinates"][0]
+    geometry = answer.json()["geometry"]
+    assert geometry["type"] == "MultiPolygon"  # every site, one type per layer
+    ring = geometry["coordinates"][0][0]
     shoelace = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False))
     assert shoelace > 0
 

@@ -74,6 +74,8 @@ def test_heat_counts_a_person_once_per_place(
     body = client.get("/api/v1/map/heat", params=VIEW, headers=staff_headers("police")).json()
     assert body["max"] == 6
     assert [round(p[2]) for p in body["points"]] == [6]
+    lon, lat, _ = body["points"][0]  # [lon, lat] like every other coordinate in the API
+    assert abs(lon - 12.3234) < 0.001 and abs(lat - 58.3808) < 0.001
 
 
 def test_bad_views_are_refused(client: TestClient, staff_headers: Any) -> None:
