@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-ROLES = ("police", "planner", "moderator", "admin")
+ROLES = ("police", "planner", "moderator", "admin", "coordinator")
 
 MATRIX: dict[str, frozenset[str]] = {
-    "staff:home": frozenset({"police", "planner", "moderator", "admin"}),
+    "staff:home": frozenset({"police", "planner", "moderator", "admin", "coordinator"}),
     "reports:read": frozenset({"police", "planner"}),
-    "hotspots:detail": frozenset({"police", "planner", "admin"}),
+    "hotspots:detail": frozenset({"police", "planner", "admin", "coordinator"}),
     "hotspots:export": frozenset({"police", "planner"}),
     "moderation": frozenset({"moderator", "admin"}),
     "moderation:revert": frozenset({"admin"}),
     "users:manage": frozenset({"admin"}),
-    "tokens:own": frozenset({"police", "planner", "moderator", "admin"}),
+    "tokens:own": frozenset({"police", "planner", "moderator", "admin", "coordinator"}),
     "audit:read": frozenset({"admin"}),
     "settings:manage": frozenset({"admin"}),
     "patrol:plan": frozenset({"police"}),
     "sites:manage": frozenset({"planner"}),
     "sites:read": frozenset({"planner", "police", "admin"}),
     "promises:manage": frozenset({"admin"}),
+    "places:rename": frozenset({"planner"}),
+    "presence:manage": frozenset({"coordinator"}),
+    "presence:read": frozenset({"coordinator", "police"}),
+    "presence:record": frozenset({"coordinator", "police"}),
+    "walks:manage": frozenset({"coordinator", "planner"}),
 }
 
 
@@ -46,6 +51,7 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /staff/login",
         "POST /staff/login",
         "POST /staff/logout",
+        "GET /staff/trygghetsvandring/sw.js",
     }
 )
 

@@ -11,6 +11,8 @@ from app.web.api import (
     map_data,
     moderation,
     patrol_plans,
+    place_names,
+    presence,
     promises,
     reports,
     sites,
@@ -18,10 +20,13 @@ from app.web.api import (
     tokens,
     users,
     vocabulary,
+    walks,
 )
 from app.web.pages import patrol, public, staff_auth, staff_map, static
+from app.web.pages import presence as presence_page
 from app.web.pages import promises as promises_page
 from app.web.pages import sites as sites_page
+from app.web.pages import walks as walks_page
 
 ALL: tuple[APIRouter, ...] = (
     health.router,
@@ -29,6 +34,11 @@ ALL: tuple[APIRouter, ...] = (
     reports.router,
     hotspots.router,
     patrol_plans.router,
+    place_names.router,
+    presence.router,
+    walks.router,
+    presence_page.router,
+    walks_page.router,
     sites.router,
     promises.router,
     promises_page.router,

@@ -31,7 +31,7 @@
   function detail(props, cfg, extra) {
     var S = cfg.strings;
     var box = el("div", "hotspot-detail");
-    box.appendChild(el("h3", null, fill(S.hotspot, {rank: props.rank})));
+    box.appendChild(el("h3", null, fill(S.hotspot, {rank: props.rank}) + (props.name ? " " + props.name : "")));
     box.appendChild(el("p", null, fill(S.reporters, {n: props.reporters}) +
       (props.reports !== undefined ? " · " + fill(S.reports, {n: props.reports}) : "")));
     var reasons = Object.keys(props.reasons || {}).map(function (code) {
@@ -145,6 +145,7 @@
             byRank[f.properties.rank] = shape;
             var li = el("li", "level-" + lvl);
             var button = el("button", "link-button", fill(cfg.strings.hotspot, {rank: f.properties.rank}) +
+                            (f.properties.name ? " " + f.properties.name : "") +
                             " – " + fill(cfg.strings.reporters, {n: f.properties.reporters}));
             button.type = "button";
             button.addEventListener("click", function () {

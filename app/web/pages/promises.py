@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.api.promises import promises_for_year
-from app.web.deps import DbDep
+from app.web.deps import DbDep, SettingsDep
 from app.web.pages.patrol import staff_page
+from app.web.pages.presence import loften_presence
 from app.web.render import language, page
 from geo.redesign import STATUSES
 
@@ -23,12 +24,16 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/loften", response_class=HTMLResponse)
 async def promises_page(
-    request: Request, db: DbDep, year: int | None = Query(None, ge=2000, le=2100)
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    year: int | None = Query(None, ge=2000, le=2100),
 ) -> HTMLResponse:
     lang = language(request)
     data = await promises_for_year(db, year)
     statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
-    return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses)
+    extra = await loften_presence(db, settings, data.get("year") or dt.date.today().year)
+    return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses, **extra)
 
 
 @router.get("/staff/loften", response_class=HTMLResponse)
