@@ -112,3 +112,18 @@ async def describe(db: Database, hotspot_id: uuid.UUID) -> dict[str, Any]:
             for r in rows
         ],
     }
+
+
+async def with_names(db: Database, rows: list[Row]) -> list[Row]:
+    """Export rows (id, rank, centre_lon, centre_lat, ...) with a `name` column added."""
+    places = [
+        {"id": r["id"], "rank": r.get("rank"), "centre": [r["centre_lon"], r["centre_lat"]]}
+        for r in rows
+    ]
+    names = await names_for(db, db.settings, places)
+    return [{**r, "name": names.get(str(r["id"]))} for r in rows]
+
+
+async def name_export(db: Database, body: str) -> str:
+    """The GeoJSON export with `properties.name` on each feature."""
+    return await name_collection(db, db.settings, body)

@@ -17,6 +17,7 @@ from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
 
 SCALARS: tuple[tuple[str, str], ...] = (
     ("id", "str"),
+    ("name", "str"),
     ("rank", "int"),
     ("score", "float"),
     ("reporters", "int"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.repo import hotspots as store
+from app.services import place_names
 from app.services.exports.csv_export import write_csv
 from app.services.exports.gpkg_export import write_gpkg
 
@@ -32,8 +33,9 @@ async def build_export(db: Database, run_id: int, filters: ReportFilter, fmt: st
     if fmt == "geojson":
         # Built in PostGIS (ST_AsGeoJSON + json_agg): never parsed in Python.
         body, rows = await store.collection_with_count(db, run_id, filters)
+        body = await place_names.name_export(db, body)
         return Export(body.encode(), MEDIA_TYPES[fmt], "hotspots.geojson", rows)
-    records = await store.export_rows(db, run_id, filters)
+    records = await place_names.with_names(db, await store.export_rows(db, run_id, filters))
     if fmt == "gpkg":
         # GDAL writes a file: keep it off the event loop.
         data = await asyncio.to_thread(write_gpkg, records, filters.describe())
