@@ -38,3 +38,38 @@ def name_for(x: float, y: float, named: Sequence[Named], taken: Iterable[str] = 
         if other.name != first and f"{first} vid {other.name}" not in used:
             return f"{first} vid {other.name}"
     return first
+
+
+AT = 75.0  # metres; this close to a named place, the place's name alone
+ON_STREET = 60.0  # metres; this close to a named street, the place is on it
+
+
+def place_name(
+    x: float,
+    y: float,
+    named: Sequence[Named],
+    street: tuple[str, float] | None = None,
+    taken: Iterable[str] = (),
+) -> str | None:
+    """A name from the gazetteer and the nearest named street (name, metres) together.
+
+    At a named place: the place ("Torget"). On a named street: the street with
+    the nearest named place ("Järnvägsgatan vid Skräcklan"), or the street
+    alone. Otherwise (or when those are taken) as `name_for`.
+    """
+    used = set(taken)
+    ranked = sorted(named, key=lambda n: math.dist((x, y), (n.x, n.y)))
+    nearest = ranked[0] if ranked else None
+    distance = math.dist((x, y), (nearest.x, nearest.y)) if nearest else math.inf
+    if nearest is not None and distance <= AT and nearest.name not in used:
+        return nearest.name
+    if street is not None and street[1] <= ON_STREET:
+        candidate = street[0]
+        if nearest is not None and distance <= NEAR and nearest.name != street[0]:
+            candidate = f"{street[0]} vid {nearest.name}"
+        if candidate not in used:
+            return candidate
+    found = name_for(x, y, named, used)
+    if found is None and street is not None and street[1] <= ON_STREET:
+        return street[0]
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from app.db.pool import Database, Row
@@ -81,3 +81,21 @@ async def history(db: Database, hotspot_id: str) -> list[Row]:
         .order_by(place_name_history.c.id)
     )
     return await db.fetch_all(stmt)
+
+
+NEAREST_STREET = text(
+    """
+    SELECT w.name, ST_Distance(w.geom::geography,
+                               ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS metres
+    FROM walk_ways w
+    WHERE w.name IS NOT NULL
+    ORDER BY w.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)
+    LIMIT 1
+    """
+)
+
+
+async def nearest_street(db: Database, lon: float, lat: float) -> tuple[str, float] | None:
+    """The nearest named street of the imported network and its distance in metres."""
+    row = await db.fetch_one(NEAREST_STREET.bindparams(lon=lon, lat=lat))
+    return None if row is None else (str(row["name"]), float(row["metres"]))

@@ -19,7 +19,7 @@ from app.errors import Unprocessable
 from app.repo import place_names as store
 from geo.crs import lonlat_to_sweref
 from geo.gazetteer import GazetteerError, load_places
-from geo.places import Named, name_for
+from geo.places import Named, place_name
 
 MAX_LENGTH = 120
 
@@ -46,16 +46,16 @@ async def names_for(
     if not missing:
         return found
     named = _named(settings)
-    if not named:
-        return found
     taken = await store.all_names(db)
     for hotspot in sorted(missing, key=lambda h: h.get("rank") or 0):
-        lon, lat = hotspot["centre"][:2]
-        name = name_for(*lonlat_to_sweref(float(lon), float(lat)), named, taken)
+        lon, lat = float(hotspot["centre"][0]), float(hotspot["centre"][1])
+        street = await store.nearest_street(db, lon, lat)
+        name = place_name(*lonlat_to_sweref(lon, lat), named, street, taken)
         if name is None:
             continue
         hid = str(hotspot["id"])
-        if await store.add_generated(db, hid, name, "gazetteer"):
+        source = "network" if street and name.startswith(street[0]) else "gazetteer"
+        if await store.add_generated(db, hid, name, source):
             found[hid] = name
             taken.add(name)
         else:  # another request named it first

@@ -40,6 +40,7 @@ def _now() -> sa.Column:  # type: ignore[type-arg]
 def upgrade() -> None:
     op.drop_constraint(op.f("ck_staff_users_roles"), "staff_users", type_="check")
     op.create_check_constraint(op.f("ck_staff_users_roles"), "staff_users", NEW_ROLES)
+    op.add_column("walk_ways", sa.Column("name", sa.Text(), nullable=True))
     op.create_table(
         "place_names",
         sa.Column("hotspot_id", sa.Text(), nullable=False),
@@ -174,6 +175,7 @@ def downgrade() -> None:
     op.drop_index("ix_place_name_history_hotspot_id", table_name="place_name_history")
     op.drop_table("place_name_history")
     op.drop_table("place_names")
+    op.drop_column("walk_ways", "name")
     op.execute("UPDATE staff_users SET roles = array_remove(roles, 'coordinator')")
     op.drop_constraint(op.f("ck_staff_users_roles"), "staff_users", type_="check")
     op.create_check_constraint(op.f("ck_staff_users_roles"), "staff_users", OLD_ROLES)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.api.planning_data import PLACES, offset
 from tests.browser.conftest import axe_violations, screenshot
 from tests.conftest import Sql, UserFactory, point_feature
+from tests.web.api.planning_data import PLACES, offset
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from shapely.geometry import Point, box
 from app.cli import build_parser
 from app.config import Settings
 from geo.crs import lonlat_to_sweref
-from tests.web.api.planning_data import offset
 from tests.conftest import point_feature
+from tests.web.api.planning_data import offset
 
 # One 200 m x 200 m block east of the town centre. Streets run round it; the
 # west and east sides are split at their midpoints (junctions). A footway with

@@ -15,8 +15,8 @@ import shapely
 from fastapi.testclient import TestClient
 
 from app.services.exports.csv_export import neutralise, write_csv
-from tests.web.api.test_hotspots import seed
 from tests.conftest import Sql
+from tests.web.api.test_hotspots import seed
 
 Headers = Callable[..., dict[str, str]]
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Environment, Settings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, Sql
 from tests.web.api.planning_data import PLACES, offset, post_all, post_place
 
 
@@ -91,3 +91,19 @@ def test_hotspots_get_names_and_planners_rename_them(
         headers=police,
     ).json()
     assert "Stora torget" in [s["name"] for s in plan["stops"]]
+
+
+def test_streets_of_the_imported_network_name_places(
+    client: TestClient, sql: Sql, staff_headers: Callable[..., dict[str, str]]
+) -> None:
+    post_all(client)
+    (a_lon, a_lat), (b_lon, b_lat) = offset(400, 250), offset(500, 250)
+    sql.all(
+        "INSERT INTO walk_ways (id, osm_id, highway, source, target, cost, reverse_cost, geom,"
+        " name) VALUES (1, 1, 'footway', 1, 2, 100, 100,"
+        " ST_GeomFromText(%s, 4326), 'Parkvägen')",
+        (f"LINESTRING({a_lon} {a_lat}, {b_lon} {b_lat})",),
+    )
+    names = sorted(str(n) for n in _names(client, staff_headers("planner")).values())
+    assert names == ["None", "None", "Parkvägen"]
+    assert sql.scalar("SELECT source FROM place_names") == "network"

@@ -12,8 +12,8 @@ import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.api.planning_data import offset, post_place
 from tests.conftest import point_feature
+from tests.web.api.planning_data import offset, post_place
 
 
 def square(east: float, north: float, half: float = 40.0) -> dict[str, Any]:
