@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from app.db.pool import Database, Row
+from app.db.tables.hotspots import hotspot_identities
 from app.db.tables.presence import place_name_history, place_names
 
 
@@ -83,19 +84,40 @@ async def history(db: Database, hotspot_id: str) -> list[Row]:
     return await db.fetch_all(stmt)
 
 
-NEAREST_STREET = text(
+# One query for all points: the nearest named way to each, and its distance.
+NEAREST_STREETS = text(
     """
-    SELECT w.name, ST_Distance(w.geom::geography,
-                               ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS metres
-    FROM walk_ways w
-    WHERE w.name IS NOT NULL
-    ORDER BY w.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)
-    LIMIT 1
+    SELECT p.i, s.name, s.metres
+    FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) WITH ORDINALITY AS p(lon, lat, i)
+    JOIN LATERAL (
+        SELECT w.name,
+               ST_Distance(w.geom::geography,
+                           ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography) AS metres
+        FROM walk_ways w
+        WHERE w.name IS NOT NULL
+        ORDER BY w.geom <-> ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)
+        LIMIT 1
+    ) s ON true
     """
 )
 
 
-async def nearest_street(db: Database, lon: float, lat: float) -> tuple[str, float] | None:
-    """The nearest named street of the imported network and its distance in metres."""
-    row = await db.fetch_one(NEAREST_STREET.bindparams(lon=lon, lat=lat))
-    return None if row is None else (str(row["name"]), float(row["metres"]))
+async def nearest_streets(
+    db: Database, points: Sequence[tuple[float, float]]
+) -> list[tuple[str, float] | None]:
+    """For each (lon, lat): the nearest named street of the imported network and its metres."""
+    if not points:
+        return []
+    stmt = NEAREST_STREETS.bindparams(
+        lons=[float(p[0]) for p in points], lats=[float(p[1]) for p in points]
+    )
+    found: list[tuple[str, float] | None] = [None] * len(points)
+    for row in await db.fetch_all(stmt):
+        found[int(row["i"]) - 1] = (str(row["name"]), float(row["metres"]))
+    return found
+
+
+async def is_hotspot(db: Database, hotspot_id: uuid.UUID) -> bool:
+    """Whether the id is a hotspot's stable id (current or retired)."""
+    stmt = select(hotspot_identities.c.id).where(hotspot_identities.c.id == hotspot_id)
+    return await db.fetch_one(stmt) is not None

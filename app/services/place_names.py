@@ -15,7 +15,7 @@ import orjson
 
 from app.config import Settings
 from app.db.pool import Database, Row
-from app.errors import Unprocessable
+from app.errors import NotFound, Unprocessable
 from app.repo import place_names as store
 from geo.crs import lonlat_to_sweref
 from geo.gazetteer import GazetteerError, load_places
@@ -47,9 +47,10 @@ async def names_for(
         return found
     named = _named(settings)
     taken = await store.all_names(db)
-    for hotspot in sorted(missing, key=lambda h: h.get("rank") or 0):
-        lon, lat = float(hotspot["centre"][0]), float(hotspot["centre"][1])
-        street = await store.nearest_street(db, lon, lat)
+    missing.sort(key=lambda h: h.get("rank") or 0)
+    points = [(float(h["centre"][0]), float(h["centre"][1])) for h in missing]
+    streets = await store.nearest_streets(db, points)
+    for hotspot, (lon, lat), street in zip(missing, points, streets, strict=True):
         name = place_name(*lonlat_to_sweref(lon, lat), named, street, taken)
         if name is None:
             continue
@@ -91,6 +92,8 @@ async def rename(
     clean = " ".join(name.split())
     if not 1 <= len(clean) <= MAX_LENGTH:
         raise Unprocessable(f"name must be 1 to {MAX_LENGTH} characters")
+    if not await store.is_hotspot(db, hotspot_id):
+        raise NotFound("No place with that id.")
     await store.rename(db, str(hotspot_id), clean, changed_by)
     return await describe(db, hotspot_id)
 

@@ -107,3 +107,15 @@ def test_streets_of_the_imported_network_name_places(
     names = sorted(str(n) for n in _names(client, staff_headers("planner")).values())
     assert names == ["None", "None", "Parkvägen"]
     assert sql.scalar("SELECT source FROM place_names") == "network"
+
+
+def test_only_hotspots_can_be_renamed(
+    client: TestClient, staff_headers: Callable[..., dict[str, str]]
+) -> None:
+    planner = staff_headers("planner")
+    unknown = "6a3c1a57-0000-4000-8000-000000000000"
+    answer = client.put(f"/api/v1/place-names/{unknown}", json={"name": "Torget"}, headers=planner)
+    assert answer.status_code == 404
+    assert (
+        client.put("/api/v1/place-names/x", json={"name": "T"}, headers=planner).status_code == 404
+    )
