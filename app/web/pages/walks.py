@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.services import walks
+from app.services.walk_pdf import protocol_pdf
 from app.web import params
 from app.web.deps import DbDep, SettingsDep
 from app.web.pages.patrol import page_language, staff_page
@@ -63,8 +64,7 @@ async def walk_page(walk_id: str, request: Request, db: DbDep, _: Walker) -> HTM
     )
 
 
-@router.get("/{walk_id}/protokoll", response_class=HTMLResponse)
-async def walk_protocol(walk_id: str, request: Request, db: DbDep, _: Walker) -> HTMLResponse:
+async def _protocol_html(walk_id: str, request: Request, db: DbDep) -> tuple[str, str]:
     walk = await walks.protocol(db, params.path_uuid(walk_id, walks.WALK_NOT_FOUND))
     lang = page_language(request)
     items, ratings = _terms(lang)
@@ -81,4 +81,23 @@ async def walk_protocol(walk_id: str, request: Request, db: DbDep, _: Walker) ->
         ratings=dict(ratings),
         csp_nonce=getattr(request.state, "csp_nonce", ""),
     )
+    return page, f"trygghetsvandring-{walk['date']}.pdf"
+
+
+@router.get("/{walk_id}/protokoll", response_class=HTMLResponse)
+async def walk_protocol(walk_id: str, request: Request, db: DbDep, _: Walker) -> HTMLResponse:
+    page, _name = await _protocol_html(walk_id, request, db)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{walk_id}/protokoll.pdf")
+async def walk_protocol_pdf(walk_id: str, request: Request, db: DbDep, _: Walker) -> Response:
+    page, filename = await _protocol_html(walk_id, request, db)
+    return Response(
+        await protocol_pdf(page),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -110,6 +110,9 @@ def test_an_action_becomes_a_redesign_site_and_the_protocol_prints(
     page = client.get(f"/staff/trygghetsvandring/{walk['id']}/protokoll", headers=walker)
     assert page.status_code == 200
     assert "Byt belysning" in page.text and "<svg" in page.text and "Belysning" in page.text
+    pdf = client.get(f"/staff/trygghetsvandring/{walk['id']}/protokoll.pdf", headers=walker)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
 
 
 def test_upcoming_walks_are_announced_on_loften(client: TestClient, walk: dict[str, Any]) -> None:
