@@ -89,4 +89,6 @@ def staff_strings(_: Gettext) -> dict[str, str]:
         "plan_geojson": _("GeoJSON"),
         "reports_loading": _("Hämtar rapporter …"),
         "reports_error": _("Rapporterna gick inte att hämta."),
+        "place_name": _("Platsens namn"),
+        "rename": _("Byt namn"),
     }

@@ -28,7 +28,7 @@
     return score >= max * 0.33 ? 2 : 1;
   }
 
-  function detail(props, cfg, extra) {
+  function detail(props, cfg, extra, id) {
     var S = cfg.strings;
     var box = el("div", "hotspot-detail");
     box.appendChild(el("h3", null, fill(S.hotspot, {rank: props.rank}) + (props.name ? " " + props.name : "")));
@@ -86,7 +86,7 @@
       ["0", "6", "12", "18", "23"].forEach(function (h) { axis.appendChild(el("span", null, h)); });
       box.appendChild(axis);
     }
-    if (extra) { extra(box, props); }
+    if (extra) { extra(box, props, id); }
     return box;
   }
 
@@ -104,7 +104,7 @@
     function select(feature, focusDetail, fromMap) {
       var props = feature.properties;
       detailEl.textContent = "";
-      detailEl.appendChild(detail(props, cfg, opts.extraDetail));
+      detailEl.appendChild(detail(props, cfg, opts.extraDetail, feature.id));
       detailEl.hidden = false;
       var shape = byRank[props.rank];
       if (shape && !fromMap) {
@@ -138,7 +138,7 @@
               style: function () { return style; },
               pointToLayer: function (_f, ll) { return L.circleMarker(ll, style); }
             });
-            shape.bindPopup(function () { return detail(f.properties, cfg, opts.extraDetail); },
+            shape.bindPopup(function () { return detail(f.properties, cfg, opts.extraDetail, f.id); },
                             {maxWidth: 320});
             shape.on("click", function () { select(f, false, true); });
             shape.addTo(layer);

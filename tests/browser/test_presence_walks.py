@@ -96,3 +96,18 @@ def test_safety_walk_keeps_stops_through_a_lost_connection(
 
     page.goto(live_server + f"/staff/trygghetsvandring/{walk_id}/protokoll")
     assert "Mörk passage" in page.content() and "Allvarlig brist" in page.content()
+
+
+def test_planner_renames_a_place_on_the_staff_map(
+    page: Any, live_server: str, make_user: UserFactory, sql: Sql
+) -> None:
+    post_reports(page, live_server)
+    email, password = make_user(roles=["planner"])
+    log_in(page, live_server, "/staff/karta", email, password)
+    first = page.locator("#hotspot-list li button").first
+    first.wait_for()
+    first.click()
+    page.get_by_label("Platsens namn").first.fill("Stora torget")
+    page.get_by_role("button", name="Byt namn").first.click()
+    page.locator("#hotspot-list li button", has_text="Stora torget").wait_for()
+    assert sql.scalar("SELECT name FROM place_names WHERE source = 'planner'") == "Stora torget"
