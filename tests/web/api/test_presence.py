@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from app.config import Settings
+from tests.conftest import Sql
 from tests.web.api.planning_data import post_all
 
 NIGHT = {"days": ["fri", "sat"], "start": "20:00", "end": "02:00", "people": 2}
@@ -132,3 +134,26 @@ def test_police_reads_but_does_not_manage(
         headers=police,
     )
     assert denied.status_code == 403
+
+
+def test_loften_counts_carried_out_presence_above_the_threshold(
+    client: TestClient, coordinator: dict[str, str], settings: Settings, sql: Sql
+) -> None:
+    post_all(client)
+    busy = {**NIGHT, "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
+    _group(client, coordinator, name="Nattvandrarna", kind="volunteers", shifts=[busy])
+    _group(client, coordinator, name="Fältarna", kind="field_workers", shifts=[MORNING])
+    plan = client.post("/api/v1/presence-plans", json={"week": "2026-W48"}, headers=coordinator)
+    assert plan.status_code == 201, plan.text
+    url = f"/api/v1/presence-plans/{plan.json()['id']}/visits"
+    for assignment in plan.json()["assignments"]:
+        for stop in assignment["stops"]:
+            body = {"key": stop["key"], "carried_out_on": "2026-11-27"}
+            assert client.post(url, json=body, headers=coordinator).status_code == 201
+    rows = sql.all("SELECT group_name, count(*) AS n FROM presence_visits GROUP BY group_name")
+    counts = {r["group_name"]: r["n"] for r in rows}
+    assert counts.get("Nattvandrarna", 0) >= settings.public_min_reporters
+    page = client.get("/loften").text
+    assert "Nattvandrarna" in page
+    if counts.get("Fältarna", 0) < settings.public_min_reporters:
+        assert "Fältarna" not in page
