@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from app.config import Settings, get_settings
+from app.config import NO_DATABASE, Settings, get_settings, local_database_url
 
 
 def _say(message: str) -> None:
@@ -24,7 +25,7 @@ async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) ->
     from app.db.pool import Database
 
     if not settings.database_url:
-        _say("DATABASE_URL is not set; `make run` sets it for the project-local cluster")
+        _say(NO_DATABASE)
         return 2
     db = Database(settings, min_size=1)
     await db.open()
@@ -55,7 +56,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.repo.schema_version import alembic_config
 
     if not settings.database_url:
-        _say("DATABASE_URL is not set")
+        _say(NO_DATABASE)
         return 2
     config = alembic_config()
     if args.downgrade:
@@ -192,7 +193,7 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
-    from app.repo import hotspots
+    from app.services import hotspots
 
     async def work(db: Any) -> int:
         ctx = hotspots.context_of(settings)
@@ -224,7 +225,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from app.errors import DomainError
     from app.security.access import Principal
-    from app.security.cli_users import create_user_cli
+    from app.services.staff.users import create_user
 
     password = _read_password(args)
     if password is None:
@@ -232,7 +233,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: Any) -> int:
         try:
-            user = await create_user_cli(db, Principal(via="cli"), args.email, args.role, password)
+            user = await create_user(db, Principal(via="cli"), args.email, args.role, password)
         except DomainError as exc:
             _say(f"cannot create user: {exc.detail}")
             return 1
@@ -243,13 +244,17 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from app.errors import NotFound
     from app.security.access import Principal
-    from app.security.cli_users import create_token_cli
+    from app.services.staff.tokens import issue_by_email
 
     async def work(db: Any) -> int:
-        token = await create_token_cli(db, settings, Principal(via="cli"), args.email, args.name)
-        if token is None:
-            _say(f"no active user {args.email}")
+        try:
+            token = await issue_by_email(
+                db, settings.key, Principal(via="cli"), args.email, args.name
+            )
+        except NotFound as exc:
+            _say(exc.detail)
             return 1
         _say("The token is shown only now; keep it secret.")
         print(f"token for {args.email}: {token}")
@@ -266,6 +271,47 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Any) -> int:
         result = await purge(db, settings)
         print("purged: " + ", ".join(f"{k} {v}" for k, v in asdict(result).items()))
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup
+
+    try:
+        state = backup.take(settings, args.type)
+    except backup.BackupFailed as exc:
+        _say(str(exc))
+        return 1
+    last = state.get("backup", [{}])[-1]
+    print(f"backup {last.get('label')} ({last.get('type')}) taken into {settings.backup_dir}")
+    return 0
+
+
+def cmd_backup_status(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup
+
+    async def work(db: Any) -> int:
+        try:
+            state = backup.status(settings, await backup.archiver(db))
+        except backup.BackupFailed as exc:
+            _say(str(exc))
+            return 1
+        print("\n".join(state.lines()))
+        return 0 if state.last_label else 1
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_erasure_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import erasure
+
+    async def work(db: Any) -> int:
+        done = await erasure.replay(db, settings)
+        print(
+            f"erasure log: {done.entries} entries, {done.deleted} deleted, {done.cleared} cleared"
+        )
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -324,6 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = sub.add_parser("purge", help="purge free text and reporter hashes past retention")
     purge.set_defaults(func=cmd_purge)
+    backup = sub.add_parser("backup", help="take a backup now (pgBackRest)")
+    backup.add_argument("--type", choices=["full", "diff", "incr"], default="incr")
+    backup.set_defaults(func=cmd_backup)
+    status = sub.add_parser("backup-status", help="last backup, WAL archived up to, size")
+    status.set_defaults(func=cmd_backup_status)
+    replay = sub.add_parser(
+        "erasure-replay", help="re-apply logged withdrawals and purges (after a restore)"
+    )
+    replay.set_defaults(func=cmd_erasure_replay)
     doc = sub.add_parser("settings", help="print every setting as a Markdown table")
     doc.set_defaults(func=cmd_settings)
     return parser
@@ -334,4 +389,22 @@ def main(argv: list[str] | None = None) -> None:
     # Alembic lists every autogenerate plugin it loads at INFO; that is noise here.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    if args.func is not cmd_settings:
+        _find_database()
     sys.exit(args.func(args, get_settings()))
+
+
+def _find_database() -> None:
+    """Without DATABASE_URL, use the project-local cluster, as `make psql` does.
+
+    Set in the environment, so Alembic's env.py and `serve`'s workers see it too.
+    """
+    if os.environ.get("DATABASE_URL") or os.environ.get("TRYGG_DATABASE_URL"):
+        return
+    try:
+        url = local_database_url()
+    except RuntimeError as exc:
+        _say(f"cannot start the project-local cluster: {exc}")
+        sys.exit(2)
+    if url:
+        os.environ["DATABASE_URL"] = url

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-DAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Monday to Sunday; not geo.vocabulary.DAY_CODES (weekday/weekend).
+WEEKDAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
     "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -74,7 +75,7 @@ class Window:
             if self.passes_midnight:
                 pieces.append((day, self.start, MINUTES_PER_DAY))
                 if self.end > 0:
-                    following = DAY_CODES[(DAY_CODES.index(day) + 1) % 7]
+                    following = WEEKDAY_CODES[(WEEKDAY_CODES.index(day) + 1) % 7]
                     pieces.append((following, 0, self.end))
             else:
                 pieces.append((day, self.start, self.end))
@@ -89,21 +90,21 @@ def parse_window(raw: Any) -> Window:
     unknown = set(raw) - {"days", "start", "end"}
     if unknown:
         raise WindowError(f"window has unknown fields: {', '.join(sorted(unknown))}")
-    days = raw.get("days", list(DAY_CODES))
+    days = raw.get("days", list(WEEKDAY_CODES))
     if not isinstance(days, list) or not days:
         raise WindowError(
             "window.days must be a non-empty list of mon, tue, wed, thu, fri, sat, sun"
         )
     for day in days:
-        if day not in DAY_CODES:
-            raise WindowError(f"window.days: {day!r} is not one of {', '.join(DAY_CODES)}")
+        if day not in WEEKDAY_CODES:
+            raise WindowError(f"window.days: {day!r} is not one of {', '.join(WEEKDAY_CODES)}")
     if len(set(days)) != len(days):
         raise WindowError("window.days lists a day twice")
     start = parse_time(raw.get("start"), "window.start")
     end = parse_time(raw.get("end"), "window.end")
     if start == end:
         raise WindowError("window.start and window.end are the same time; a shift needs a length")
-    ordered = tuple(sorted(days, key=DAY_CODES.index))
+    ordered = tuple(sorted(days, key=WEEKDAY_CODES.index))
     return Window(ordered, start, end)
 
 

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from geo.patrol import (
-    DAY_CODES,
     MINUTES_PER_DAY,
+    WEEKDAY_CODES,
     Window,
     WindowError,
     format_time,
@@ -95,7 +95,7 @@ def hourly_risk(hotspot: Mapping[str, Any]) -> list[float]:
     days = hotspot.get("days") or {}
     weekday = float(days.get("weekday", 0) or 0)
     weekend = float(days.get("weekend", 0) or 0)
-    kinds = [[is_weekend(day, hour * 60) for hour in range(24)] for day in DAY_CODES]
+    kinds = [[is_weekend(day, hour * 60) for hour in range(24)] for day in WEEKDAY_CODES]
     mass = {False: 0.0, True: 0.0}
     for day in range(7):
         for hour in range(24):
@@ -138,7 +138,7 @@ def duties_of(groups: Sequence[Group]) -> list[Duty]:
     for g, group in enumerate(groups):
         for s, shift in enumerate(group.shifts):
             for code in shift.window.days:
-                day = DAY_CODES.index(code)
+                day = WEEKDAY_CODES.index(code)
                 begin = day * MINUTES_PER_DAY + shift.window.start
                 finish = begin + shift.window.minutes
                 slots = []
@@ -314,7 +314,7 @@ def plan_week(
             "group_id": group.id,
             "group": group.name,
             "kind": group.kind,
-            "day": DAY_CODES[duty.day],
+            "day": WEEKDAY_CODES[duty.day],
             "shift": shift.label,
             "team": duty.team + 1,
             "people": min(TEAM_SIZE, shift.people) if shift.teams > 1 else shift.people,
@@ -334,7 +334,7 @@ def plan_week(
         uncovered.append(
             {
                 "hotspot_id": ids[place],
-                "day": DAY_CODES[hour // 24],
+                "day": WEEKDAY_CODES[hour // 24],
                 "hour": f"{hour % 24:02d}:00",
                 "risk": round(float(risk[place, hour]), 3),
                 "covered_share": round(float(shares[place, hour]), 2),

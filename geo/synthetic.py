@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON, lonlat_to_sweref, sweref_to_lonlat
-from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
+from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES, TIME_HOURS
 
 
 @dataclass(frozen=True)
@@ -229,14 +229,9 @@ def demo_features(seed: int = 2017) -> list[dict[str, Any]]:
     return [report.feature("demo") for report in generate(scenario, seed)]
 
 
-# --- the quality benchmark's scenarios (issue 3) ---------------------------------
+# --- the quality benchmark's scenarios -----------------------------------------
 
-WINDOW_OF_HOUR = {
-    **dict.fromkeys(range(6, 10), "morning"),
-    **dict.fromkeys(range(10, 17), "day"),
-    **dict.fromkeys(range(17, 22), "evening"),
-    **dict.fromkeys((22, 23, 0, 1, 2, 3, 4, 5), "night"),
-}
+WINDOW_OF_HOUR = {hour: code for code, hours in TIME_HOURS.items() for hour in hours}
 _NEXT_WINDOW = {"morning": "day", "day": "evening", "evening": "night", "night": "morning"}
 
 

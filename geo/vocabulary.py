@@ -93,11 +93,14 @@ GENDER_CODES = codes(GENDERS)
 
 def time_hours(code: str) -> list[int]:
     """The clock hours (0-23) a time-of-day bin covers."""
-    for term in TIMES:
-        if term.code == code and term.hours:
-            start, end = term.hours
-            return [hour % 24 for hour in range(start, end)]
-    raise KeyError(code)
+    return list(TIME_HOURS[code])
+
+
+# The one table of which clock hours each time of day covers (from `TIMES`);
+# the hotspot profiles, the synthetic reports and the map's charts use it.
+TIME_HOURS: dict[str, tuple[int, ...]] = {
+    term.code: tuple(hour % 24 for hour in range(*term.hours)) for term in TIMES if term.hours
+}
 
 
 def as_json() -> dict[str, list[dict[str, str]]]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
+
+from app.domain import parsing
+from geo.vocabulary import DAY_CODES, REASON_CODES, STATUSES, TIME_CODES
 
 DEFAULT_KEY = ""
 
@@ -33,36 +36,22 @@ class ReportFilter:
     def from_mapping(cls, data: Mapping[str, Any] | None) -> ReportFilter:
         """Filters from a plain mapping (other features' callers); unknown keys are ignored.
 
-        Codes may be lists or comma-separated strings, times datetimes or ISO
-        strings (UTC when without a zone), bbox four numbers or "a,b,c,d".
+        The same rules as the query parameters (`app.domain.parsing`): codes
+        are lists or comma-separated strings, `since`/`until` dates (a bare
+        date is Swedish midnight), date-times or datetimes, bbox four numbers
+        or "a,b,c,d". A value that breaks them raises `ParseError`.
         """
         if not data:
             return cls()
-
-        def codes(name: str) -> tuple[str, ...]:
-            value = data.get(name) or ()
-            if isinstance(value, str):
-                value = value.split(",")
-            return tuple(sorted({str(v).strip() for v in value if str(v).strip()}))
-
-        def moment(name: str) -> datetime | None:
-            value = data.get(name)
-            if value is None or value == "":
-                return None
-            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-        bbox = data.get("bbox")
-        if isinstance(bbox, str):
-            bbox = bbox.split(",")
-        box = tuple(float(v) for v in bbox) if bbox else None
+        since, until = parsing.period(data.get("since"), data.get("until"))
         return cls(
-            times=codes("times"),
-            days=codes("days"),
-            reasons=codes("reasons"),
-            since=moment("since"),
-            until=moment("until"),
-            bbox=box if box and len(box) == 4 else None,
+            times=parsing.codes("times", data.get("times"), TIME_CODES),
+            days=parsing.codes("days", data.get("days"), DAY_CODES),
+            reasons=parsing.codes("reasons", data.get("reasons"), REASON_CODES),
+            since=since,
+            until=until,
+            bbox=parsing.bbox(data.get("bbox")),
+            status=parsing.codes("status", data.get("status"), STATUSES),
         )
 
     def clustering(self) -> dict[str, Any]:
@@ -89,6 +78,8 @@ class ReportFilter:
         out = self.clustering()
         if self.bbox:
             out["bbox"] = list(self.bbox)
+        if self.status:
+            out["status"] = sorted(self.status)
         return out
 
     def sql_params(self) -> dict[str, Any]:

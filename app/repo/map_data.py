@@ -11,7 +11,6 @@ PostGIS and passed through untouched.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +31,7 @@ from sqlalchemy.sql import ColumnElement
 
 from app.db.pool import Database
 from app.db.tables.reports import reports as r
+from app.domain.filters import ReportFilter
 
 # Grid cells are about this many screen pixels wide; heat cells a little smaller.
 GRID_PIXELS = 64
@@ -40,29 +40,20 @@ DEDUP_METRES = 25.0
 EARTH_METRES_PER_PIXEL_Z0 = 156543.03392  # Web Mercator, 256-pixel tiles, at the equator
 
 
-@dataclass(frozen=True)
-class View:
-    bbox: tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
-    zoom: int
-    times: tuple[str, ...] = ()
-    days: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-    since: Any = None
-    until: Any = None
+def _mid_lat(filters: ReportFilter) -> float:
+    box = filters.bbox or (0.0, 0.0, 0.0, 0.0)
+    return (box[1] + box[3]) / 2
 
-    @property
-    def mid_lat(self) -> float:
-        return (self.bbox[1] + self.bbox[3]) / 2
 
-    def metres_per_pixel(self) -> float:
-        return float(
-            EARTH_METRES_PER_PIXEL_Z0 * math.cos(math.radians(self.mid_lat)) / 2**self.zoom
-        )
+def metres_per_pixel(filters: ReportFilter, zoom: int) -> float:
+    """Ground metres per screen pixel at the middle of the view."""
+    return float(EARTH_METRES_PER_PIXEL_Z0 * math.cos(math.radians(_mid_lat(filters))) / 2**zoom)
 
-    def grid_degrees(self) -> tuple[float, float]:
-        """Cell width and height in degrees: GRID_PIXELS at this zoom, square on the ground."""
-        lon = 360.0 / 2**self.zoom / 256 * GRID_PIXELS
-        return lon, lon * math.cos(math.radians(self.mid_lat))
+
+def grid_degrees(filters: ReportFilter, zoom: int) -> tuple[float, float]:
+    """Cell width and height in degrees: GRID_PIXELS at this zoom, square on the ground."""
+    lon = 360.0 / 2**zoom / 256 * GRID_PIXELS
+    return lon, lon * math.cos(math.radians(_mid_lat(filters)))
 
 
 async def _one_text(db: Database, stmt: Any, default: str) -> str:
@@ -77,33 +68,33 @@ async def _one_text(db: Database, stmt: Any, default: str) -> str:
     return str(row["body"]) if row and row["body"] is not None else default
 
 
-def _conditions(view: View, *, unsafe_only: bool = False) -> list[ColumnElement[bool]]:
-    envelope = func.ST_MakeEnvelope(*[bindparam(None, v, type_=Float) for v in view.bbox], 4326)
-    conds: list[ColumnElement[bool]] = [
-        r.c.status == "published",
-        func.ST_Intersects(r.c.geom, envelope),
-    ]
+def _conditions(filters: ReportFilter, *, unsafe_only: bool = False) -> list[ColumnElement[bool]]:
+    """Published reports in the view's bbox that match the filters (`status` is ignored)."""
+    conds: list[ColumnElement[bool]] = [r.c.status == "published"]
+    if filters.bbox is not None:
+        box = [bindparam(None, v, type_=Float) for v in filters.bbox]
+        conds.append(func.ST_Intersects(r.c.geom, func.ST_MakeEnvelope(*box, 4326)))
     if unsafe_only:
         conds.append(r.c.kind == "unsafe")
     for column, values in (
-        (r.c.times, view.times),
-        (r.c.days, view.days),
-        (r.c.reasons, view.reasons),
+        (r.c.times, filters.times),
+        (r.c.days, filters.days),
+        (r.c.reasons, filters.reasons),
     ):
         if values:
             # Any of the chosen codes: array overlap.
             wanted = bindparam(None, list(values), type_=ARRAY(Text))
             conds.append(column.op("&&")(wanted))
-    if view.since is not None:
-        conds.append(r.c.created_at >= view.since)
-    if view.until is not None:
-        conds.append(r.c.created_at < view.until)
+    if filters.since is not None:
+        conds.append(r.c.created_at >= filters.since)
+    if filters.until is not None:
+        conds.append(r.c.created_at < filters.until)
     return conds
 
 
-async def count_in_view(db: Database, view: View, limit: int) -> int:
+async def count_in_view(db: Database, filters: ReportFilter, limit: int) -> int:
     """How many reports are in view, counting no further than `limit + 1`."""
-    inner = select(literal(1).label("one")).where(and_(*_conditions(view))).limit(limit + 1)
+    inner = select(literal(1).label("one")).where(and_(*_conditions(filters))).limit(limit + 1)
     stmt = select(cast(func.count(), Text).label("body")).select_from(inner.subquery())
     return int(await _one_text(db, stmt, "0"))
 
@@ -113,7 +104,7 @@ def _approved(column: Any) -> Any:
     return case((r.c.text_status.in_(("approved", "redacted")), column), else_=None)
 
 
-async def markers_json(db: Database, view: View, total: int) -> str:
+async def markers_json(db: Database, filters: ReportFilter, total: int) -> str:
     point = func.ST_PointOnSurface(r.c.geom)
     props = func.json_build_object(
         "kind", r.c.kind,
@@ -132,7 +123,7 @@ async def markers_json(db: Database, view: View, total: int) -> str:
         "geometry", cast(func.ST_AsGeoJSON(point, 6), _JSON),
         "properties", props,
     )  # fmt: skip
-    inner = select(feature.label("f")).where(and_(*_conditions(view))).subquery()
+    inner = select(feature.label("f")).where(and_(*_conditions(filters))).subquery()
     body = func.json_build_object(
         "type", "FeatureCollection",
         "mode", "markers",
@@ -143,14 +134,14 @@ async def markers_json(db: Database, view: View, total: int) -> str:
     return await _one_text(db, stmt, '{"type":"FeatureCollection","features":[]}')
 
 
-async def grid_json(db: Database, view: View) -> str:
+async def grid_json(db: Database, filters: ReportFilter, zoom: int) -> str:
     """One Point per non-empty cell, at the mean position of its reports, with a count."""
-    cell_lon, cell_lat = view.grid_degrees()
+    cell_lon, cell_lat = grid_degrees(filters, zoom)
     point = func.ST_PointOnSurface(r.c.geom)
     base = select(
         func.ST_X(point).label("x"),
         func.ST_Y(point).label("y"),
-    ).where(and_(*_conditions(view)))
+    ).where(and_(*_conditions(filters)))
     pts = base.subquery()
     cells = (
         select(
@@ -183,14 +174,14 @@ async def grid_json(db: Database, view: View) -> str:
     return await _one_text(db, stmt, '{"type":"FeatureCollection","features":[]}')
 
 
-async def heat_json(db: Database, view: View) -> str:
+async def heat_json(db: Database, filters: ReportFilter, zoom: int) -> str:
     """`{"points": [[lat, lon, people], ...], "max": n}` from deduplicated person-places."""
-    cell = max(DEDUP_METRES, view.metres_per_pixel() * HEAT_PIXELS)
+    cell = max(DEDUP_METRES, metres_per_pixel(filters, zoom) * HEAT_PIXELS)
     who = func.coalesce(r.c.reporter_hash, func.uuid_send(r.c.id))
     snapped = func.ST_SnapToGrid(func.ST_PointOnSurface(r.c.geom_3006), DEDUP_METRES)
     people = (
         select(who.label("who"), snapped.label("p"))
-        .where(and_(*_conditions(view, unsafe_only=True)))
+        .where(and_(*_conditions(filters, unsafe_only=True)))
         .distinct()
         .subquery()
     )

@@ -8,7 +8,7 @@ can revert it.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Select,
@@ -26,10 +26,8 @@ from sqlalchemy.dialects.postgresql import ARRAY as PG_ARRAY
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.reports import reports
 from app.db.tables.staff import moderation_actions
+from app.domain.filters import ReportFilter
 from app.repo.reports import bump_version
-
-if TYPE_CHECKING:
-    from app.web.api.staff_reports import ReportFilter
 
 RELEASED = ("approved", "redacted")
 _released = reports.c.text_status.in_(RELEASED)
@@ -57,8 +55,8 @@ def _staff_columns() -> list[Any]:
     ]
 
 
-def _overlaps(column: Any, values: list[str]) -> Any:
-    return column.op("&&")(cast(values, PG_ARRAY(Text)))
+def _overlaps(column: Any, values: tuple[str, ...]) -> Any:
+    return column.op("&&")(cast(list(values), PG_ARRAY(Text)))
 
 
 def _filtered(wanted: ReportFilter) -> Select[Any]:

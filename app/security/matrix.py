@@ -14,7 +14,6 @@ MATRIX: dict[str, frozenset[str]] = {
     "users:manage": frozenset({"admin"}),
     "tokens:own": frozenset({"police", "planner", "moderator", "admin", "coordinator"}),
     "audit:read": frozenset({"admin"}),
-    "settings:manage": frozenset({"admin"}),
     "patrol:plan": frozenset({"police"}),
     "sites:manage": frozenset({"planner"}),
     "sites:read": frozenset({"planner", "police", "admin"}),

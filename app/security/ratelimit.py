@@ -11,7 +11,7 @@ from starlette.requests import Request
 from app.config import Settings
 from app.db.pool import Database
 from app.errors import TooManyRequests
-from app.repo import ratelimits
+from app.repo import rate_counters
 from app.security.clientaddr import client_address
 from app.security.keyed import keyed_hash
 
@@ -46,7 +46,7 @@ async def check_report(
     address = address_of(request, settings)
     client_limit = settings.rate_limit_client_per_hour
     address_limit = settings.rate_limit_address_per_hour
-    by_client, by_address = await ratelimits.count_report(
+    by_client, by_address = await rate_counters.count_report(
         db,
         reporter_hash=reporter_hash,
         address_hash=keyed_hash(key, "first-seen", address),
@@ -79,7 +79,7 @@ async def check_login_allowed(
         (by_address, settings.login_max_failures * ADDRESS_LOGIN_FACTOR),
     )
     for key_hash, limit in limits:
-        count = await ratelimits.peek(db, key_hash, window)
+        count = await rate_counters.peek(db, key_hash, window)
         if count.hits >= limit:
             raise TooManyRequests(LOGIN_REFUSED, headers={"Retry-After": str(count.retry_after)})
 
@@ -89,11 +89,11 @@ async def note_login_failure(
 ) -> None:
     window = settings.login_window_minutes * 60
     for key_hash in _login_keys(request, settings, email):
-        await ratelimits.hit(db, key_hash, window)
+        await rate_counters.hit(db, key_hash, window)
 
 
 async def note_login_success(
     request: Request, db: Database, settings: Settings, email: str
 ) -> None:
     by_email, _ = _login_keys(request, settings, email)
-    await ratelimits.reset(db, by_email)
+    await rate_counters.reset(db, by_email)

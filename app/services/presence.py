@@ -17,9 +17,9 @@ from typing import Any
 from app.config import Settings
 from app.db.pool import Database, Row
 from app.errors import NotFound, Unprocessable
-from app.repo import hotspots as hotspot_store
 from app.repo import network
 from app.repo import presence as store
+from app.services import hotspots as hotspot_service
 from app.services import place_names
 from geo.crs import lonlat_to_sweref
 from geo.patrol import WindowError
@@ -134,7 +134,7 @@ async def build_plan(
     if not rows:
         raise Unprocessable("there are no presence groups to plan for; create one first")
     groups = [_group(r) for r in rows]
-    hotspots = (await hotspot_store.list_hotspots(db))[:MAX_PLACES]
+    hotspots = (await hotspot_service.list_hotspots(db))[:MAX_PLACES]
     points = [(float(h["centre"][0]), float(h["centre"][1])) for h in hotspots]
     travel, routing = await _travel(db, settings, points)
     body = plan_week(hotspots, groups, travel, monday=monday, overlap=overlap)

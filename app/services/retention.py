@@ -18,10 +18,11 @@ from app.config import Settings
 from app.db.pool import Database
 from app.db.tables.reports import reports
 from app.db.tables.staff import moderation_actions, staff_sessions
-from app.repo import ratelimits
+from app.repo import rate_counters
 from app.repo.reports import bump_version
 from app.security import audit
 from app.security.access import Principal
+from app.services import erasure
 
 log = logging.getLogger(__name__)
 SYSTEM = Principal(via="system")
@@ -41,15 +42,19 @@ async def purge(db: Database, settings: Settings) -> Purged:
     text_cutoff = func.now() - timedelta(days=settings.retention_text_days)
     hash_cutoff = func.now() - timedelta(days=settings.retention_reporter_days)
     async with db.transaction() as conn:
-        texts = await db.execute(
+        purged = await db.fetch_all(
             update(reports)
             .where(
                 reports.c.received_at < text_cutoff,
                 or_(reports.c.description.is_not(null()), reports.c.suggestion.is_not(null())),
             )
-            .values(description=None, suggestion=None, text_status="none"),
+            .values(description=None, suggestion=None, text_status="none")
+            .returning(reports.c.id),
             conn,
         )
+        texts = len(purged)
+        # Logged before the commit, so a restore re-purges what this run purged.
+        await erasure.record_purge(settings, [row["id"] for row in purged])
         # The state kept for reverting a moderation step holds text too.
         cleared = literal({"description": None, "suggestion": None}, JSONB)
         moderation_texts = await db.execute(
@@ -79,7 +84,7 @@ async def purge(db: Database, settings: Settings) -> Purged:
         sessions = await db.execute(
             delete(staff_sessions).where(staff_sessions.c.expires_at < func.now()), conn
         )
-    counters, first_seen = await ratelimits.purge_expired(db, settings.first_seen_days)
+    counters, first_seen = await rate_counters.purge_expired(db, settings.first_seen_days)
     result = Purged(texts, moderation_texts, hashes, sessions, counters, first_seen)
     log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in asdict(result).items()))
     await audit.record(db, SYSTEM, "retention:purge", details=asdict(result))

@@ -2,113 +2,55 @@
 
 Every endpoint parses these through here, so a bare date means the same thing
 everywhere: midnight in Europe/Stockholm (and, for an end bound, the end of
-that day). Problems are domain errors naming the parameter.
+that day). The rules themselves live in `app.domain.parsing`; this module
+turns their errors into 422 answers naming the parameter.
 """
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
+from app.domain import parsing
+from app.domain.parsing import BBox
 from app.errors import NotFound, Unprocessable
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-
-# The earliest and latest instants a filter may name: PostgreSQL and Python
-# both represent them, so no date arithmetic can overflow.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-
-BBox = tuple[float, float, float, float]
+__all__ = ["BBox", "bbox", "codes", "instant", "path_uuid", "period"]
 
 
 def codes(
     name: str, values: Iterable[str] | str | None, allowed: tuple[str, ...]
 ) -> tuple[str, ...]:
     """Codes from repeated and/or comma-separated parameters, each checked, sorted, unique."""
-    if not values:
-        return ()
-    if isinstance(values, str):
-        values = [values]
-    out: set[str] = set()
-    for value in values:
-        for code in value.split(","):
-            code = code.strip()
-            if not code:
-                continue
-            if code not in allowed:
-                raise Unprocessable(f"{name}: '{code}' is not one of {', '.join(allowed)}")
-            out.add(code)
-    return tuple(sorted(out))
+    try:
+        return parsing.codes(name, values, allowed)
+    except parsing.ParseError as exc:
+        raise Unprocessable(str(exc)) from exc
 
 
 def instant(name: str, value: str | None, *, end: bool = False) -> datetime | None:
-    """An ISO date or date-time in UTC.
-
-    A date alone is midnight in Swedish time; as an end bound (`end=True`) it
-    includes that whole day. A date-time without a zone is Swedish time.
-    """
-    if value is None or value == "":
-        return None
-    hint = f"{name}: '{value}' is not a date (2026-05-01) or date-time (2026-05-01T20:00:00+02:00)"
-    if " " in value and "T" in value:
-        # A '+' in a query string that was not URL-encoded arrives as a space.
-        hint += "; write the zone's '+' as %2B in a URL"
+    """An ISO date (midnight in Swedish time; as an end bound, its end) or date-time, in UTC."""
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            if end:
-                day += timedelta(days=1)
-            moment = datetime.combine(day, time(), LOCAL_TZ)
-        else:
-            moment = datetime.fromisoformat(value)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=LOCAL_TZ)
-        moment = moment.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        raise Unprocessable(hint) from exc
-    if not EARLIEST <= moment <= LATEST:
-        raise Unprocessable(f"{name}: '{value}' must lie between the years 1900 and 9000")
-    return moment
+        return parsing.instant(name, value, end=end)
+    except parsing.ParseError as exc:
+        raise Unprocessable(str(exc)) from exc
 
 
 def period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
     """`since` and `until` parsed together; `since` must come first."""
-    start = instant("since", since)
-    stop = instant("until", until, end=True)
-    if start and stop and start >= stop:
-        raise Unprocessable("since must be before until")
-    return start, stop
+    try:
+        return parsing.period(since, until)
+    except parsing.ParseError as exc:
+        raise Unprocessable(str(exc)) from exc
 
 
 def bbox(value: str | None, name: str = "bbox") -> BBox | None:
     """`min_lon,min_lat,max_lon,max_lat` in WGS 84."""
-    if value is None or value == "":
-        return None
-    parts = value.split(",")
-    message = (
-        f"{name}: give four numbers min_lon,min_lat,max_lon,max_lat in WGS 84, "
-        "e.g. 12.30,58.37,12.34,58.39"
-    )
-    if len(parts) != 4:
-        raise Unprocessable(message)
     try:
-        numbers = [float(p) for p in parts]
-    except ValueError as exc:
-        raise Unprocessable(message) from exc
-    if not all(math.isfinite(n) for n in numbers):
-        raise Unprocessable(message)
-    min_lon, min_lat, max_lon, max_lat = numbers
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise Unprocessable(f"{name}: longitudes must lie between -180 and 180")
-    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise Unprocessable(f"{name}: latitudes must lie between -90 and 90 (lon,lat order)")
-    if min_lon >= max_lon or min_lat >= max_lat:
-        raise Unprocessable(f"{name}: the minimum must be below the maximum (min_lon,min_lat,...)")
-    return (min_lon, min_lat, max_lon, max_lat)
+        return parsing.bbox(value, name)
+    except parsing.ParseError as exc:
+        raise Unprocessable(str(exc)) from exc
 
 
 def path_uuid(raw: str, not_found: str) -> uuid.UUID:

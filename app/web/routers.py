@@ -22,11 +22,16 @@ from app.web.api import (
     vocabulary,
     walks,
 )
-from app.web.pages import patrol, public, staff_auth, staff_map, static
+from app.web.pages import patrol, public, staff_map, static
 from app.web.pages import presence as presence_page
 from app.web.pages import promises as promises_page
 from app.web.pages import sites as sites_page
 from app.web.pages import walks as walks_page
+from app.web.pages.staff import audit as audit_page
+from app.web.pages.staff import home as staff_home
+from app.web.pages.staff import login as staff_login
+from app.web.pages.staff import moderation as moderation_page
+from app.web.pages.staff import users as users_page
 
 ALL: tuple[APIRouter, ...] = (
     health.router,
@@ -53,5 +58,10 @@ ALL: tuple[APIRouter, ...] = (
     tokens.router,
     audit.router,
     moderation.router,
-    staff_auth.router,
+    # Staff pages last: login first, then the pages behind it.
+    staff_login.router,
+    staff_home.router,
+    moderation_page.router,
+    users_page.router,
+    audit_page.router,
 )

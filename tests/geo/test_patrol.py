@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from geo.patrol import (
-    DAY_CODES,
+    WEEKDAY_CODES,
     WindowError,
     format_time,
     parse_window,
@@ -102,7 +102,7 @@ def test_whole_week_gives_back_the_full_size() -> None:
     total = sum(
         window_score(place, parse_window({"days": [d], "start": "00:00", "end": "12:00"}))
         + window_score(place, parse_window({"days": [d], "start": "12:00", "end": "00:00"}))
-        for d in DAY_CODES
+        for d in WEEKDAY_CODES
     )
     assert total == pytest.approx(12)
 

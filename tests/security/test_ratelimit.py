@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.db.pool import Database
-from app.repo.ratelimits import (
+from app.repo.rate_counters import (
     coordinated_reporters,
     coordination_by_group,
     possibly_coordinated,

@@ -93,7 +93,7 @@ hotspots = Table(
     Column("last_report", DateTime(timezone=True)),
     Column("level", Integer, nullable=False),
     # Many of its people were first seen from one network address at about the
-    # same time (app.repo.ratelimits); staff only, never public.
+    # same time (app.repo.rate_counters); staff only, never public.
     Column("possibly_coordinated", Boolean, nullable=False, server_default=text("false")),
     # WGS 84, counter-clockwise, as served (RFC 7946); SWEREF 99 TM for GIS exports.
     Column(

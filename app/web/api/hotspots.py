@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 import orjson
@@ -12,9 +11,9 @@ from app.config import Settings
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.errors import NotFound, Unprocessable
-from app.repo import hotspots as store
 from app.security import audit
 from app.security.access import Principal, PrincipalDep, require
+from app.services import hotspots as store
 from app.services import place_names
 from app.services.exports import FORMATS, build_export
 from app.web import params
@@ -166,10 +165,7 @@ async def export_hotspots(
 async def get_hotspot(
     hotspot_id: str, db: DbDep, settings: SettingsDep, principal: PrincipalDep
 ) -> Response:
-    try:
-        wanted = uuid.UUID(hotspot_id)
-    except ValueError as exc:
-        raise NotFound("no hotspot with that id") from exc
+    wanted = params.path_uuid(hotspot_id, "no hotspot with that id")
     staff = _is_staff(principal)
     run, stale = await _run(db, settings, ReportFilter())
     feature = None

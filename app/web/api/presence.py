@@ -152,7 +152,7 @@ async def plan_calendar(
     pid = _plan_id(plan_id)
     plan = await presence.load_plan(db, pid)
     group_id = None if group is None else str(presence.as_group_id(group))
-    await audit.record(db, principal, "presence_plan.export", target=str(pid))
+    await audit.record(db, principal, "presence_plans:export", target=str(pid))
     return Response(
         plan_ics(plan, group_id),
         media_type="text/calendar; charset=utf-8",

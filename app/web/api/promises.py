@@ -8,20 +8,20 @@ linked places this year against the same part of last year.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import uuid
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.db.pool import Database, Row
+from app.domain.parsing import LOCAL_TZ, midnight
 from app.errors import NotFound, Unprocessable
 from app.repo import promises as store
 from app.repo import sites as site_store
 from app.security.access import Principal, require
+from app.services import hotspots
 from app.web import params
 from app.web.deps import DbDep, JsonBody, validate_body
 from app.web.responses import JsonResponse
@@ -32,7 +32,6 @@ router = APIRouter(prefix="/api/v1/promises", tags=["promises"])
 
 Admin = Annotated[Principal, require("promises:manage")]
 NOT_FOUND = "No promise with that id."
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 class PromiseBody(BaseModel):
@@ -74,21 +73,16 @@ async def _check_sites(db: Database, site_ids: list[uuid.UUID]) -> None:
         raise Unprocessable(f"no site {', '.join(missing)}")
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
-
-
 async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
     """What has been done for one promise, from patrols, sites and reports."""
     year = int(row["year"])
     start = dt.date(year, 1, 1)
     end = min(today, dt.date(year, 12, 31))
-    hotspot_store: Any = importlib.import_module("app.repo.hotspots")
     outlines: list[str] = []
     public_ids: list[str] = []
     for hotspot_id in row["hotspot_ids"]:
         # Only hotspots that are public now are shown or measured on the public page.
-        hotspot = await hotspot_store.get_hotspot(db, hotspot_id, public=True)
+        hotspot = await hotspots.get_hotspot(db, hotspot_id, public=True)
         if hotspot is not None:
             public_ids.append(str(hotspot["id"]))
             outlines.append(orjson.dumps(hotspot["geometry"]).decode())
@@ -114,8 +108,8 @@ async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
             db,
             outlines,
             site_ids,
-            (_midnight(last_start), _midnight(last_end)),
-            (_midnight(start), _midnight(end + dt.timedelta(days=1))),
+            (midnight(last_start), midnight(last_end)),
+            (midnight(start), midnight(end + dt.timedelta(days=1))),
         )
         compared = compare_rates(counts["before"], counts["during"], days, days)
         result["reports"] = {
@@ -144,7 +138,7 @@ async def promises_for_year(db: Database, year: int | None) -> dict[str, Any]:
     years = await store.years(db)
     chosen = year if year is not None else (years[0] if years else None)
     rows = await store.list_promises(db, chosen) if chosen is not None else []
-    today = dt.datetime.now(LOCAL).date()
+    today = dt.datetime.now(LOCAL_TZ).date()
     return {
         "years": years,
         "year": chosen,
@@ -166,7 +160,7 @@ async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
     promise_id = await store.insert_promise(db, parsed.model_dump())
     row = await store.get_promise(db, promise_id)
     assert row is not None
-    today = dt.datetime.now(LOCAL).date()
+    today = dt.datetime.now(LOCAL_TZ).date()
     return JsonResponse(
         await promise_json(db, row, today),
         status_code=201,
@@ -189,7 +183,7 @@ async def patch_promise(promise_id: str, body: JsonBody, db: DbDep, _: Admin) ->
     row = await store.get_promise(db, pid)
     if row is None:
         raise NotFound(NOT_FOUND)
-    return JsonResponse(await promise_json(db, row, dt.datetime.now(LOCAL).date()))
+    return JsonResponse(await promise_json(db, row, dt.datetime.now(LOCAL_TZ).date()))
 
 
 @router.delete("/{promise_id}", status_code=204, summary="Remove a promise (admin)")

@@ -7,33 +7,32 @@ done gets a before/after evaluation of report rates inside it and around it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import uuid
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.db.pool import Row
+from app.domain.parsing import midnight
 from app.errors import Conflict, NotFound, Unprocessable
 from app.repo import sites as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.services import hotspots
 from app.services.exports import sites as site_export
+from app.services.exports.files import FORMATS
+from app.services.exports.sites import collection, feature
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
     MEASURE_CODES,
-    MEASURES,
     STATUS_CODES,
-    STATUSES,
     TransitionError,
     check_transition,
-    label,
     suggest_measures,
 )
 from geo.validate import GeometryError, check_geometry
@@ -44,7 +43,6 @@ Manager = Annotated[Principal, require("sites:manage")]
 Reader = Annotated[Principal, require("sites:read")]
 NOT_FOUND = "No site with that id."
 RING_M = 100.0
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 class SiteCreate(BaseModel):
@@ -88,44 +86,6 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
         raise Unprocessable("planned_end is before planned_start")
 
 
-def site_properties(row: Row) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "name": row["name"],
-        "status": row["status"],
-        "status_label": {
-            "sv": label(STATUSES, row["status"], "sv"),
-            "en": label(STATUSES, row["status"], "en"),
-        },
-        "hotspot_id": row["hotspot_id"],
-        "reasons": row["reasons"],
-        "measures": [
-            {"code": m, "sv": label(MEASURES, m, "sv"), "en": label(MEASURES, m, "en")}
-            for m in row["measures"]
-        ],
-        "responsible": row["responsible"],
-        "planned_start": row["planned_start"],
-        "planned_end": row["planned_end"],
-        "completed_on": row["completed_on"],
-        "notes": row["notes"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def feature(row: Row) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": str(row["id"]),
-        "geometry": orjson.Fragment(str(row["geometry"]).encode()),
-        "properties": site_properties(row),
-    }
-
-
-def collection(rows: list[Row]) -> bytes:
-    return orjson.dumps({"type": "FeatureCollection", "features": [feature(r) for r in rows]})
-
-
 @router.get("", summary="Redesign sites as a GeoJSON FeatureCollection")
 async def list_sites(
     db: DbDep,
@@ -137,13 +97,6 @@ async def list_sites(
     return GeoJsonResponse(collection(await store.list_sites(db, status)))
 
 
-EXPORT_TYPES = {
-    "geojson": ("application/geo+json", "sites.geojson"),
-    "gpkg": ("application/geopackage+sqlite3", "sites.gpkg"),
-    "csv": ("text/csv; charset=utf-8", "sites.csv"),
-}
-
-
 @router.get("/export", summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV")
 async def export_sites(
     db: DbDep,
@@ -152,20 +105,14 @@ async def export_sites(
         str, Query(description="geojson, gpkg (SWEREF 99 TM, EPSG:3006) or csv (WKT, WGS 84)")
     ] = "geojson",
 ) -> Response:
-    if format not in EXPORT_TYPES:
-        raise Unprocessable(f"format must be one of {', '.join(EXPORT_TYPES)}")
-    media_type, filename = EXPORT_TYPES[format]
-    if format == "geojson":
-        rows = await store.list_sites(db)
-        body = collection(rows)
-    else:
-        rows = await store.export_rows(db)
-        body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
-    await audit.record(db, principal, "sites.export", details={"format": format}, rows=len(rows))
+    if format not in FORMATS:
+        raise Unprocessable(f"format must be one of {', '.join(FORMATS)}")
+    export = await site_export.build_export(db, format)
+    await audit.record(db, principal, "sites:export", details={"format": format}, rows=export.rows)
     return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        export.body,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )
 
 
@@ -189,8 +136,7 @@ async def create_site(
     outline: str | None = None
     wkb: bytes | None = None
     if parsed.hotspot_id is not None:
-        hotspot_store: Any = importlib.import_module("app.repo.hotspots")
-        hotspot = await hotspot_store.get_hotspot(db, parsed.hotspot_id)
+        hotspot = await hotspots.get_hotspot(db, parsed.hotspot_id)
         if hotspot is None:
             raise Unprocessable(f"no current hotspot {parsed.hotspot_id}")
         outline = orjson.dumps(hotspot["geometry"]).decode()
@@ -288,10 +234,6 @@ async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager
     return GeoJsonResponse(orjson.dumps(feature(row)))
 
 
-def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
-
-
 async def evaluate(
     db: DbDep, row: Row, today: dt.date, before_days: int | None, after_days: int | None
 ) -> dict[str, Any]:
@@ -305,9 +247,9 @@ async def evaluate(
     counts = await store.report_counts(
         db,
         row["id"],
-        start=_moment(start),
-        split=_moment(completed),
-        stop=_moment(stop),
+        start=midnight(start),
+        split=midnight(completed),
+        stop=midnight(stop),
         ring_m=RING_M,
     )
     inside = compare_rates(counts["inside_before"], counts["inside_after"], before, after)

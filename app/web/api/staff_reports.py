@@ -7,19 +7,19 @@ never appear, not even to staff (they are only ever shown in aggregates).
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from app.errors import BadRequest, NotFound
+from app.domain.filters import ReportFilter
+from app.errors import NotFound
 from app.repo import moderation as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.web import params
 from app.web.deps import DbDep
 from app.web.responses import GeoJsonResponse
 from geo.vocabulary import DAY_CODES, REASON_CODES, STATUSES, TIME_CODES
@@ -30,69 +30,11 @@ MAX_LIMIT = 1000
 NOT_FOUND = "No report with that id."
 
 
-def _codes(raw: str | None, allowed: tuple[str, ...], name: str) -> list[str] | None:
-    if raw is None or not raw.strip():
-        return None
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise BadRequest(f"{name}: unknown {', '.join(unknown)}; allowed: {', '.join(allowed)}")
-    return values
-
-
-def _instant(raw: str | None, name: str, end: bool = False) -> datetime | None:
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
-            # `until=2026-05-31` means through the end of that day.
-            return moment + timedelta(days=1) if end else moment
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise BadRequest(f"{name}: use a date (2026-05-01) or ISO 8601 time") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
-    if raw is None or not raw.strip():
-        return None
-    try:
-        parts = [float(p) for p in raw.split(",")]
-    except ValueError as exc:
-        raise BadRequest("bbox: four numbers minLon,minLat,maxLon,maxLat") from exc
-    if len(parts) != 4:
-        raise BadRequest("bbox: four numbers minLon,minLat,maxLon,maxLat")
-    west, south, east, north = parts
-    if not all(abs(v) <= 180 for v in parts) or abs(south) > 90 or abs(north) > 90:
-        raise BadRequest("bbox: longitudes within ±180, latitudes within ±90")
-    if west > east or south > north:
-        raise BadRequest("bbox: min must not be greater than max (minLon,minLat,maxLon,maxLat)")
-    return west, south, east, north
-
-
-@dataclass(frozen=True)
-class ReportFilter:
-    bbox: tuple[float, float, float, float] | None
-    since: datetime | None
-    until: datetime | None
-    reasons: list[str] | None
-    times: list[str] | None
-    days: list[str] | None
-    status: list[str] | None
-
-    def as_details(self) -> dict[str, Any]:
-        return {
-            k: (v.isoformat() if isinstance(v, datetime) else v)
-            for k, v in self.__dict__.items()
-            if v is not None
-        }
-
-
 def build_filter(
     bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS 84)")] = None,
-    since: Annotated[str | None, Query(description="Made at or after (date or ISO time)")] = None,
+    since: Annotated[
+        str | None, Query(description="Made at or after (a date: from its Swedish midnight)")
+    ] = None,
     until: Annotated[
         str | None, Query(description="Made before (a date: through that day)")
     ] = None,
@@ -103,14 +45,15 @@ def build_filter(
         str | None, Query(description="published and/or hidden; default both")
     ] = None,
 ) -> ReportFilter:
+    start, stop = params.period(since, until)
     return ReportFilter(
-        bbox=_bbox(bbox),
-        since=_instant(since, "since"),
-        until=_instant(until, "until", end=True),
-        reasons=_codes(reasons, REASON_CODES, "reasons"),
-        times=_codes(times, TIME_CODES, "times"),
-        days=_codes(days, DAY_CODES, "days"),
-        status=_codes(status, STATUSES, "status"),
+        bbox=params.bbox(bbox),
+        since=start,
+        until=stop,
+        reasons=params.codes("reasons", reasons, REASON_CODES),
+        times=params.codes("times", times, TIME_CODES),
+        days=params.codes("days", days, DAY_CODES),
+        status=params.codes("status", status, STATUSES),
     )
 
 
@@ -136,18 +79,11 @@ async def list_reports(
     request: Request,
     db: DbDep,
     principal: Annotated[Principal, require("reports:read")],
+    wanted: Annotated[ReportFilter, Depends(build_filter)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat")] = None,
-    since: Annotated[str | None, Query(description="Made at or after (date or ISO time)")] = None,
-    until: Annotated[str | None, Query(description="Made before (a date: through it)")] = None,
-    reasons: Annotated[str | None, Query(description="Comma-separated reason codes")] = None,
-    times: Annotated[str | None, Query(description="Comma-separated times of day")] = None,
-    days: Annotated[str | None, Query(description="weekday and/or weekend")] = None,
-    status: Annotated[str | None, Query(description="published and/or hidden")] = None,
 ) -> GeoJsonResponse:
     """A GeoJSON FeatureCollection, newest first; follow the `next` link for more."""
-    wanted = build_filter(bbox, since, until, reasons, times, days, status)
     rows = await store.staff_reports(db, wanted, limit=limit + 1, offset=offset)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -155,13 +91,13 @@ async def list_reports(
         db,
         principal,
         "reports:read",
-        details={**wanted.as_details(), "limit": limit, "offset": offset},
+        details={**wanted.describe(), "limit": limit, "offset": offset},
         rows=len(rows),
     )
-    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}
+    query_args = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}
     links = [{"rel": "self", "href": str(request.url)}]
     if more:
-        query = urlencode({**params, "limit": limit, "offset": offset + limit})
+        query = urlencode({**query_args, "limit": limit, "offset": offset + limit})
         links.append(
             {"rel": "next", "href": f"{request.url.path}?{query}", "type": "application/geo+json"}
         )
@@ -188,11 +124,7 @@ async def get_report(
     db: DbDep,
     principal: Annotated[Principal, require("reports:read")],
 ) -> GeoJsonResponse:
-    try:
-        parsed = uuid.UUID(report_id)
-    except ValueError as exc:
-        raise NotFound(NOT_FOUND) from exc
-    row = await store.staff_report(db, parsed)
+    row = await store.staff_report(db, params.path_uuid(report_id, NOT_FOUND))
     await audit.record(
         db, principal, "reports:read", target=report_id, rows=0 if row is None else 1
     )

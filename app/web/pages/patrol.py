@@ -9,19 +9,12 @@ from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
+from app.web.render import language
 from frontend import maps
-from frontend.templating import pick_language, render
-from geo.patrol import DAY_CODES, DAY_NAMES
+from frontend.templating import render
+from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-
-
-def page_language(request: Request) -> str:
-    return pick_language(
-        request.query_params.get("lang"),
-        request.cookies.get("lang"),
-        request.headers.get("accept-language"),
-    )
 
 
 def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -29,7 +22,7 @@ def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
     context.setdefault("principal", getattr(request.state, "principal", None))
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
     html = render(
-        page_language(request),
+        language(request),
         template,
         csp_nonce=getattr(request.state, "csp_nonce", ""),
         **context,
@@ -43,12 +36,12 @@ async def patrol_page(
     settings: SettingsDep,
     principal: Annotated[Principal, require_page("patrol:plan")],
 ) -> HTMLResponse:
-    lang = page_language(request)
-    days = list(zip(DAY_CODES, DAY_NAMES[lang], strict=True))
+    lang = language(request)
+    days = list(zip(WEEKDAY_CODES, DAY_NAMES[lang], strict=True))
     return staff_page(
         request,
         "patrol.html",
-        map=maps.staff_map(settings),
+        map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         days=days,
         visit_minutes=settings.patrol_visit_minutes,
         page_data={"visit_minutes": settings.patrol_visit_minutes},

@@ -12,8 +12,9 @@ from app.config import Settings
 from app.db.pool import Database
 from app.security.access import Principal, require_page
 from app.services import presence, walks
-from app.web.pages.patrol import page_language, staff_page
-from geo.patrol import DAY_CODES, DAY_NAMES
+from app.web.pages.staff import staff_page
+from app.web.render import language
+from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -39,9 +40,9 @@ KINDS = {
 async def presence_page(
     request: Request, principal: Annotated[Principal, require_page("presence:read")]
 ) -> HTMLResponse:
-    lang = page_language(request)
+    lang = language(request)
     year, week, _ = (dt.date.today() + dt.timedelta(days=7)).isocalendar()
-    days = list(zip(DAY_CODES, DAY_NAMES[lang], strict=True))
+    days = list(zip(WEEKDAY_CODES, DAY_NAMES[lang], strict=True))
     return staff_page(
         request,
         "presence.html",

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
-from app.web.pages.patrol import page_language, staff_page
+from app.web.pages.patrol import staff_page
+from app.web.render import language
 from frontend import maps
 from geo.redesign import STATUSES
 
@@ -22,14 +23,16 @@ async def sites_page(
     settings: SettingsDep,
     principal: Annotated[Principal, require_page("sites:read")],
 ) -> HTMLResponse:
-    lang = page_language(request)
+    lang = language(request)
     may_manage = principal.may("sites:manage")
     statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
     return staff_page(
         request,
         "sites.html",
         # Planners draw new outlines; everyone else only looks.
-        map=maps.resident_map(settings) if may_manage else maps.staff_map(settings),
+        map=maps.resident_map(settings.tile_url, settings.tile_attribution)
+        if may_manage
+        else maps.staff_map(settings.tile_url, settings.tile_attribution),
         statuses=statuses,
         may_manage=may_manage,
         page_data={"lang": lang, "statuses": dict(statuses)},

@@ -14,18 +14,9 @@ from app.web.pages.public import map_config
 from app.web.render import language
 from frontend import maps, strings
 from frontend.templating import gettext, render
+from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-
-PATROL_DAYS = (
-    ("mon", "Måndag", "Monday"),
-    ("tue", "Tisdag", "Tuesday"),
-    ("wed", "Onsdag", "Wednesday"),
-    ("thu", "Torsdag", "Thursday"),
-    ("fri", "Fredag", "Friday"),
-    ("sat", "Lördag", "Saturday"),
-    ("sun", "Söndag", "Sunday"),
-)
 
 
 @router.get("/karta", response_class=HTMLResponse)
@@ -45,10 +36,13 @@ async def staff_map_page(
         csrf_token=getattr(request.state, "csrf_token", None),
         principal=principal,
         page="staff-karta",
-        map=maps.staff_map(settings),
+        map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         vocab=config["vocab"],
         page_data=config,
-        patrol_days=[(code, sv if lang == "sv" else en) for code, sv, en in PATROL_DAYS],
+        patrol_days=[
+            (code, name.capitalize())
+            for code, name in zip(WEEKDAY_CODES, DAY_NAMES[lang], strict=True)
+        ],
     )
     # Staff pages hold personal data: never cache them.
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

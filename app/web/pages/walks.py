@@ -16,7 +16,8 @@ from app.services import walks
 from app.services.walk_pdf import protocol_pdf
 from app.web import params
 from app.web.deps import DbDep, SettingsDep
-from app.web.pages.patrol import page_language, staff_page
+from app.web.pages.staff import staff_page
+from app.web.render import language
 from frontend import maps
 from frontend.print_map import route_svg
 from frontend.templating import STATIC, render
@@ -47,13 +48,15 @@ async def service_worker() -> Response:
 
 @router.get("", response_class=HTMLResponse)
 async def walks_page(request: Request, settings: SettingsDep, _: Walker) -> HTMLResponse:
-    return staff_page(request, "walks.html", map=maps.staff_map(settings))
+    return staff_page(
+        request, "walks.html", map=maps.staff_map(settings.tile_url, settings.tile_attribution)
+    )
 
 
 @router.get("/{walk_id}", response_class=HTMLResponse)
 async def walk_page(walk_id: str, request: Request, db: DbDep, _: Walker) -> HTMLResponse:
     walk = await walks.walk_json(db, params.path_uuid(walk_id, walks.WALK_NOT_FOUND))
-    items, ratings = _terms(page_language(request))
+    items, ratings = _terms(language(request))
     return staff_page(
         request,
         "walk.html",
@@ -66,7 +69,7 @@ async def walk_page(walk_id: str, request: Request, db: DbDep, _: Walker) -> HTM
 
 async def _protocol_html(walk_id: str, request: Request, db: DbDep) -> tuple[str, str]:
     walk = await walks.protocol(db, params.path_uuid(walk_id, walks.WALK_NOT_FOUND))
-    lang = page_language(request)
+    lang = language(request)
     items, ratings = _terms(lang)
     geometry = walk["geometry"]
     line = geometry["coordinates"][0] if geometry["type"] == "Polygon" else geometry["coordinates"]

@@ -82,3 +82,20 @@ def test_admin_browses_the_log_as_a_page(
     assert page.status_code == 200
     assert email in page.text and "<td>login</td>" in page.text
     assert "format=csv" in page.text
+
+
+def test_bare_dates_are_swedish_days(client: TestClient, staff_headers: Headers, sql: Sql) -> None:
+    # 23:30 on 1 May and 00:30 on 2 May in Swedish summer time.
+    sql.all(
+        "INSERT INTO audit_log (at, actor, via, action) VALUES "
+        "('2026-05-01T21:30:00Z', 'late@example.se', 'token', 'reports:read'), "
+        "('2026-05-01T22:30:00Z', 'late@example.se', 'token', 'reports:export')"
+    )
+    admin = staff_headers("admin")
+    base = "/api/v1/audit?actor=late@example.se"
+    since = client.get(f"{base}&since=2026-05-02", headers=admin).json()["entries"]
+    until = client.get(f"{base}&until=2026-05-01", headers=admin).json()["entries"]
+    assert [e["action"] for e in since] == ["reports:export"]
+    assert [e["action"] for e in until] == ["reports:read"]
+    bad = client.get(f"{base}&since=1st of May", headers=admin)
+    assert bad.status_code == 422 and "since" in bad.json()["detail"]
