@@ -33,6 +33,7 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
     {
         "GET /",
         "GET /karta",
+        "GET /tillganglighet",
         "GET /healthz",
         "GET /readyz",
         "GET /openapi.json",

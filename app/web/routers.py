@@ -22,7 +22,7 @@ from app.web.api import (
     vocabulary,
     walks,
 )
-from app.web.pages import patrol, public, staff_map, static
+from app.web.pages import accessibility, patrol, public, staff_map, static
 from app.web.pages import presence as presence_page
 from app.web.pages import promises as promises_page
 from app.web.pages import sites as sites_page
@@ -51,6 +51,7 @@ ALL: tuple[APIRouter, ...] = (
     sites_page.router,
     static.router,
     public.router,
+    accessibility.router,
     staff_map.router,
     map_data.router,
     staff_reports.router,

@@ -15,8 +15,9 @@
 
   // Planners rename a place; the name is kept by the hotspot's stable id.
   function renameForm(id, current) {
+    var R = JSON.parse(document.getElementById("rename-strings").textContent);
     var box = el("form", "rename-place");
-    var label = el("label", null, S.place_name + " ");
+    var label = el("label", null, R.place_name + " ");
     var input = el("input");
     input.name = "name";
     input.maxLength = 120;
@@ -24,7 +25,7 @@
     input.value = current || "";
     label.appendChild(input);
     box.appendChild(label);
-    var button = el("button", null, S.rename);
+    var button = el("button", null, R.rename);
     button.type = "submit";
     box.appendChild(button);
     box.addEventListener("submit", function (ev) {

@@ -12,8 +12,7 @@ from app.config import Settings
 from app.db.pool import Database
 from app.security.access import Principal, require_page
 from app.services import presence, walks
-from app.web.pages.staff import staff_page
-from app.web.render import language
+from app.web.render import language, staff_page
 from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

@@ -16,8 +16,7 @@ from app.services import walks
 from app.services.walk_pdf import protocol_pdf
 from app.web import params
 from app.web.deps import DbDep, SettingsDep
-from app.web.pages.staff import staff_page
-from app.web.render import language
+from app.web.render import language, staff_page
 from frontend import maps
 from frontend.print_map import route_svg
 from frontend.templating import STATIC, render
