@@ -6,7 +6,7 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TRYGG_HOST=0.0.0.0
-RUN apt-get update && apt-get install -y --no-install-recommends gdal-bin \
+RUN apt-get update && apt-get install -y --no-install-recommends gdal-bin libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home trygg
 WORKDIR /srv/trygg

@@ -21,6 +21,7 @@ def role_names(_: Gettext) -> dict[str, str]:
         "planner": _("planerare"),
         "moderator": _("moderator"),
         "admin": _("administratör"),
+        "coordinator": _("säkerhetssamordnare"),
     }
 
 

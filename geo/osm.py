@@ -61,6 +61,7 @@ class Edge:
     highway: str
     nodes: tuple[int, ...]  # OSM node ids, first and last are junctions or ends
     length_m: float
+    name: str | None = None  # the street's name, for naming places
 
 
 @dataclass
@@ -158,7 +159,7 @@ def read_network(path: Path, progress: Progress | None = None) -> Network:
     else:
         raise OsmError(f"{path.name}: expected an .osm, .osm.gz, .osm.bz2 or .osm.pbf file")
     all_coords: dict[int, tuple[float, float]] = {}
-    ways: list[tuple[int, str, list[int]]] = []
+    ways: list[tuple[int, str, list[int], str | None]] = []
     seen_nodes = 0
     for kind, item in elements:
         if kind == "node":
@@ -167,17 +168,18 @@ def read_network(path: Path, progress: Progress | None = None) -> Network:
             if seen_nodes % 200_000 == 0:
                 say(f"read {seen_nodes} nodes")
         elif walkable(item["tags"]) and len(item["refs"]) >= 2:
-            ways.append((item["id"], item["tags"]["highway"], item["refs"]))
+            tags = item["tags"]
+            ways.append((item["id"], tags["highway"], item["refs"], tags.get("name") or None))
     say(f"read {seen_nodes} nodes, {len(ways)} walkable ways")
     if not ways:
         raise OsmError(f"{path.name} has no walkable ways (highway=footway, residential, ...)")
     uses: dict[int, int] = {}
-    for _, _, refs in ways:
+    for _, _, refs, _ in ways:
         for ref in refs:
             uses[ref] = uses.get(ref, 0) + 1
     coords: dict[int, tuple[float, float]] = {}
     edges: list[Edge] = []
-    for osm_id, highway, refs in ways:
+    for osm_id, highway, refs, street in ways:
         refs = [r for r in refs if r in all_coords]  # clipped extracts miss some nodes
         if len(refs) < 2:
             continue
@@ -190,7 +192,7 @@ def read_network(path: Path, progress: Progress | None = None) -> Network:
                         haversine_m(all_coords[a], all_coords[b])
                         for a, b in zip(piece, piece[1:], strict=False)
                     )
-                    edges.append(Edge(osm_id, highway, tuple(piece), length))
+                    edges.append(Edge(osm_id, highway, tuple(piece), length, street))
                     for node in piece:
                         coords[node] = all_coords[node]
                 piece = [ref]

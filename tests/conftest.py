@@ -142,6 +142,8 @@ DATA_TABLES += [
 ]
 DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_identities"]
 DATA_TABLES += ["open311_requests", "open311_keys"]
+DATA_TABLES += ["place_names", "place_name_history", "presence_visits", "presence_plans"]
+DATA_TABLES += ["presence_groups", "walk_actions", "walk_stops", "walks"]
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ async def import_network(
                     lon, lat = network.coords[node]
                     await copy.write_row((vid, node, f"SRID=4326;POINT({lon!r} {lat!r})"))
             say(f"stored {len(vertex_ids)} vertices")
-            columns = "id, osm_id, highway, source, target, cost, reverse_cost, geom"
+            columns = "id, osm_id, highway, source, target, cost, reverse_cost, geom, name"
             async with cur.copy(f"COPY walk_ways ({columns}) FROM STDIN") as copy:
                 for index, edge in enumerate(network.edges, start=1):
                     line = ", ".join(
@@ -76,6 +76,7 @@ async def import_network(
                             edge.length_m,
                             edge.length_m,  # walking: both directions cost the same
                             f"SRID=4326;LINESTRING({line})",
+                            edge.name,
                         )
                     )
                     if index % 50_000 == 0:

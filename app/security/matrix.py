@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-ROLES = ("police", "planner", "moderator", "admin")
+ROLES = ("police", "planner", "moderator", "admin", "coordinator")
 
 MATRIX: dict[str, frozenset[str]] = {
-    "staff:home": frozenset({"police", "planner", "moderator", "admin"}),
+    "staff:home": frozenset({"police", "planner", "moderator", "admin", "coordinator"}),
     "reports:read": frozenset({"police", "planner"}),
-    "hotspots:detail": frozenset({"police", "planner", "admin"}),
+    "hotspots:detail": frozenset({"police", "planner", "admin", "coordinator"}),
     "hotspots:export": frozenset({"police", "planner"}),
     "moderation": frozenset({"moderator", "admin"}),
     "moderation:revert": frozenset({"admin"}),
     "users:manage": frozenset({"admin"}),
-    "tokens:own": frozenset({"police", "planner", "moderator", "admin"}),
+    "tokens:own": frozenset({"police", "planner", "moderator", "admin", "coordinator"}),
     "audit:read": frozenset({"admin"}),
     "patrol:plan": frozenset({"police"}),
     "sites:manage": frozenset({"planner"}),
@@ -22,6 +22,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "sites:read": frozenset({"planner", "police", "admin"}),
     "promises:manage": frozenset({"admin"}),
     "open311:keys": frozenset({"admin"}),
+    "places:rename": frozenset({"planner"}),
+    "presence:manage": frozenset({"coordinator"}),
+    "presence:read": frozenset({"coordinator", "police"}),
+    "presence:record": frozenset({"coordinator", "police"}),
+    "walks:manage": frozenset({"coordinator", "planner"}),
 }
 
 
@@ -67,6 +72,7 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /open311/v2/requests.{fmt}",
         "GET /open311/v2/requests/{request_id}.{fmt}",
         "POST /open311/v2/requests.{fmt}",
+        "GET /staff/trygghetsvandring/sw.js",
     }
 )
 

@@ -21,6 +21,7 @@ from app.repo.ogc import SWEREF99TM, WGS84, Query
 from app.security import audit
 from app.security.access import Principal
 from app.services import hotspots as hotspot_store
+from app.services import place_names
 
 __all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
 
@@ -58,6 +59,8 @@ async def public_hotspots(
     body = await hotspot_store.collection_json(
         db, int(run["id"]), filters, public=True, public_min=settings.public_min_reporters
     )
+    # Named exactly as GET /api/v1/hotspots names them.
+    body = await place_names.name_collection(db, settings, body)
     features: list[object] = orjson.loads(body)["features"]
     return features, stale
 
@@ -92,6 +95,7 @@ async def hotspot_item(
     )
     if feature is None:
         return None
+    feature = await place_names.name_feature(db, settings, feature)
     return (await _in_crs(db, [feature], srid))[1:-1]
 
 

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.db.pool import Database
 from app.errors import Unprocessable
 from app.repo import network
-from app.services import hotspots
+from app.services import hotspots, place_names
 from geo.crs import lonlat_to_sweref
 from geo.patrol import Window, format_time, timetable, window_score
 from geo.routing import RoutingError, order_stops
@@ -141,6 +141,7 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
                 "on_network": routing == NETWORK and (a, b) not in unrouted,
             }
         )
+    place_name = await place_names.names_for(db, settings, [h for _, h in scored])
     stops = []
     for index, (node, visit) in enumerate(zip(order, visits, strict=True), start=1):
         score, hotspot = scored[node - 1]
@@ -148,6 +149,7 @@ async def build_plan(db: Database, settings: Settings, plan: PlanInput) -> Built
             {
                 "order": index,
                 "hotspot_id": str(hotspot["id"]),
+                "name": place_name.get(str(hotspot["id"])),
                 "rank": hotspot.get("rank"),
                 "window_score": round(score, 3),
                 "point": list(points[node]),

@@ -16,6 +16,8 @@ from app.web.api import (
     open311,
     open311_keys,
     patrol_plans,
+    place_names,
+    presence,
     promises,
     reports,
     sites,
@@ -23,10 +25,13 @@ from app.web.api import (
     tokens,
     users,
     vocabulary,
+    walks,
 )
 from app.web.pages import accessibility, patrol, public, staff_map, static
+from app.web.pages import presence as presence_page
 from app.web.pages import promises as promises_page
 from app.web.pages import sites as sites_page
+from app.web.pages import walks as walks_page
 from app.web.pages.staff import audit as audit_page
 from app.web.pages.staff import home as staff_home
 from app.web.pages.staff import login as staff_login
@@ -39,6 +44,11 @@ ALL: tuple[APIRouter, ...] = (
     reports.router,
     hotspots.router,
     patrol_plans.router,
+    place_names.router,
+    presence.router,
+    walks.router,
+    presence_page.router,
+    walks_page.router,
     sites.router,
     promises.router,
     promises_page.router,

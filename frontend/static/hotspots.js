@@ -30,10 +30,10 @@
     return score >= max * 0.33 ? 2 : 1;
   }
 
-  function detail(props, cfg, extra) {
+  function detail(props, cfg, extra, id) {
     var S = cfg.strings;
     var box = el("div", "hotspot-detail");
-    box.appendChild(el("h3", null, fill(S.hotspot, {rank: props.rank})));
+    box.appendChild(el("h3", null, fill(S.hotspot, {rank: props.rank}) + (props.name ? " " + props.name : "")));
     box.appendChild(el("p", null, fill(S.reporters, {n: props.reporters}) +
       (props.reports !== undefined ? " · " + fill(S.reports, {n: props.reports}) : "")));
     var reasons = Object.keys(props.reasons || {}).map(function (code) {
@@ -88,7 +88,7 @@
       ["0", "6", "12", "18", "23"].forEach(function (h) { axis.appendChild(el("span", null, h)); });
       box.appendChild(axis);
     }
-    if (extra) { extra(box, props); }
+    if (extra) { extra(box, props, id); }
     return box;
   }
 
@@ -106,7 +106,7 @@
     function select(feature, focusDetail, fromMap) {
       var props = feature.properties;
       detailEl.textContent = "";
-      detailEl.appendChild(detail(props, cfg, opts.extraDetail));
+      detailEl.appendChild(detail(props, cfg, opts.extraDetail, feature.id));
       detailEl.hidden = false;
       var shape = byRank[props.rank];
       if (shape && !fromMap) {
@@ -140,13 +140,14 @@
               style: function () { return style; },
               pointToLayer: function (_f, ll) { return L.circleMarker(ll, style); }
             });
-            shape.bindPopup(function () { return detail(f.properties, cfg, opts.extraDetail); },
+            shape.bindPopup(function () { return detail(f.properties, cfg, opts.extraDetail, f.id); },
                             {maxWidth: 320});
             shape.on("click", function () { select(f, false, true); });
             shape.addTo(layer);
             byRank[f.properties.rank] = shape;
             var li = el("li", "level-" + lvl);
             var button = el("button", "link-button", fill(cfg.strings.hotspot, {rank: f.properties.rank}) +
+                            (f.properties.name ? " " + f.properties.name : "") +
                             " – " + fill(cfg.strings.reporters, {n: f.properties.reporters}));
             button.type = "button";
             button.addEventListener("click", function () {

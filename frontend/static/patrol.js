@@ -51,7 +51,7 @@
           label.appendChild(box);
           var p = f.properties || {};
           label.appendChild(document.createTextNode(
-            " #" + (p.rank || i + 1) + " (" + (p.reporters || "?") + ")"));
+            " #" + (p.rank || i + 1) + (p.name ? " " + p.name : "") + " (" + (p.reporters || "?") + ")"));
           li.appendChild(label);
           choices.appendChild(li);
           boxes[f.id] = box;
@@ -102,7 +102,7 @@
       var box = document.createElement("input");
       box.type = "checkbox"; box.checked = true; box.value = s.hotspot_id;
       label.appendChild(box);
-      label.appendChild(document.createTextNode(" " + s.order + ". " + s.arrival));
+      label.appendChild(document.createTextNode(" " + s.order + ". " + s.arrival + (s.name ? " " + s.name : "")));
       li.appendChild(label);
       runStops.appendChild(li);
       L.marker([s.point[1], s.point[0]], {title: s.order + ". " + s.arrival}).addTo(stopLayer);

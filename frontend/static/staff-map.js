@@ -13,7 +13,32 @@
   var statusEl = document.getElementById("reports-status");
   var csrf = (document.querySelector("meta[name='csrf-token']") || {}).content || "";
 
-  var hotspots = H.create(map, cfg, {extraDetail: function (box, props) {
+  // Planners rename a place; the name is kept by the hotspot's stable id.
+  function renameForm(id, current) {
+    var R = JSON.parse(document.getElementById("rename-strings").textContent);
+    var box = el("form", "rename-place");
+    var label = el("label", null, R.place_name + " ");
+    var input = el("input");
+    input.name = "name";
+    input.maxLength = 120;
+    input.required = true;
+    input.value = current || "";
+    label.appendChild(input);
+    box.appendChild(label);
+    var button = el("button", null, R.rename);
+    button.type = "submit";
+    box.appendChild(button);
+    box.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      fetch("/api/v1/place-names/" + id, {method: "PUT", headers: {"Content-Type": "application/json",
+        "Accept": "application/json", "X-CSRF-Token": csrf}, body: JSON.stringify({name: input.value})})
+        .then(function (r) { if (r.ok) { hotspots.load(H.filterParams(form).toString()); } });
+    });
+    return box;
+  }
+
+  var hotspots = H.create(map, cfg, {extraDetail: function (box, props, id) {
+    if (cfg.may_rename && id) { box.appendChild(renameForm(id, props.name)); }
     if (props.severity_mean !== undefined && props.severity_mean !== null) {
       box.appendChild(el("p", null, fill(S.mean_severity, {s: Number(props.severity_mean).toLocaleString(
         cfg.lang === "en" ? "en-GB" : "sv-SE", {minimumFractionDigits: 1, maximumFractionDigits: 1})})));

@@ -151,6 +151,7 @@ walk_ways = Table(
     Column("id", BigInteger, primary_key=True),
     Column("osm_id", BigInteger, nullable=False),
     Column("highway", Text, nullable=False),
+    Column("name", Text),  # the street's name (OSM name=), for naming places
     Column("source", BigInteger, nullable=False),
     Column("target", BigInteger, nullable=False),
     Column("cost", Float, nullable=False),

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from app.db.tables.reports import metadata
 
-ROLE_CODES = ("police", "planner", "moderator", "admin")
+ROLE_CODES = ("police", "planner", "moderator", "admin", "coordinator")
 _ROLES_SQL = ", ".join(f"'{r}'" for r in ROLE_CODES)
 
 staff_users = Table(

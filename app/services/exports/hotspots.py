@@ -18,6 +18,7 @@ from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.export_rows import export_rows
 from app.repo.hotspots.read_sql import collection_with_count
+from app.services import place_names
 from app.services.exports.csv_writer import write_csv
 from app.services.exports.files import MEDIA_TYPES, Export
 from app.services.exports.gpkg_writer import column, write_gpkg
@@ -26,6 +27,7 @@ from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
 LAYER = "hotspots"
 SCALARS: tuple[tuple[str, str], ...] = (
     ("id", "str"),
+    ("name", "str"),
     ("rank", "int"),
     ("score", "float"),
     ("reporters", "int"),
@@ -105,8 +107,9 @@ async def build_export(db: Database, run_id: int, filters: ReportFilter, fmt: st
     if fmt == "geojson":
         # Built in PostGIS (ST_AsGeoJSON + json_agg): never parsed in Python.
         body, rows = await collection_with_count(db, run_id, filters)
+        body = await place_names.name_export(db, body)
         return Export(body.encode(), MEDIA_TYPES[fmt], "hotspots.geojson", rows)
-    records = await export_rows(db, run_id, filters)
+    records = await place_names.with_names(db, await export_rows(db, run_id, filters))
     if fmt == "gpkg":
         # GDAL writes a file: keep it off the event loop.
         data = await asyncio.to_thread(hotspots_gpkg, records, filters.describe())

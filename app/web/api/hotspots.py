@@ -14,6 +14,7 @@ from app.errors import NotFound, Unprocessable
 from app.security import audit
 from app.security.access import Principal, PrincipalDep, require
 from app.services import hotspots as store
+from app.services import place_names
 from app.services.exports import FORMATS, build_export
 from app.web import params
 from app.web.deps import DbDep, SettingsDep
@@ -104,6 +105,7 @@ async def list_hotspots(
             public=not staff,
             public_min=settings.public_min_reporters,
         )
+        body = await place_names.name_collection(db, settings, body)
     return GeoJsonResponse(body, headers=_headers(staff, stale))
 
 
@@ -177,4 +179,5 @@ async def get_hotspot(
         )
     if feature is None:
         raise NotFound("no hotspot with that id in the current result")
+    feature = await place_names.name_feature(db, settings, feature)
     return GeoJsonResponse(feature, headers=_headers(staff, stale))

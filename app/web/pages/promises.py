@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.api.promises import promises_for_year
-from app.web.deps import DbDep
+from app.web.deps import DbDep, SettingsDep
+from app.web.pages.presence import loften_presence
 from app.web.render import language, page, staff_page
 from frontend.templating import LANGUAGES
 from geo.redesign import STATUSES
@@ -24,12 +25,16 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/loften", response_class=HTMLResponse)
 async def promises_page(
-    request: Request, db: DbDep, year: int | None = Query(None, ge=2000, le=2100)
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    year: int | None = Query(None, ge=2000, le=2100),
 ) -> HTMLResponse:
     lang = language(request, LANGUAGES)
     data = await promises_for_year(db, year)
     statuses = [(t.code, label(t, lang)) for t in STATUSES]
-    return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses)
+    extra = await loften_presence(db, settings, data.get("year") or dt.date.today().year)
+    return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses, **extra)
 
 
 @router.get("/staff/loften", response_class=HTMLResponse)

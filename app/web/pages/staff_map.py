@@ -28,6 +28,7 @@ async def staff_map_page(
     lang = language(request)
     config = map_config(settings, lang)
     config["strings"].update(strings.staff_strings(partial(gettext, lang)))
+    config["may_rename"] = principal.may("places:rename")
     html = render(
         lang,
         "staff/karta.html",
