@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from app.security.access import Principal, require
 from app.services.staff import moderation
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc
 from app.web.params import path_uuid
 
 router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"])
@@ -57,7 +58,11 @@ async def approve(
     return await moderation.approve(db, principal, path_uuid(report_id, moderation.NOT_FOUND))
 
 
-@router.post("/reports/{report_id}/redact", summary="Cut passages (names, abuse) from the text")
+@router.post(
+    "/reports/{report_id}/redact",
+    summary="Cut passages (names, abuse) from the text",
+    openapi_extra=json_body_doc(Redaction),
+)
 async def post_redact(
     report_id: str,
     body: JsonBody,
@@ -94,7 +99,11 @@ async def history(
     }
 
 
-@router.post("/actions/{action_id}/revert", summary="Undo a moderation action (admin)")
+@router.post(
+    "/actions/{action_id}/revert",
+    summary="Undo a moderation action (admin)",
+    responses={409: {"description": "The action cannot be undone now"}},
+)
 async def revert(
     action_id: str, db: DbDep, principal: Annotated[Principal, require("moderation:revert")]
 ) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from app.security.access import Principal, require
 from app.services.planning import PlanInput, build_plan
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc
 from app.web.render import language
 from app.web.responses import GeoJsonResponse, JsonResponse
 from frontend.print_map import route_svg
@@ -79,7 +80,12 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
     }
 
 
-@router.post("", status_code=201, summary="Plan a patrol for a shift window")
+@router.post(
+    "",
+    status_code=201,
+    summary="Plan a patrol for a shift window",
+    openapi_extra=json_body_doc(PlanBody),
+)
 async def create_plan(
     body: JsonBody,
     db: DbDep,
@@ -279,7 +285,12 @@ async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
     return JsonResponse(answer)
 
 
-@router.post("/{plan_id}/runs", status_code=201, summary="Record the patrol as carried out")
+@router.post(
+    "/{plan_id}/runs",
+    status_code=201,
+    summary="Record the patrol as carried out",
+    openapi_extra=json_body_doc(RunBody),
+)
 async def record_run(plan_id: str, body: JsonBody, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, _ = await _load(db, plan_id)
     parsed: RunBody = validate_body(RunBody, body)

@@ -24,6 +24,7 @@ from app.repo import sites as site_store
 from app.security.access import Principal, require
 from app.web import params
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc
 from app.web.responses import JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import STATUS_CODES
@@ -154,7 +155,12 @@ async def list_promises(
     return JsonResponse(await promises_for_year(db, year))
 
 
-@router.post("", status_code=201, summary="Record a promise (admin)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Record a promise (admin)",
+    openapi_extra=json_body_doc(PromiseBody),
+)
 async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
     parsed: PromiseBody = validate_body(PromiseBody, body)
     await _check_sites(db, parsed.site_ids)
@@ -169,7 +175,9 @@ async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
     )
 
 
-@router.patch("/{promise_id}", summary="Change a promise (admin)")
+@router.patch(
+    "/{promise_id}", summary="Change a promise (admin)", openapi_extra=json_body_doc(PromisePatch)
+)
 async def patch_promise(promise_id: str, body: JsonBody, db: DbDep, _: Admin) -> Response:
     pid = _promise_id(promise_id)
     parsed: PromisePatch = validate_body(PromisePatch, body)

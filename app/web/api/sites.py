@@ -24,6 +24,7 @@ from app.security.access import Principal, require
 from app.services.exports import sites as site_export
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
@@ -168,7 +169,12 @@ async def export_sites(
     )
 
 
-@router.post("", status_code=201, summary="Create a site from a hotspot or a drawn polygon")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a site from a hotspot or a drawn polygon",
+    openapi_extra=json_body_doc(SiteCreate),
+)
 async def create_site(
     body: JsonBody, db: DbDep, settings: SettingsDep, area: AreaDep, principal: Manager
 ) -> Response:
@@ -248,7 +254,12 @@ async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
     return GeoJsonResponse(orjson.dumps(answer))
 
 
-@router.patch("/{site_id}", summary="Change a site; status moves along the lifecycle")
+@router.patch(
+    "/{site_id}",
+    summary="Change a site; status moves along the lifecycle",
+    openapi_extra=json_body_doc(SitePatch),
+    responses={409: {"description": "That status change is not allowed from the current one"}},
+)
 async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager) -> Response:
     sid = _site_id(site_id)
     parsed: SitePatch = validate_body(SitePatch, body)
@@ -322,7 +333,11 @@ async def evaluate(
     }
 
 
-@router.get("/{site_id}/evaluation", summary="Before/after report rates for a done site")
+@router.get(
+    "/{site_id}/evaluation",
+    summary="Before/after report rates for a done site",
+    responses={409: {"description": "The site is not marked done yet"}},
+)
 async def site_evaluation(
     site_id: str,
     db: DbDep,

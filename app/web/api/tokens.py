@@ -13,6 +13,7 @@ from app.db.pool import Row
 from app.security.access import Principal, require
 from app.services.staff import tokens
 from app.web.deps import DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc
 from app.web.params import path_uuid
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["API tokens"])
@@ -45,7 +46,12 @@ async def list_tokens(
     return {"tokens": [public_token(r) for r in rows]}
 
 
-@router.post("", status_code=201, summary="Create an API token; the token is shown only now")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an API token; the token is shown only now",
+    openapi_extra=json_body_doc(NewToken),
+)
 async def post_token(
     body: JsonBody,
     db: DbDep,

@@ -11,6 +11,7 @@ from app.db.pool import Row
 from app.security.access import Principal, require
 from app.services.staff import users
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc
 from app.web.params import path_uuid
 
 router = APIRouter(prefix="/api/v1/users", tags=["staff users"])
@@ -48,7 +49,13 @@ async def list_users(
     return {"users": [public_user(r) for r in await users.list_users(db)]}
 
 
-@router.post("", status_code=201, summary="Create a staff user (admin)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a staff user (admin)",
+    openapi_extra=json_body_doc(NewUser),
+    responses={409: {"description": "A user with that e-mail exists"}},
+)
 async def post_user(
     body: JsonBody, db: DbDep, principal: Annotated[Principal, require("users:manage")]
 ) -> dict[str, Any]:
@@ -65,7 +72,12 @@ async def get_user(
     return public_user(row)
 
 
-@router.patch("/{user_id}", summary="Change roles, deactivate or set a password (admin)")
+@router.patch(
+    "/{user_id}",
+    summary="Change roles, deactivate or set a password (admin)",
+    openapi_extra=json_body_doc(UserChange),
+    responses={409: {"description": "The change would leave no active admin"}},
+)
 async def patch_user(
     user_id: str,
     body: JsonBody,
