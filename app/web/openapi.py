@@ -98,8 +98,19 @@ def _error(code: str) -> dict[str, Any]:
     }
 
 
+def _tidy_success(responses: dict[str, Any]) -> None:
+    """Drop FastAPI's schemaless default media type where a route documents its own."""
+    for code, response in responses.items():
+        content = response.get("content") or {}
+        if code.startswith("2") and any(c.get("schema") for c in content.values()):
+            for media in [m for m, c in content.items() if c.get("schema") in ({}, None)]:
+                if media == "application/json":
+                    del content[media]
+
+
 def _document_errors(operation: dict[str, Any], path: str, dependant: Dependant) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
+    _tidy_success(responses)
     codes = {"422", "503"}
     if "requestBody" in operation:
         codes |= {"400", "413", "415"}

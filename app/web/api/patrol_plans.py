@@ -21,8 +21,9 @@ from app.security import audit
 from app.security.access import Principal, require
 from app.services.planning import PlanInput, build_plan
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import json_body_doc
+from app.web.openapi import json_body_doc, model_doc
 from app.web.render import language
 from app.web.responses import GeoJsonResponse, JsonResponse
 from frontend.print_map import route_svg
@@ -84,6 +85,9 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
     "",
     status_code=201,
     summary="Plan a patrol for a shift window",
+    responses={
+        201: model_doc(shapes.PatrolPlan, "The plan, stored; `links` lead to its other forms")
+    },
     openapi_extra=json_body_doc(PlanBody),
 )
 async def create_plan(
@@ -140,7 +144,11 @@ async def create_plan(
     return JsonResponse(answer, status_code=201, headers={"Location": location})
 
 
-@router.get("", summary="Recent patrol plans")
+@router.get(
+    "",
+    summary="Recent patrol plans",
+    responses={200: model_doc(shapes.PlanList, "The latest plans")},
+)
 async def list_plans(db: DbDep, _: PlanUser) -> Response:
     rows = await store.list_plans(db)
     items = [
@@ -202,7 +210,11 @@ def _geojson(plan: dict[str, Any], route_geojson: str | None) -> bytes:
     )
 
 
-@router.get("/{plan_id}.geojson", summary="The plan as GeoJSON (stops and route)")
+@router.get(
+    "/{plan_id}.geojson",
+    summary="The plan as GeoJSON (stops and route)",
+    responses={200: model_doc(shapes.FeatureCollection, "Stops and route", "application/geo+json")},
+)
 async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     await audit.record(
@@ -214,7 +226,16 @@ async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response
     )
 
 
-@router.get("/{plan_id}.gpx", summary="The plan as GPX 1.1 (waypoints and track)")
+@router.get(
+    "/{plan_id}.gpx",
+    summary="The plan as GPX 1.1 (waypoints and track)",
+    responses={
+        200: {
+            "description": "GPX 1.1",
+            "content": {"application/gpx+xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     waypoints = [
@@ -264,7 +285,11 @@ async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanU
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/{plan_id}", summary="A stored patrol plan")
+@router.get(
+    "/{plan_id}",
+    summary="A stored patrol plan",
+    responses={200: model_doc(shapes.PatrolPlan, "The plan with its recorded runs")},
+)
 async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     runs = await store.list_runs(db, pid)
@@ -289,6 +314,7 @@ async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
     "/{plan_id}/runs",
     status_code=201,
     summary="Record the patrol as carried out",
+    responses={201: model_doc(shapes.PatrolRun, "Recorded")},
     openapi_extra=json_body_doc(RunBody),
 )
 async def record_run(plan_id: str, body: JsonBody, db: DbDep, principal: PlanUser) -> Response:

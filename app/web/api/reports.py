@@ -18,8 +18,9 @@ from app.repo import reports as store
 from app.security import ratelimit
 from app.security.keyed import keyed_hash, new_receipt, receipt_hash, reporter_hash, same
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep, SettingsDep, json_body
-from app.web.openapi import json_body_doc
+from app.web.openapi import json_body_doc, model_doc
 from app.web.responses import JsonResponse
 from geo.area import ServiceArea
 
@@ -71,7 +72,9 @@ def _report_body_schema() -> dict[str, Any]:
     summary="File a report about a place",
     openapi_extra=_report_body_schema(),
     responses={
-        201: {"description": "Stored. Keep the receipt to withdraw the report later."},
+        201: model_doc(
+            shapes.ReportReceipt, "Stored. Keep the receipt to withdraw the report later."
+        ),
         409: {"description": "The Idempotency-Key was used for a different report"},
         413: {"description": "Body too large"},
         415: {"description": "Not JSON"},

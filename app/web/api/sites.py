@@ -23,8 +23,9 @@ from app.security import audit
 from app.security.access import Principal, require
 from app.services.exports import sites as site_export
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import json_body_doc
+from app.web.openapi import json_body_doc, model_doc, ref
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
@@ -126,7 +127,11 @@ def collection(rows: list[Row]) -> bytes:
     return orjson.dumps({"type": "FeatureCollection", "features": [feature(r) for r in rows]})
 
 
-@router.get("", summary="Redesign sites as a GeoJSON FeatureCollection")
+@router.get(
+    "",
+    summary="Redesign sites as a GeoJSON FeatureCollection",
+    responses={200: model_doc(shapes.FeatureCollection, "The sites", "application/geo+json")},
+)
 async def list_sites(
     db: DbDep,
     _: Reader,
@@ -144,7 +149,20 @@ EXPORT_TYPES = {
 }
 
 
-@router.get("/export", summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV")
+@router.get(
+    "/export",
+    summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV",
+    responses={
+        200: {
+            "description": "The file",
+            "content": {
+                "application/geo+json": {"schema": ref(shapes.FeatureCollection)},
+                "application/geopackage+sqlite3": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 async def export_sites(
     db: DbDep,
     principal: Reader,
@@ -173,6 +191,7 @@ async def export_sites(
     "",
     status_code=201,
     summary="Create a site from a hotspot or a drawn polygon",
+    responses={201: model_doc(shapes.Feature, "The new site", "application/geo+json")},
     openapi_extra=json_body_doc(SiteCreate),
 )
 async def create_site(
@@ -237,7 +256,17 @@ async def _load(db: DbDep, raw: str) -> Row:
     return row
 
 
-@router.get("/{site_id}", summary="One site with its history")
+@router.get(
+    "/{site_id}",
+    summary="One site with its history",
+    responses={
+        200: model_doc(
+            shapes.Feature,
+            "The site; `properties.history` lists every change",
+            "application/geo+json",
+        )
+    },
+)
 async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
     row = await _load(db, site_id)
     answer = feature(row)
@@ -258,7 +287,10 @@ async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
     "/{site_id}",
     summary="Change a site; status moves along the lifecycle",
     openapi_extra=json_body_doc(SitePatch),
-    responses={409: {"description": "That status change is not allowed from the current one"}},
+    responses={
+        200: model_doc(shapes.Feature, "The changed site", "application/geo+json"),
+        409: {"description": "That status change is not allowed from the current one"},
+    },
 )
 async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager) -> Response:
     sid = _site_id(site_id)
@@ -336,7 +368,10 @@ async def evaluate(
 @router.get(
     "/{site_id}/evaluation",
     summary="Before/after report rates for a done site",
-    responses={409: {"description": "The site is not marked done yet"}},
+    responses={
+        200: model_doc(shapes.SiteEvaluation, "Rates before and after, inside and around"),
+        409: {"description": "The site is not marked done yet"},
+    },
 )
 async def site_evaluation(
     site_id: str,

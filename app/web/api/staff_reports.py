@@ -20,7 +20,9 @@ from app.repo import moderation as store
 from app.security import audit
 from app.security.access import Principal, require
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep
+from app.web.openapi import model_doc
 from app.web.responses import GeoJsonResponse
 from geo.vocabulary import DAY_CODES, REASON_CODES, STATUSES, TIME_CODES
 
@@ -73,6 +75,11 @@ def _feature(row: dict[str, Any]) -> dict[str, Any]:
 @router.get(
     "",
     summary="Raw reports with filters and paging (police, planners)",
+    responses={
+        200: model_doc(
+            shapes.FeatureCollection, "Reports, newest first, with `links`", "application/geo+json"
+        )
+    },
     response_class=GeoJsonResponse,
 )
 async def list_reports(
@@ -117,7 +124,10 @@ async def list_reports(
     "/{report_id}",
     summary="One raw report (police, planners)",
     response_class=GeoJsonResponse,
-    responses={404: {"description": "No such report"}},
+    responses={
+        200: model_doc(shapes.Feature, "The report", "application/geo+json"),
+        404: {"description": "No such report"},
+    },
 )
 async def get_report(
     report_id: str,
