@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.config import Settings
 from app.db.pool import Database
@@ -28,6 +28,7 @@ STALE_HEADER = "Hotspots-Stale"
 
 
 def hotspot_filters(
+    request: Request,
     times: Annotated[
         list[str] | None,
         Query(description="Time of day: morning, day, evening, night (repeat or comma-separate)"),
@@ -51,7 +52,7 @@ def hotspot_filters(
         reasons=params.codes("reasons", reasons, REASON_CODES),
         since=start,
         until=stop,
-        bbox=params.bbox(bbox),
+        bbox=params.bbox(bbox, area=request.app.state.area),
     )
 
 

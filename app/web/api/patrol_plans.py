@@ -109,7 +109,14 @@ async def create_plan(
     end = (parsed.end[0], parsed.end[1]) if parsed.end else start
     for name, (lon, lat) in (("start", start), ("end", end)):
         if not area.contains_xy(lon, lat):
-            raise Unprocessable(f"{name} [{lon}, {lat}] is outside the service area")
+            hint = (
+                "; it would be inside with longitude and latitude swapped: give [lon, lat]"
+                if area.contains_xy(lat, lon)
+                else ""
+            )
+            raise Unprocessable(
+                f"{name}: [{lon}, {lat}] is outside the service area{hint}", field=name
+            )
     plan_input = PlanInput(
         window=window,
         start=start,

@@ -33,6 +33,7 @@ NOT_FOUND = "No report with that id."
 
 
 def build_filter(
+    request: Request,
     bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS 84)")] = None,
     since: Annotated[
         str | None, Query(description="Made at or after (a date: from its Swedish midnight)")
@@ -49,7 +50,7 @@ def build_filter(
 ) -> ReportFilter:
     start, stop = params.period(since, until)
     return ReportFilter(
-        bbox=params.bbox(bbox),
+        bbox=params.bbox(bbox, area=request.app.state.area),
         since=start,
         until=stop,
         reasons=params.codes("reasons", reasons, REASON_CODES),
