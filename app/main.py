@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from app.config import Settings, get_settings
 from app.db.pool import Database, DatabaseUnavailable, check_durability
 from app.repo.schema_version import current_revision, head_revision
-from app.services.hotspot_worker import HotspotWorker
+from app.services.hotspots.worker import HotspotWorker
 from app.web import routers
 from app.web.errors import install_error_handlers
 from app.web.middleware import install_middleware

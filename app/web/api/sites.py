@@ -7,7 +7,6 @@ done gets a before/after evaluation of report rates inside it and around it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import uuid
 from typing import Annotated, Any
 
@@ -21,7 +20,10 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.repo import sites as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.services import hotspots
 from app.services.exports import sites as site_export
+from app.services.exports.files import FORMATS
+from app.services.exports.sites import collection, feature
 from app.web import params
 from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
@@ -30,12 +32,9 @@ from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
     MEASURE_CODES,
-    MEASURES,
     STATUS_CODES,
-    STATUSES,
     TransitionError,
     check_transition,
-    label,
     suggest_measures,
 )
 from geo.validate import GeometryError, check_geometry
@@ -89,44 +88,6 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
         raise Unprocessable("planned_end is before planned_start")
 
 
-def site_properties(row: Row) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "name": row["name"],
-        "status": row["status"],
-        "status_label": {
-            "sv": label(STATUSES, row["status"], "sv"),
-            "en": label(STATUSES, row["status"], "en"),
-        },
-        "hotspot_id": row["hotspot_id"],
-        "reasons": row["reasons"],
-        "measures": [
-            {"code": m, "sv": label(MEASURES, m, "sv"), "en": label(MEASURES, m, "en")}
-            for m in row["measures"]
-        ],
-        "responsible": row["responsible"],
-        "planned_start": row["planned_start"],
-        "planned_end": row["planned_end"],
-        "completed_on": row["completed_on"],
-        "notes": row["notes"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def feature(row: Row) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": str(row["id"]),
-        "geometry": orjson.Fragment(str(row["geometry"]).encode()),
-        "properties": site_properties(row),
-    }
-
-
-def collection(rows: list[Row]) -> bytes:
-    return orjson.dumps({"type": "FeatureCollection", "features": [feature(r) for r in rows]})
-
-
 @router.get(
     "",
     summary="Redesign sites as a GeoJSON FeatureCollection",
@@ -140,13 +101,6 @@ async def list_sites(
     if status is not None and status not in STATUS_CODES:
         raise Unprocessable(f"status must be one of {', '.join(STATUS_CODES)}")
     return GeoJsonResponse(collection(await store.list_sites(db, status)))
-
-
-EXPORT_TYPES = {
-    "geojson": ("application/geo+json", "sites.geojson"),
-    "gpkg": ("application/geopackage+sqlite3", "sites.gpkg"),
-    "csv": ("text/csv; charset=utf-8", "sites.csv"),
-}
 
 
 @router.get(
@@ -170,20 +124,14 @@ async def export_sites(
         str, Query(description="geojson, gpkg (SWEREF 99 TM, EPSG:3006) or csv (WKT, WGS 84)")
     ] = "geojson",
 ) -> Response:
-    if format not in EXPORT_TYPES:
-        raise Unprocessable(f"format must be one of {', '.join(EXPORT_TYPES)}")
-    media_type, filename = EXPORT_TYPES[format]
-    if format == "geojson":
-        rows = await store.list_sites(db)
-        body = collection(rows)
-    else:
-        rows = await store.export_rows(db)
-        body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
-    await audit.record(db, principal, "sites:export", details={"format": format}, rows=len(rows))
+    if format not in FORMATS:
+        raise Unprocessable(f"format must be one of {', '.join(FORMATS)}")
+    export = await site_export.build_export(db, format)
+    await audit.record(db, principal, "sites:export", details={"format": format}, rows=export.rows)
     return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        export.body,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )
 
 
@@ -213,8 +161,7 @@ async def create_site(
     outline: str | None = None
     wkb: bytes | None = None
     if parsed.hotspot_id is not None:
-        hotspot_store: Any = importlib.import_module("app.repo.hotspots")
-        hotspot = await hotspot_store.get_hotspot(db, parsed.hotspot_id)
+        hotspot = await hotspots.get_hotspot(db, parsed.hotspot_id)
         if hotspot is None:
             raise Unprocessable(f"no current hotspot {parsed.hotspot_id}")
         outline = orjson.dumps(hotspot["geometry"]).decode()
