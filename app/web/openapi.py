@@ -81,6 +81,31 @@ def model_doc(
     return {"description": description, "content": {media_type: {"schema": ref(model)}}}
 
 
+def media_doc(description: str, content: dict[str, Any]) -> dict[str, Any]:
+    """An entry of `responses` with several media types: a model or a plain schema each."""
+    return {
+        "description": description,
+        "content": {
+            media: {"schema": ref(schema) if isinstance(schema, type) else schema}
+            for media, schema in content.items()
+        },
+    }
+
+
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
+# Open311 GeoReport v2 answers errors in the spec's own shape, in JSON or XML.
+OPEN311 = "/open311/"
+OPEN311_ERRORS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    },
+}
+
+
 def _dependants(dependant: Dependant) -> Iterator[Dependant]:
     for child in dependant.dependencies:
         yield child
@@ -91,7 +116,12 @@ def _staff_only(dependant: Dependant) -> bool:
     return any(isinstance(d.call, RoleCheck) for d in _dependants(dependant))
 
 
-def _error(code: str) -> dict[str, Any]:
+def _error(code: str, path: str) -> dict[str, Any]:
+    if path.startswith(OPEN311):
+        return media_doc(
+            ERRORS.get(code, "Error") + " (Open311 error list)",
+            {"application/json": OPEN311_ERRORS, "text/xml": TEXT},
+        )
     return {
         "description": ERRORS.get(code, "Error"),
         "content": {"application/json": {"schema": ref(ErrorBody)}},
@@ -116,13 +146,17 @@ def _document_errors(operation: dict[str, Any], path: str, dependant: Dependant)
         codes |= {"400", "413", "415"}
     if "{" in path:
         codes.add("404")
+    if path.startswith(OPEN311):
+        codes.add("400")  # the spec answers unreadable input with 400
+        if "requestBody" in operation:
+            codes |= {"403", "429"}  # an api_key that is wrong, or over its hourly limit
     if _staff_only(dependant):
         codes |= {"401", "403"}
         operation["security"] = [{BEARER: []}]
     codes |= {code for code in responses if code.startswith(("4", "5"))}
     for code in sorted(codes):
         given = responses.get(code, {})
-        entry = _error(code)
+        entry = _error(code, path)
         if given.get("description") and code != "422":
             entry["description"] = given["description"]
         responses[code] = entry

@@ -238,3 +238,53 @@ class ModerationAction(BaseModel):
 
 class ModerationHistory(BaseModel):
     actions: list[ModerationAction]
+
+
+# --- OGC API (Features, Tiles) and Open311 ------------------------------------
+
+
+class OgcDocument(BaseModel):
+    """An OGC API document: landing page, collection list or one collection."""
+
+    model_config = ConfigDict(extra="allow")
+
+    links: list[dict[str, Any]]
+
+
+class Conformance(BaseModel):
+    conformsTo: list[str]  # noqa: N815 - the OGC member name
+
+
+class TileSets(BaseModel):
+    tilesets: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+
+
+class TileJson(BaseModel):
+    """TileJSON 3.0."""
+
+    model_config = ConfigDict(extra="allow")
+
+    tilejson: str
+    tiles: list[str]
+
+
+class Open311Error(BaseModel):
+    code: int
+    description: str
+
+
+class Open311Key(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: uuid.UUID
+    name: str
+    per_hour: int | None
+
+
+class Open311KeyList(BaseModel):
+    keys: list[Open311Key]
+
+
+class NewOpen311Key(Open311Key):
+    key: str = Field(description="The key itself: shown only in this answer.")

@@ -24,7 +24,9 @@ BODIES = {
     ("patch", "/api/v1/users/{user_id}"),
     ("post", "/api/v1/tokens"),
     ("post", "/api/v1/moderation/reports/{report_id}/redact"),
+    ("post", "/api/v1/open311/keys"),
 }
+OPEN311 = "/open311/"
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,11 @@ def test_every_json_body_is_documented(doc: dict[str, Any]) -> None:
             assert "$ref" in schema, f"{method.upper()} {path}"
             assert _resolve(doc, schema["$ref"]).get("properties")
         else:
-            assert body is None, f"{method.upper()} {path} documents a body it does not read"
+            assert body is None or "application/json" not in body["content"], (
+                f"{method.upper()} {path} documents a JSON body it does not read"
+            )
+    form = doc["paths"]["/open311/v2/requests.{fmt}"]["post"]["requestBody"]
+    assert "application/x-www-form-urlencoded" in form["content"]
 
 
 def test_every_answer_has_a_schema_and_no_json_is_typed_string(doc: dict[str, Any]) -> None:
@@ -108,7 +114,10 @@ def test_errors_are_documented_with_the_real_shape(doc: dict[str, Any]) -> None:
         for code, response in responses.items():
             if code.startswith("4"):
                 schema = response["content"]["application/json"]["schema"]
-                assert schema == {"$ref": error_ref}, f"{method.upper()} {path} {code}"
+                if path.startswith(OPEN311):  # GeoReport v2 has its own error list
+                    assert schema["items"]["required"] == ["code", "description"]
+                else:
+                    assert schema == {"$ref": error_ref}, f"{method.upper()} {path} {code}"
         if "requestBody" in operation:
             assert {"400", "413", "415"} <= set(responses), f"{method.upper()} {path}"
 
