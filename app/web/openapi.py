@@ -4,7 +4,9 @@ Routes that read their body through `JsonBody` (to keep the 413/415 checks
 and orjson) declare it with `openapi_extra=json_body_doc(Model)`. The models'
 schemas, and every `$defs` inside them, land in `components/schemas`, so each
 `$ref` resolves. Every operation lists the 4xx answers it can give, all in the
-`ErrorBody` shape, and staff-only operations carry the Bearer requirement.
+`ErrorBody` shape (Open311 keeps its spec's error list), and staff-only
+operations carry the Bearer requirement. Answers are described by the models
+in `app.web.api.shapes` through `model_doc` / `media_doc`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from app.security.access import RoleCheck
 
 REF = "#/components/schemas/{model}"
 BEARER = "bearerAuth"
-JSON_TYPES = ("application/json", "application/geo+json")
 
 
 class ErrorItem(BaseModel):
