@@ -97,14 +97,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 progress=_say,
             )
         except ImportRefused as exc:
+            # Features are numbered from 1, as a person counts them in the file.
             for index, reason in exc.invalid[:100]:
-                _say(f"feature {index}: {reason}")
+                _say(f"feature {index + 1}: {reason}")
             if len(exc.invalid) > 100:
                 _say(f"... and {len(exc.invalid) - 100} more")
             _say(f"{exc}. Fix them, or pass --skip-invalid to store the valid ones.")
             return 1
         for index, reason in result.invalid:
-            _say(f"skipped feature {index}: {reason}")
+            _say(f"skipped feature {index + 1}: {reason}")
         print(f"imported {result.stored} reports, skipped {len(result.invalid)}")
         print(f"batch: {result.batch_id}")
         return 0

@@ -8,12 +8,25 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """An error whose message may be shown to the client as it is."""
+    """An error whose message may be shown to the client as it is.
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    `field` names the input at fault when the message is about one; `errors`
+    lists (field, message) pairs when there are several.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        field: str | None = None,
+        errors: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        self.field = field
+        self.errors = errors
 
 
 class BadRequest(DomainError):

@@ -16,6 +16,8 @@ from app.services.hotspots.worker import HotspotWorker
 from app.web import routers
 from app.web.errors import install_error_handlers
 from app.web.middleware import install_middleware
+from app.web.openapi import install_openapi
+from app.web.pages import api_docs
 from app.web.responses import JsonResponse
 from geo.area import load_area
 
@@ -74,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         default_response_class=JsonResponse,
-        docs_url="/docs" if docs else None,
+        # /docs and /redoc are our own pages: their scripts come from this service.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
@@ -86,5 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in routers.ALL:
         app.include_router(router)
+    if docs:
+        app.include_router(api_docs.router)
+    install_openapi(app)
     install_middleware(app, settings)
     return app

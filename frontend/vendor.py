@@ -24,6 +24,9 @@ SERVED_PACKAGES = (
     "jquery",
     "bootstrap",
     "@fortawesome/fontawesome-free",
+    # Swagger UI (/docs) and ReDoc (/redoc).
+    "swagger-ui-dist",
+    "redoc",
 )
 SERVED_SUFFIXES = (".js", ".css", ".png", ".svg", ".gif", ".woff", ".woff2", ".ttf", ".map")
 

@@ -74,7 +74,8 @@ def _position(value: Any, where: str) -> tuple[float, float]:
             raise GeometryError(f"{where}: coordinates must be numbers, not strings")
         if isinstance(number, bool) or not isinstance(number, int | float):
             raise GeometryError(f"{where}: coordinates must be numbers")
-        if not math.isfinite(number):
+        # An int too large for a float would raise OverflowError in isfinite.
+        if isinstance(number, float) and not math.isfinite(number):
             raise GeometryError(f"{where}: coordinates must be finite numbers (no NaN or Infinity)")
     if not -180.0 <= lon <= 180.0:
         raise GeometryError(f"{where}: longitude {lon} is out of range -180..180")

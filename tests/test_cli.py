@@ -61,8 +61,10 @@ def test_import_with_bad_features_stores_nothing_and_lists_them(
     path = write_collection(tmp_path / "mixed.geojson", [point_feature(), bad_place, bad_reason])
     result = run_cli(database_url, "import-reports", str(path))
     assert result.returncode == 1
-    assert "feature 1:" in result.stderr and "swapped" in result.stderr
-    assert "feature 2:" in result.stderr and "unknown reason" in result.stderr
+    # Numbered from 1: the first feature is fine, the second and third are not.
+    assert "feature 2:" in result.stderr and "swapped" in result.stderr
+    assert "feature 3:" in result.stderr and "unknown reason" in result.stderr
+    assert "feature 1:" not in result.stderr
     assert sql.scalar("SELECT count(*) FROM reports") == 0
 
     skipping = run_cli(database_url, "import-reports", "--skip-invalid", str(path))

@@ -12,6 +12,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import shapely
+
+from geo.area import ServiceArea
+
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
 # The earliest and latest instants a filter may name: PostgreSQL and Python
@@ -99,8 +103,15 @@ def period(
     return start, stop
 
 
-def bbox(value: str | Sequence[float] | None, name: str = "bbox") -> BBox | None:
-    """`min_lon,min_lat,max_lon,max_lat` in WGS 84, as a string or four numbers."""
+def bbox(
+    value: str | Sequence[float] | None, name: str = "bbox", area: ServiceArea | None = None
+) -> BBox | None:
+    """`min_lon,min_lat,max_lon,max_lat` in WGS 84, as a string or four numbers.
+
+    Given the service `area`, a box that lies wholly outside it but would lie
+    inside with longitude and latitude swapped is refused with that hint,
+    rather than answered with nothing.
+    """
     if value is None or len(value) == 0:
         return None
     parts = value.split(",") if isinstance(value, str) else list(value)
@@ -123,4 +134,17 @@ def bbox(value: str | Sequence[float] | None, name: str = "bbox") -> BBox | None
         raise ParseError(f"{name}: latitudes must lie between -90 and 90 (lon,lat order)")
     if min_lon >= max_lon or min_lat >= max_lat:
         raise ParseError(f"{name}: the minimum must be below the maximum (min_lon,min_lat,...)")
+    if area is not None and swapped_only(area, (min_lon, min_lat, max_lon, max_lat)):
+        raise ParseError(
+            f"{name}: the box lies outside the service area, but would lie inside with longitude "
+            "and latitude swapped: give min_lon,min_lat,max_lon,max_lat (longitude first)"
+        )
     return (min_lon, min_lat, max_lon, max_lat)
+
+
+def swapped_only(area: ServiceArea, box: BBox) -> bool:
+    """True when `box` misses the area entirely and its lon/lat swap meets it."""
+    min_lon, min_lat, max_lon, max_lat = box
+    if area.polygon.intersects(shapely.box(min_lon, min_lat, max_lon, max_lat)):
+        return False
+    return bool(area.polygon.intersects(shapely.box(min_lat, min_lon, max_lat, max_lon)))

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from app.domain.messages import NUL_MESSAGE, FieldError, plain_message
 from geo.area import ServiceArea
 from geo.validate import CheckedGeometry, GeometryError, check_geometry
 from geo.vocabulary import (
@@ -99,11 +100,21 @@ class ReportProperties(BaseModel):
 
     _unique_lists = field_validator("reasons", "times", "days")(_no_duplicates)
 
+    @field_validator("client_token")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL; refuse it here, before any rate-limit hit.
+        if value is not None and "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+        return value
+
     @field_validator("description", "suggestion")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
         value = value.strip()
         return value or None
 
@@ -140,15 +151,6 @@ class ImportFeature(ReportFeature):
     properties: ImportProperties
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
-
-
 class ReportInvalid(ValueError):
     """The report cannot be accepted; `errors` says which fields and why."""
 
@@ -161,19 +163,6 @@ class ReportInvalid(ValueError):
 class ParsedReport:
     properties: ReportProperties
     geometry: CheckedGeometry
-
-
-_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not an accepted field",
-    "string_type": "must be a string",
-    "int_type": "must be a whole number",
-    "bool_type": "must be true or false",
-    "list_type": "must be an array",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "too_short": "must not be empty",
-}
 
 
 def _field_errors(exc: ValidationError) -> list[FieldError]:
@@ -189,10 +178,8 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
             message = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind in ("greater_than_equal", "less_than_equal") and loc.endswith("severity"):
             message = "must be 1, 2 or 3"
-        elif kind == "too_short" and err.get("ctx", {}).get("min_length", 0) > 1:
-            message = err["msg"]
         else:
-            message = _MESSAGES.get(kind, err["msg"])
+            message = plain_message(err)
         errors.append(FieldError(loc, message))
     return errors
 

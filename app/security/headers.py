@@ -17,16 +17,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-# Swagger UI at /docs loads its scripts from a CDN and runs an inline script;
-# it is a developer tool that production turns off (TRYGG_DOCS_ENABLED=false).
+# Swagger UI at /docs and ReDoc at /redoc load their scripts from this service
+# but start with an inline script, and ReDoc runs a worker from a blob.
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
 def content_security_policy(nonce: str, path: str, img_extra: str = "") -> str:
     if path.startswith(_DOCS_PATHS):
-        scripts = "'self' 'unsafe-inline' https://cdn.jsdelivr.net"
-        styles = "'self' 'unsafe-inline' https://cdn.jsdelivr.net"
-        images = "'self' data: https://fastapi.tiangolo.com"
+        scripts = "'self' 'unsafe-inline' blob:"
+        styles = "'self' 'unsafe-inline'"
+        images = "'self' data:"
     else:
         scripts = f"'self' 'nonce-{nonce}'"
         # Leaflet positions map tiles with inline style attributes.

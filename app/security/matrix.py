@@ -42,7 +42,7 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /readyz",
         "GET /openapi.json",
         "GET /docs",
-        "GET /docs/oauth2-redirect",
+        "GET /redoc",
         "GET /api/v1/reasons",
         "POST /api/v1/reports",
         "DELETE /api/v1/reports/{report_id}",

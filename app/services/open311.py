@@ -15,7 +15,8 @@ from typing import Any
 
 from app.config import Settings
 from app.db.pool import Database, Row
-from app.domain.report import FieldError, ReportInvalid, parse_report
+from app.domain.messages import FieldError
+from app.domain.report import ReportInvalid, parse_report
 from app.errors import Forbidden, NotFound, TooManyRequests
 from app.repo import open311 as store
 from app.repo import rate_counters

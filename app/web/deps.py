@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.config import Settings
 from app.db.pool import Database
+from app.domain.messages import NUL_MESSAGE, find_nul, plain_errors
 from app.errors import BadRequest, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from geo.area import ServiceArea
 
@@ -45,7 +46,7 @@ async def read_body(request: Request, limit: int) -> bytes:
         try:
             size = int(declared)
         except ValueError as exc:
-            raise BadRequest("Content-Length is not a number") from exc
+            raise BadRequest("Content-Length is not a number", field="Content-Length") from exc
         if size > limit:
             raise PayloadTooLarge(f"request body is {size} bytes; the limit is {limit}")
     chunks = []
@@ -59,8 +60,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def parse_json(body: bytes) -> Any:
+    """The parsed body; 400 when it is not JSON, 422 naming a field that holds a NUL."""
     try:
-        return orjson.loads(body)
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         message = str(exc)
         if "infinity" in message or b"NaN" in body or b"Infinity" in body:
@@ -69,6 +71,15 @@ def parse_json(body: bytes) -> Any:
                 "(NaN, Infinity and out-of-range numbers like 1e400 are not accepted)"
             ) from exc
         raise BadRequest(f"request body is not valid JSON: {message}") from exc
+    # PostgreSQL text cannot hold NUL. JSON can only carry it escaped, so one
+    # byte search keeps the common case as fast as before.
+    if b"\\u0000" in body:
+        where = find_nul(data)
+        if where is not None:
+            raise Unprocessable(
+                f"{where}: {NUL_MESSAGE}", field=where, errors=[(where, NUL_MESSAGE)]
+            )
+    return data
 
 
 async def json_body(request: Request, settings: SettingsDep) -> Any:
@@ -77,7 +88,8 @@ async def json_body(request: Request, settings: SettingsDep) -> Any:
     if media_type not in JSON_TYPES:
         raise UnsupportedMediaType(
             "send the body as application/json or application/geo+json, "
-            f"not {media_type or 'nothing'}"
+            f"not {media_type or 'nothing'}",
+            field="Content-Type",
         )
     body = await read_body(request, settings.max_body_bytes)
     request.state.raw_body = body  # for request hashes (Idempotency-Key)
@@ -92,7 +104,6 @@ def validate_body(model: type[ModelT], body: Any) -> ModelT:
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise Unprocessable(problems) from exc
+        errors = [(e.field, e.message) for e in plain_errors(exc)]
+        problems = "; ".join(f"{field}: {message}" for field, message in errors)
+        raise Unprocessable(problems, errors=errors) from exc

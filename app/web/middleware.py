@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
+from app.domain.messages import NUL_MESSAGE
 from app.security.headers import SecurityHeaders
+from app.web.errors import error_response
+
+
+class NulInQuery:
+    """A query string with an encoded NUL (%00) is refused with 422 naming the parameter.
+
+    PostgreSQL text cannot hold NUL; one byte search per request keeps it from
+    ever reaching a query as a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if b"%00" not in query:
+            await self.app(scope, receive, send)
+            return
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        names = [name for name, value in pairs if "\x00" in name or "\x00" in value]
+        field = names[0].replace("\x00", "") if names else "query"
+        answer = error_response(
+            422, f"{field}: {NUL_MESSAGE}", errors=[{"field": field, "message": NUL_MESSAGE}]
+        )
+        await answer(scope, receive, send)
 
 
 def _tile_origins(settings: Settings) -> tuple[str, ...]:
@@ -35,7 +62,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
 
     def build() -> object:
         return SecurityHeaders(
-            build_inner(), https=settings.https, img_origins=_tile_origins(settings)
+            NulInQuery(build_inner()), https=settings.https, img_origins=_tile_origins(settings)
         )
 
     app.build_middleware_stack = build  # type: ignore[method-assign,assignment]

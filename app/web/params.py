@@ -15,6 +15,7 @@ from datetime import datetime
 from app.domain import parsing
 from app.domain.parsing import BBox
 from app.errors import NotFound, Unprocessable
+from geo.area import ServiceArea
 
 __all__ = ["BBox", "bbox", "codes", "instant", "path_uuid", "period"]
 
@@ -45,10 +46,10 @@ def period(since: str | None, until: str | None) -> tuple[datetime | None, datet
         raise Unprocessable(str(exc)) from exc
 
 
-def bbox(value: str | None, name: str = "bbox") -> BBox | None:
-    """`min_lon,min_lat,max_lon,max_lat` in WGS 84."""
+def bbox(value: str | None, name: str = "bbox", area: ServiceArea | None = None) -> BBox | None:
+    """`min_lon,min_lat,max_lon,max_lat` in WGS 84; with `area`, swapped lon/lat get a hint."""
     try:
-        return parsing.bbox(value, name)
+        return parsing.bbox(value, name, area)
     except parsing.ParseError as exc:
         raise Unprocessable(str(exc)) from exc
 

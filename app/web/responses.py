@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class JsonResponse(Response):
+# Subclasses of JSONResponse, so the OpenAPI document shows JSON bodies, not strings.
+class JsonResponse(JSONResponse):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
-class GeoJsonResponse(Response):
+class GeoJsonResponse(JSONResponse):
     """`application/geo+json`; bytes or str from ST_AsGeoJSON are sent untouched."""
 
     media_type = "application/geo+json"

@@ -11,13 +11,27 @@ from fastapi.responses import Response
 from app.security.access import Principal, require
 from app.services.staff import audit_log
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep
+from app.web.openapi import ref
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit log"])
 
 
-@router.get("", summary="Browse the audit log, newest first (admin); `format=csv` exports")
+@router.get(
+    "",
+    summary="Browse the audit log, newest first (admin); `format=csv` exports",
+    responses={
+        200: {
+            "description": "Entries, newest first; follow `links` for older ones",
+            "content": {
+                "application/json": {"schema": ref(shapes.AuditPage)},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 async def browse(
     request: Request,
     db: DbDep,
@@ -26,7 +40,9 @@ async def browse(
     actor: Annotated[str | None, Query(max_length=254, description="E-mail of the actor")] = None,
     since: Annotated[str | None, Query()] = None,
     until: Annotated[str | None, Query()] = None,
-    before: Annotated[int | None, Query(description="Entries older than this id")] = None,
+    before: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="Entries older than this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",  # noqa: A002
 ) -> Response:

@@ -7,20 +7,28 @@ from fastapi import APIRouter, Request
 from app.db.pool import DatabaseUnavailable
 from app.repo.schema_version import current_revision
 from app.services import backup
+from app.web.api import shapes
 from app.web.deps import DbDep
 from app.web.errors import error_response
+from app.web.openapi import model_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="The process is up")
+@router.get(
+    "/healthz",
+    summary="The process is up",
+    responses={200: model_doc(shapes.Health, "The process is up")},
+)
 async def healthz() -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
 @router.get(
-    "/readyz", summary="The database is reachable, the schema current, WAL archiving working"
+    "/readyz",
+    summary="The database is reachable, the schema current, WAL archiving working",
+    responses={200: model_doc(shapes.Health, "Ready")},
 )
 async def readyz(request: Request, db: DbDep) -> JsonResponse:
     head: str = request.app.state.schema_head

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.config import Settings
 from app.db.pool import Database
@@ -17,7 +17,9 @@ from app.services import hotspots as store
 from app.services import place_names
 from app.services.exports import FORMATS, build_export
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep, SettingsDep
+from app.web.openapi import model_doc, ref
 from app.web.responses import GeoJsonResponse
 from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
 
@@ -27,6 +29,7 @@ STALE_HEADER = "Hotspots-Stale"
 
 
 def hotspot_filters(
+    request: Request,
     times: Annotated[
         list[str] | None,
         Query(description="Time of day: morning, day, evening, night (repeat or comma-separate)"),
@@ -50,7 +53,7 @@ def hotspot_filters(
         reasons=params.codes("reasons", reasons, REASON_CODES),
         since=start,
         until=stop,
-        bbox=params.bbox(bbox),
+        bbox=params.bbox(bbox, area=request.app.state.area),
     )
 
 
@@ -81,7 +84,9 @@ def _headers(staff: bool, stale: bool) -> dict[str, str]:
     summary="Ranked hotspots (public view, or every hotspot and detail for staff)",
     response_class=GeoJsonResponse,
     responses={
-        200: {"content": {"application/geo+json": {}}},
+        200: model_doc(
+            shapes.FeatureCollection, "Hotspots ranked by score", "application/geo+json"
+        ),
         422: {"description": "A filter is not valid; `detail` says which and why"},
     },
 )
@@ -114,11 +119,12 @@ async def list_hotspots(
     summary="Download hotspots as GeoJSON, GeoPackage (EPSG:3006) or CSV (staff)",
     responses={
         200: {
+            "description": "The file",
             "content": {
-                "application/geo+json": {},
-                "application/geopackage+sqlite3": {},
-                "text/csv": {},
-            }
+                "application/geo+json": {"schema": ref(shapes.FeatureCollection)},
+                "application/geopackage+sqlite3": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
         },
         401: {"description": "Not logged in"},
         403: {"description": "Your roles do not allow exports"},
@@ -160,7 +166,10 @@ async def export_hotspots(
     "/{hotspot_id}",
     summary="One hotspot of the current result",
     response_class=GeoJsonResponse,
-    responses={404: {"description": "No such hotspot in the current result"}},
+    responses={
+        200: model_doc(shapes.Feature, "The hotspot", "application/geo+json"),
+        404: {"description": "No such hotspot in the current result"},
+    },
 )
 async def get_hotspot(
     hotspot_id: str, db: DbDep, settings: SettingsDep, principal: PrincipalDep

@@ -18,8 +18,10 @@ from app.errors import Unprocessable
 from app.repo import map_data as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.web.api import shapes
 from app.web.api.hotspots import FiltersDep
 from app.web.deps import DbDep
+from app.web.openapi import model_doc
 from app.web.responses import GeoJsonResponse
 
 router = APIRouter(prefix="/api/v1/map", tags=["staff map"])
@@ -46,6 +48,9 @@ ZoomDep = Annotated[int, Query(ge=0, le=MAX_ZOOM, description="The map's zoom le
 @router.get(
     "/reports",
     summary="Reports in view: points below a threshold, grid counts above it (staff)",
+    responses={
+        200: model_doc(shapes.FeatureCollection, "Markers or grid cells", "application/geo+json")
+    },
     response_class=GeoJsonResponse,
 )
 async def reports_in_view(
@@ -71,7 +76,11 @@ async def reports_in_view(
     return GeoJsonResponse(body, headers=PRIVATE)
 
 
-@router.get("/heat", summary="Heat points from deduplicated person-places (staff)")
+@router.get(
+    "/heat",
+    summary="Heat points from deduplicated person-places (staff)",
+    responses={200: model_doc(shapes.HeatPoints, "Heat points")},
+)
 async def heat_in_view(
     filters: MapFiltersDep,
     zoom: ZoomDep,

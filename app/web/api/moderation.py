@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from app.security.access import Principal, require
 from app.services.staff import moderation
+from app.web.api import shapes
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc, model_doc
 from app.web.params import path_uuid
 
 router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"])
@@ -26,7 +28,12 @@ class Redaction(BaseModel):
     )
 
 
-@router.get("/queue", summary="Reports whose free text waits for moderation, oldest first")
+@router.get(
+    "/queue",
+    response_model=None,
+    summary="Reports whose free text waits for moderation, oldest first",
+    responses={200: model_doc(shapes.ModerationQueue, "The queue")},
+)
 async def queue(
     db: DbDep,
     principal: Annotated[Principal, require("moderation")],
@@ -50,14 +57,25 @@ async def queue(
     }
 
 
-@router.post("/reports/{report_id}/approve", summary="Release the free text to staff")
+@router.post(
+    "/reports/{report_id}/approve",
+    response_model=None,
+    summary="Release the free text to staff",
+    responses={200: model_doc(shapes.ModerationResult, "Approved")},
+)
 async def approve(
     report_id: str, db: DbDep, principal: Annotated[Principal, require("moderation")]
 ) -> dict[str, Any]:
     return await moderation.approve(db, principal, path_uuid(report_id, moderation.NOT_FOUND))
 
 
-@router.post("/reports/{report_id}/redact", summary="Cut passages (names, abuse) from the text")
+@router.post(
+    "/reports/{report_id}/redact",
+    response_model=None,
+    summary="Cut passages (names, abuse) from the text",
+    responses={200: model_doc(shapes.ModerationResult, "Redacted")},
+    openapi_extra=json_body_doc(Redaction),
+)
 async def post_redact(
     report_id: str,
     body: JsonBody,
@@ -69,14 +87,24 @@ async def post_redact(
     return await moderation.redact(db, principal, parsed, wanted.remove)
 
 
-@router.post("/reports/{report_id}/hide", summary="Hide a report: it stops counting")
+@router.post(
+    "/reports/{report_id}/hide",
+    response_model=None,
+    summary="Hide a report: it stops counting",
+    responses={200: model_doc(shapes.ModerationResult, "Hidden")},
+)
 async def hide(
     report_id: str, db: DbDep, principal: Annotated[Principal, require("moderation")]
 ) -> dict[str, Any]:
     return await moderation.hide(db, principal, path_uuid(report_id, moderation.NOT_FOUND))
 
 
-@router.get("/reports/{report_id}/actions", summary="Moderation history of a report")
+@router.get(
+    "/reports/{report_id}/actions",
+    response_model=None,
+    summary="Moderation history of a report",
+    responses={200: model_doc(shapes.ModerationHistory, "Every action, newest first")},
+)
 async def history(
     report_id: str, db: DbDep, principal: Annotated[Principal, require("moderation")]
 ) -> dict[str, Any]:
@@ -94,7 +122,15 @@ async def history(
     }
 
 
-@router.post("/actions/{action_id}/revert", summary="Undo a moderation action (admin)")
+@router.post(
+    "/actions/{action_id}/revert",
+    response_model=None,
+    summary="Undo a moderation action (admin)",
+    responses={
+        200: model_doc(shapes.ModerationResult, "Reverted"),
+        409: {"description": "The action cannot be undone now"},
+    },
+)
 async def revert(
     action_id: str, db: DbDep, principal: Annotated[Principal, require("moderation:revert")]
 ) -> dict[str, Any]:

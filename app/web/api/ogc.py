@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from app.security.access import Principal, PrincipalDep, require
 from app.services import ogc as service
+from app.web.api import shapes
 from app.web.api.ogc_common import (
     COLLECTIONS,
     CRS84,
@@ -31,6 +32,7 @@ from app.web.api.ogc_common import (
     wants_html,
 )
 from app.web.deps import AreaDep, DbDep, SettingsDep
+from app.web.openapi import TEXT, media_doc
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
 
@@ -45,7 +47,15 @@ CONFORMANCE = [
 # Not declared: .../conf/oas30, since FastAPI describes the API in OpenAPI 3.1.
 
 
-@router.get("", summary="OGC API – Features landing page")
+@router.get(
+    "",
+    summary="OGC API – Features landing page",
+    responses={
+        200: media_doc(
+            "The landing page", {"application/json": shapes.OgcDocument, "text/html": TEXT}
+        )
+    },
+)
 async def landing(request: Request, settings: SettingsDep) -> Response:
     root = base(request) + "/ogc"
     links = self_links(request)
@@ -70,7 +80,15 @@ async def landing(request: Request, settings: SettingsDep) -> Response:
     return json_answer({"title": title, "description": description, "links": links})
 
 
-@router.get("/conformance", summary="The conformance classes this service implements")
+@router.get(
+    "/conformance",
+    summary="The conformance classes this service implements",
+    responses={
+        200: media_doc(
+            "Conformance classes", {"application/json": shapes.Conformance, "text/html": TEXT}
+        )
+    },
+)
 async def conformance(request: Request) -> Response:
     if wants_html(request):
         items = "".join(f"<li>{c}</li>" for c in CONFORMANCE)
@@ -134,7 +152,15 @@ def _answer(request: Request, doc: dict[str, Any]) -> Response:
     return json_answer(doc, headers=headers)
 
 
-@router.get("/collections", summary="The collections you may read")
+@router.get(
+    "/collections",
+    summary="The collections you may read",
+    responses={
+        200: media_doc(
+            "The collections", {"application/json": shapes.OgcDocument, "text/html": TEXT}
+        )
+    },
+)
 async def collections(
     request: Request, db: DbDep, area: AreaDep, principal: PrincipalDep
 ) -> Response:
@@ -149,12 +175,28 @@ async def collections(
     )
 
 
-@router.get("/collections/hotspots", summary="The public hotspots collection")
+@router.get(
+    "/collections/hotspots",
+    summary="The public hotspots collection",
+    responses={
+        200: media_doc(
+            "The collection", {"application/json": shapes.OgcDocument, "text/html": TEXT}
+        )
+    },
+)
 async def hotspots_collection(request: Request, db: DbDep, area: AreaDep) -> Response:
     return _answer(request, await _collection(request, db, area, "hotspots", single=True))
 
 
-@router.get("/collections/reports", summary="The staff reports collection")
+@router.get(
+    "/collections/reports",
+    summary="The staff reports collection",
+    responses={
+        200: media_doc(
+            "The collection", {"application/json": shapes.OgcDocument, "text/html": TEXT}
+        )
+    },
+)
 async def reports_collection(
     request: Request,
     db: DbDep,
@@ -164,7 +206,15 @@ async def reports_collection(
     return _answer(request, await _collection(request, db, area, "reports", single=True))
 
 
-@router.get("/collections/sites", summary="The staff redesign sites collection")
+@router.get(
+    "/collections/sites",
+    summary="The staff redesign sites collection",
+    responses={
+        200: media_doc(
+            "The collection", {"application/json": shapes.OgcDocument, "text/html": TEXT}
+        )
+    },
+)
 async def sites_collection(
     request: Request,
     db: DbDep,

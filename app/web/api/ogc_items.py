@@ -19,6 +19,7 @@ from app.security.access import Principal, require
 from app.services import ogc as service
 from app.services.ogc import Page
 from app.web import params
+from app.web.api import shapes
 from app.web.api.ogc_common import (
     COLLECTIONS,
     GEOJSON,
@@ -30,6 +31,7 @@ from app.web.api.ogc_common import (
     wants_html,
 )
 from app.web.deps import DbDep, SettingsDep
+from app.web.openapi import TEXT, media_doc
 
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])
 
@@ -87,13 +89,28 @@ def _srid(request: Request) -> int:
     return crs_of(request.query_params.get("crs"), "crs")
 
 
-@router.get("/hotspots/items", summary="Public hotspots", description=ITEMS_DOC)
+@router.get(
+    "/hotspots/items",
+    summary="Public hotspots",
+    responses={
+        200: media_doc(
+            "Items", {"application/geo+json": shapes.FeatureCollection, "text/html": TEXT}
+        )
+    },
+    description=ITEMS_DOC,
+)
 async def hotspot_items(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     page = await service.hotspot_page(db, settings, items_query(request).query)
     return _items(request, "hotspots", page, staff=False)
 
 
-@router.get("/hotspots/items/{feature_id}", summary="One public hotspot")
+@router.get(
+    "/hotspots/items/{feature_id}",
+    summary="One public hotspot",
+    responses={
+        200: media_doc("The item", {"application/geo+json": shapes.Feature, "text/html": TEXT})
+    },
+)
 async def hotspot_item(
     feature_id: str, request: Request, db: DbDep, settings: SettingsDep
 ) -> Response:
@@ -102,7 +119,16 @@ async def hotspot_item(
     return _item(request, "hotspots", feature, staff=False)
 
 
-@router.get("/reports/items", summary="Raw reports (staff, audited)", description=ITEMS_DOC)
+@router.get(
+    "/reports/items",
+    summary="Raw reports (staff, audited)",
+    responses={
+        200: media_doc(
+            "Items", {"application/geo+json": shapes.FeatureCollection, "text/html": TEXT}
+        )
+    },
+    description=ITEMS_DOC,
+)
 async def report_items(
     request: Request,
     db: DbDep,
@@ -112,7 +138,13 @@ async def report_items(
     return _items(request, "reports", page, staff=True)
 
 
-@router.get("/reports/items/{feature_id}", summary="One raw report (staff, audited)")
+@router.get(
+    "/reports/items/{feature_id}",
+    summary="One raw report (staff, audited)",
+    responses={
+        200: media_doc("The item", {"application/geo+json": shapes.Feature, "text/html": TEXT})
+    },
+)
 async def report_item(
     feature_id: str,
     request: Request,
@@ -124,7 +156,16 @@ async def report_item(
     return _item(request, "reports", feature, staff=True)
 
 
-@router.get("/sites/items", summary="Redesign sites (staff)", description=ITEMS_DOC)
+@router.get(
+    "/sites/items",
+    summary="Redesign sites (staff)",
+    responses={
+        200: media_doc(
+            "Items", {"application/geo+json": shapes.FeatureCollection, "text/html": TEXT}
+        )
+    },
+    description=ITEMS_DOC,
+)
 async def site_items(
     request: Request, db: DbDep, _: Annotated[Principal, require("sites:read")]
 ) -> Response:
@@ -132,7 +173,13 @@ async def site_items(
     return _items(request, "sites", page, staff=True)
 
 
-@router.get("/sites/items/{feature_id}", summary="One redesign site (staff)")
+@router.get(
+    "/sites/items/{feature_id}",
+    summary="One redesign site (staff)",
+    responses={
+        200: media_doc("The item", {"application/geo+json": shapes.Feature, "text/html": TEXT})
+    },
+)
 async def site_item(
     feature_id: str,
     request: Request,

@@ -14,8 +14,10 @@ from starlette.responses import Response
 from app.errors import NotFound
 from app.security.access import Principal, require
 from app.services import ogc_tiles as service
+from app.web.api import shapes
 from app.web.api.ogc_common import COLLECTIONS, JSON, base, json_answer, link
 from app.web.deps import AreaDep, DbDep, SettingsDep
+from app.web.openapi import BINARY, media_doc
 
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Tiles"])
 
@@ -113,17 +115,31 @@ def _mvt(body: bytes, staff: bool) -> Response:
 # --- hotspots (public) -----------------------------------------------------------
 
 
-@router.get("/hotspots/tiles", summary="Tilesets of the public hotspots")
+@router.get(
+    "/hotspots/tiles",
+    summary="Tilesets of the public hotspots",
+    responses={200: media_doc("Tilesets", {"application/json": shapes.TileSets})},
+)
 async def hotspot_tilesets(request: Request) -> Response:
     return _tilesets(request, "hotspots")
 
 
-@router.get("/hotspots/tiles/WebMercatorQuad", summary="TileJSON of the public hotspots")
+@router.get(
+    "/hotspots/tiles/WebMercatorQuad",
+    summary="TileJSON of the public hotspots",
+    responses={200: media_doc("TileJSON", {"application/json": shapes.TileJson})},
+)
 async def hotspot_tilejson(request: Request, area: AreaDep) -> Response:
     return _tilejson(request, area, "hotspots")
 
 
-@router.get("/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}", summary="A hotspots tile (MVT)")
+@router.get(
+    "/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}",
+    summary="A hotspots tile (MVT)",
+    responses={
+        200: media_doc("A Mapbox Vector Tile", {"application/vnd.mapbox-vector-tile": BINARY})
+    },
+)
 async def hotspot_tile(z: str, y: str, x: str, db: DbDep, settings: SettingsDep) -> Response:
     zoom, col, row = _tile_of(z, y, x)
     return _mvt(await service.hotspot_tile(db, settings, zoom, col, row), staff=False)
@@ -132,14 +148,22 @@ async def hotspot_tile(z: str, y: str, x: str, db: DbDep, settings: SettingsDep)
 # --- reports (staff) -------------------------------------------------------------
 
 
-@router.get("/reports/tiles", summary="Tilesets of the staff reports")
+@router.get(
+    "/reports/tiles",
+    summary="Tilesets of the staff reports",
+    responses={200: media_doc("Tilesets", {"application/json": shapes.TileSets})},
+)
 async def report_tilesets(
     request: Request, _: Annotated[Principal, require("reports:read")]
 ) -> Response:
     return _tilesets(request, "reports")
 
 
-@router.get("/reports/tiles/WebMercatorQuad", summary="TileJSON of the staff reports")
+@router.get(
+    "/reports/tiles/WebMercatorQuad",
+    summary="TileJSON of the staff reports",
+    responses={200: media_doc("TileJSON", {"application/json": shapes.TileJson})},
+)
 async def report_tilejson(
     request: Request, area: AreaDep, _: Annotated[Principal, require("reports:read")]
 ) -> Response:
@@ -149,6 +173,9 @@ async def report_tilejson(
 @router.get(
     "/reports/tiles/WebMercatorQuad/{z}/{y}/{x}",
     summary="A reports tile (MVT): counts per cell below zoom 15, points from zoom 15",
+    responses={
+        200: media_doc("A Mapbox Vector Tile", {"application/vnd.mapbox-vector-tile": BINARY})
+    },
 )
 async def report_tile(
     z: str,
@@ -164,21 +191,35 @@ async def report_tile(
 # --- sites (staff) ---------------------------------------------------------------
 
 
-@router.get("/sites/tiles", summary="Tilesets of the redesign sites")
+@router.get(
+    "/sites/tiles",
+    summary="Tilesets of the redesign sites",
+    responses={200: media_doc("Tilesets", {"application/json": shapes.TileSets})},
+)
 async def site_tilesets(
     request: Request, _: Annotated[Principal, require("sites:read")]
 ) -> Response:
     return _tilesets(request, "sites")
 
 
-@router.get("/sites/tiles/WebMercatorQuad", summary="TileJSON of the redesign sites")
+@router.get(
+    "/sites/tiles/WebMercatorQuad",
+    summary="TileJSON of the redesign sites",
+    responses={200: media_doc("TileJSON", {"application/json": shapes.TileJson})},
+)
 async def site_tilejson(
     request: Request, area: AreaDep, _: Annotated[Principal, require("sites:read")]
 ) -> Response:
     return _tilejson(request, area, "sites")
 
 
-@router.get("/sites/tiles/WebMercatorQuad/{z}/{y}/{x}", summary="A sites tile (MVT)")
+@router.get(
+    "/sites/tiles/WebMercatorQuad/{z}/{y}/{x}",
+    summary="A sites tile (MVT)",
+    responses={
+        200: media_doc("A Mapbox Vector Tile", {"application/vnd.mapbox-vector-tile": BINARY})
+    },
+)
 async def site_tile(
     z: str, y: str, x: str, db: DbDep, _: Annotated[Principal, require("sites:read")]
 ) -> Response:

@@ -24,8 +24,34 @@ from app.services import open311 as service
 from app.web import params
 from app.web.deps import read_body
 from app.web.errors import status_of
+from app.web.openapi import TEXT, media_doc
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+
+# The form POST /requests reads (it parses the body itself, for the spec's errors).
+REQUEST_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["api_key", "service_code", "lat", "long"],
+                    "properties": {
+                        "api_key": {"type": "string"},
+                        "service_code": {"type": "string"},
+                        "lat": {"type": "number"},
+                        "long": {"type": "number"},
+                        "description": {"type": "string"},
+                        "device_id": {"type": "string"},
+                        "account_id": {"type": "string"},
+                        "email": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -113,7 +139,13 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/open311/v2/"
 
 
-@router.get("/discovery.{fmt}", summary="Service discovery")
+@router.get(
+    "/discovery.{fmt}",
+    summary="Service discovery",
+    responses={
+        200: media_doc("Discovery", {"application/json": {"type": "object"}, "text/xml": TEXT})
+    },
+)
 @spec_errors
 async def discovery(request: Request, fmt: str) -> Response:
     body = {
@@ -133,13 +165,30 @@ async def discovery(request: Request, fmt: str) -> Response:
     return answer(fmt, "discovery", body)
 
 
-@router.get("/services.{fmt}", summary="Services: one per reason")
+@router.get(
+    "/services.{fmt}",
+    summary="Services: one per reason",
+    responses={
+        200: media_doc(
+            "Services",
+            {"application/json": {"type": "array", "items": {"type": "object"}}, "text/xml": TEXT},
+        )
+    },
+)
 @spec_errors
 async def services(request: Request, fmt: str) -> Response:
     return answer(fmt, "services", service.services())
 
 
-@router.get("/services/{code}.{fmt}", summary="A service's definition: its attributes")
+@router.get(
+    "/services/{code}.{fmt}",
+    summary="A service's definition: its attributes",
+    responses={
+        200: media_doc(
+            "The service definition", {"application/json": {"type": "object"}, "text/xml": TEXT}
+        )
+    },
+)
 @spec_errors
 async def service_definition(request: Request, code: str, fmt: str) -> Response:
     return answer(fmt, "service_definition", service.definition(code))
@@ -151,7 +200,16 @@ def _ids(raw: str | None) -> list[Any] | None:
     return [params.path_uuid(part.strip(), f"no service request {part}") for part in raw.split(",")]
 
 
-@router.get("/requests.{fmt}", summary="Public service requests (generalised)")
+@router.get(
+    "/requests.{fmt}",
+    summary="Public service requests (generalised)",
+    responses={
+        200: media_doc(
+            "Service requests",
+            {"application/json": {"type": "array", "items": {"type": "object"}}, "text/xml": TEXT},
+        )
+    },
+)
 @spec_errors
 async def requests(request: Request, fmt: str) -> Response:
     q = request.query_params
@@ -177,7 +235,16 @@ async def requests(request: Request, fmt: str) -> Response:
     return answer(fmt, "service_requests", found)
 
 
-@router.get("/requests/{request_id}.{fmt}", summary="One public service request")
+@router.get(
+    "/requests/{request_id}.{fmt}",
+    summary="One public service request",
+    responses={
+        200: media_doc(
+            "A one-item list",
+            {"application/json": {"type": "array", "items": {"type": "object"}}, "text/xml": TEXT},
+        )
+    },
+)
 @spec_errors
 async def one_request(request: Request, request_id: str, fmt: str) -> Response:
     wanted = params.path_uuid(request_id, f"no service request {request_id}")
@@ -185,7 +252,18 @@ async def one_request(request: Request, request_id: str, fmt: str) -> Response:
     return answer(fmt, "service_requests", [found])
 
 
-@router.post("/requests.{fmt}", summary="File a service request (form-encoded, api_key)")
+@router.post(
+    "/requests.{fmt}",
+    status_code=201,
+    summary="File a service request (form-encoded, api_key)",
+    openapi_extra=REQUEST_FORM,
+    responses={
+        201: media_doc(
+            "The new request's id",
+            {"application/json": {"type": "array", "items": {"type": "object"}}, "text/xml": TEXT},
+        )
+    },
+)
 @spec_errors
 async def create_request(request: Request, fmt: str) -> Response:
     settings = request.app.state.settings

@@ -12,7 +12,9 @@ from app.errors import NotFound
 from app.security.access import Principal, require
 from app.services import open311 as service
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc, model_doc
 
 router = APIRouter(prefix="/api/v1/open311/keys", tags=["Open311 keys"])
 NOT_FOUND = "No active Open311 key with that id."
@@ -39,12 +41,24 @@ def _public(row: Row) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Every Open311 client key (never the keys themselves)")
+@router.get(
+    "",
+    summary="Every Open311 client key (never the keys themselves)",
+    response_model=None,
+    responses={200: model_doc(shapes.Open311KeyList, "The keys")},
+)
 async def list_keys(db: DbDep, _: Annotated[Principal, require("open311:keys")]) -> dict[str, Any]:
     return {"keys": [_public(r) for r in await service.list_keys(db)]}
 
 
-@router.post("", status_code=201, summary="Issue a key to a client system (shown once)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Issue a key to a client system (shown once)",
+    response_model=None,
+    openapi_extra=json_body_doc(NewKey),
+    responses={201: model_doc(shapes.NewOpen311Key, "The key; store it now")},
+)
 async def issue_key(
     db: DbDep,
     settings: SettingsDep,

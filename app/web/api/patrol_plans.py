@@ -25,7 +25,9 @@ from app.services.exports import patrols as patrol_export
 from app.services.exports.files import Export
 from app.services.planning import PlanInput, build_plan
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import BINARY, TEXT, json_body_doc, media_doc, model_doc
 from app.web.render import language
 from app.web.responses import JsonResponse
 from frontend import staff_texts
@@ -86,7 +88,15 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
     }
 
 
-@router.post("", status_code=201, summary="Plan a patrol for a shift window")
+@router.post(
+    "",
+    status_code=201,
+    summary="Plan a patrol for a shift window",
+    responses={
+        201: model_doc(shapes.PatrolPlan, "The plan, stored; `links` lead to its other forms")
+    },
+    openapi_extra=json_body_doc(PlanBody),
+)
 async def create_plan(
     body: JsonBody,
     db: DbDep,
@@ -106,7 +116,14 @@ async def create_plan(
     end = (parsed.end[0], parsed.end[1]) if parsed.end else start
     for name, (lon, lat) in (("start", start), ("end", end)):
         if not area.contains_xy(lon, lat):
-            raise Unprocessable(f"{name} [{lon}, {lat}] is outside the service area")
+            hint = (
+                "; it would be inside with longitude and latitude swapped: give [lon, lat]"
+                if area.contains_xy(lat, lon)
+                else ""
+            )
+            raise Unprocessable(
+                f"{name}: [{lon}, {lat}] is outside the service area{hint}", field=name
+            )
     plan_input = PlanInput(
         window=window,
         start=start,
@@ -141,7 +158,11 @@ async def create_plan(
     return JsonResponse(answer, status_code=201, headers={"Location": location})
 
 
-@router.get("", summary="Recent patrol plans")
+@router.get(
+    "",
+    summary="Recent patrol plans",
+    responses={200: model_doc(shapes.PlanList, "The latest plans")},
+)
 async def list_plans(db: DbDep, _: PlanUser) -> Response:
     rows = await store.list_plans(db)
     items = [
@@ -173,7 +194,11 @@ def _attachment(export: Export) -> Response:
     )
 
 
-@router.get("/{plan_id}.geojson", summary="The plan as GeoJSON (stops and route)")
+@router.get(
+    "/{plan_id}.geojson",
+    summary="The plan as GeoJSON (stops and route)",
+    responses={200: model_doc(shapes.FeatureCollection, "Stops and route", "application/geo+json")},
+)
 async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     await audit.record(
@@ -182,7 +207,16 @@ async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response
     return _attachment(patrol_export.plan_geojson(pid, plan, route))
 
 
-@router.get("/{plan_id}.gpx", summary="The plan as GPX 1.1 (waypoints and track)")
+@router.get(
+    "/{plan_id}.gpx",
+    summary="The plan as GPX 1.1 (waypoints and track)",
+    responses={
+        200: {
+            "description": "GPX 1.1",
+            "content": {"application/gpx+xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     lang = language(request)
@@ -200,7 +234,13 @@ async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUse
     return _attachment(export)
 
 
-@router.get("/{plan_id}.gpkg", summary="The plan as GeoPackage (layers stops and route)")
+@router.get(
+    "/{plan_id}.gpkg",
+    summary="The plan as GeoPackage (layers stops and route)",
+    responses={
+        200: media_doc("GeoPackage (EPSG:3006)", {"application/geopackage+sqlite3": BINARY})
+    },
+)
 async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     # GDAL writes a file: keep it off the event loop.
@@ -211,7 +251,11 @@ async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     return _attachment(export)
 
 
-@router.get("/{plan_id}.csv", summary="The plan's stops as CSV (WKT in WGS 84)")
+@router.get(
+    "/{plan_id}.csv",
+    summary="The plan's stops as CSV (WKT in WGS 84)",
+    responses={200: media_doc("CSV, UTF-8", {"text/csv": TEXT})},
+)
 async def plan_csv(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, _ = await _load(db, plan_id)
     await audit.record(
@@ -247,7 +291,11 @@ async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanU
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/{plan_id}", summary="A stored patrol plan")
+@router.get(
+    "/{plan_id}",
+    summary="A stored patrol plan",
+    responses={200: model_doc(shapes.PatrolPlan, "The plan with its recorded runs")},
+)
 async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     runs = await store.list_runs(db, pid)
@@ -268,7 +316,13 @@ async def get_plan(plan_id: str, db: DbDep, _: PlanUser) -> Response:
     return JsonResponse(answer)
 
 
-@router.post("/{plan_id}/runs", status_code=201, summary="Record the patrol as carried out")
+@router.post(
+    "/{plan_id}/runs",
+    status_code=201,
+    summary="Record the patrol as carried out",
+    responses={201: model_doc(shapes.PatrolRun, "Recorded")},
+    openapi_extra=json_body_doc(RunBody),
+)
 async def record_run(plan_id: str, body: JsonBody, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, _ = await _load(db, plan_id)
     parsed: RunBody = validate_body(RunBody, body)

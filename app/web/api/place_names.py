@@ -11,6 +11,7 @@ from app.security.access import Principal, require
 from app.services import place_names
 from app.web import params
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/place-names", tags=["place names"])
@@ -31,7 +32,11 @@ async def get_name(
     return JsonResponse(await place_names.describe(db, params.path_uuid(hotspot_id, NOT_FOUND)))
 
 
-@router.put("/{hotspot_id}", summary="Rename a place (planners); the old name stays in the history")
+@router.put(
+    "/{hotspot_id}",
+    summary="Rename a place (planners); the old name stays in the history",
+    openapi_extra=json_body_doc(RenameBody),
+)
 async def rename(
     hotspot_id: str,
     body: JsonBody,

@@ -20,6 +20,7 @@ from app.services import presence
 from app.services.presence_ics import plan_ics
 from app.web import params
 from app.web.deps import DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import TEXT, json_body_doc, media_doc
 from app.web.responses import JsonResponse
 
 groups_router = APIRouter(prefix="/api/v1/presence-groups", tags=["presence"])
@@ -77,7 +78,12 @@ def _plan_id(raw: str) -> uuid.UUID:
     return params.path_uuid(raw, presence.PLAN_NOT_FOUND)
 
 
-@groups_router.post("", status_code=201, summary="Add a presence group with its weekly shifts")
+@groups_router.post(
+    "",
+    status_code=201,
+    summary="Add a presence group with its weekly shifts",
+    openapi_extra=json_body_doc(GroupBody),
+)
 async def create_group(body: JsonBody, db: DbDep, principal: Manager) -> Response:
     parsed = validate_body(GroupBody, body)
     shifts = presence.parse_shifts(parsed.shifts)
@@ -95,7 +101,11 @@ async def get_group(group_id: str, db: DbDep, _: Reader) -> Response:
     return JsonResponse(await presence.get_group(db, _group_id(group_id)))
 
 
-@groups_router.patch("/{group_id}", summary="Change a group's name, kind or shifts")
+@groups_router.patch(
+    "/{group_id}",
+    summary="Change a group's name, kind or shifts",
+    openapi_extra=json_body_doc(GroupPatch),
+)
 async def patch_group(group_id: str, body: JsonBody, db: DbDep, _: Manager) -> Response:
     gid = _group_id(group_id)
     parsed = validate_body(GroupPatch, body)
@@ -111,7 +121,12 @@ async def delete_group(group_id: str, db: DbDep, _: Manager) -> Response:
     return Response(status_code=204)
 
 
-@plans_router.post("", status_code=201, summary="Plan the groups' presence for an ISO week")
+@plans_router.post(
+    "",
+    status_code=201,
+    summary="Plan the groups' presence for an ISO week",
+    openapi_extra=json_body_doc(PlanBody),
+)
 async def create_plan(
     body: JsonBody, db: DbDep, settings: SettingsDep, principal: Manager
 ) -> Response:
@@ -142,7 +157,11 @@ async def list_plans(db: DbDep, _: Reader) -> Response:
     )
 
 
-@plans_router.get("/{plan_id}.ics", summary="One group's part of the plan as iCalendar")
+@plans_router.get(
+    "/{plan_id}.ics",
+    summary="One group's part of the plan as iCalendar",
+    responses={200: media_doc("iCalendar (RFC 5545)", {"text/calendar": TEXT})},
+)
 async def plan_calendar(
     plan_id: str,
     db: DbDep,
@@ -165,7 +184,12 @@ async def get_plan(plan_id: str, db: DbDep, _: Reader) -> Response:
     return JsonResponse(await presence.load_plan(db, _plan_id(plan_id)))
 
 
-@plans_router.post("/{plan_id}/visits", status_code=201, summary="Record a stop as carried out")
+@plans_router.post(
+    "/{plan_id}/visits",
+    status_code=201,
+    summary="Record a stop as carried out",
+    openapi_extra=json_body_doc(VisitBody),
+)
 async def record_visit(plan_id: str, body: JsonBody, db: DbDep, principal: Recorder) -> Response:
     pid = _plan_id(plan_id)
     parsed = validate_body(VisitBody, body)

@@ -23,7 +23,9 @@ from app.repo import sites as site_store
 from app.security.access import Principal, require
 from app.services import hotspots
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc, model_doc
 from app.web.responses import JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import STATUS_CODES
@@ -146,14 +148,24 @@ async def promises_for_year(db: Database, year: int | None) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="The promises of a year with progress computed from the data")
+@router.get(
+    "",
+    summary="The promises of a year with progress computed from the data",
+    responses={200: model_doc(shapes.PromiseYear, "The year's promises")},
+)
 async def list_promises(
     db: DbDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> Response:
     return JsonResponse(await promises_for_year(db, year))
 
 
-@router.post("", status_code=201, summary="Record a promise (admin)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Record a promise (admin)",
+    responses={201: model_doc(shapes.Promise, "The new promise")},
+    openapi_extra=json_body_doc(PromiseBody),
+)
 async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
     parsed: PromiseBody = validate_body(PromiseBody, body)
     await _check_sites(db, parsed.site_ids)
@@ -168,7 +180,12 @@ async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
     )
 
 
-@router.patch("/{promise_id}", summary="Change a promise (admin)")
+@router.patch(
+    "/{promise_id}",
+    summary="Change a promise (admin)",
+    responses={200: model_doc(shapes.Promise, "The changed promise")},
+    openapi_extra=json_body_doc(PromisePatch),
+)
 async def patch_promise(promise_id: str, body: JsonBody, db: DbDep, _: Admin) -> Response:
     pid = _promise_id(promise_id)
     parsed: PromisePatch = validate_body(PromisePatch, body)

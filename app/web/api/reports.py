@@ -10,7 +10,8 @@ from fastapi import APIRouter, Header, Request, Response
 
 from app.config import Settings
 from app.db.pool import Database
-from app.domain.report import FieldError, ReportFeature, ReportInvalid, parse_report
+from app.domain.messages import FieldError
+from app.domain.report import ReportFeature, ReportInvalid, parse_report
 from app.errors import Conflict, NotFound
 from app.repo import idempotency
 from app.repo import reports as store
@@ -18,7 +19,9 @@ from app.security import ratelimit
 from app.security.keyed import keyed_hash, new_receipt, receipt_hash, reporter_hash, same
 from app.services import erasure
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep, SettingsDep, json_body
+from app.web.openapi import json_body_doc, model_doc
 from app.web.responses import JsonResponse
 from geo.area import ServiceArea
 
@@ -60,13 +63,7 @@ def _report_body_schema() -> dict[str, Any]:
             _header_doc("X-Client-Token", "The device token, if not in properties.client_token."),
             _header_doc("X-Report-Channel", "`web` when sent by the service's own report page."),
         ],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/geo+json": {"schema": ReportFeature.model_json_schema()},
-                "application/json": {"schema": ReportFeature.model_json_schema()},
-            },
-        },
+        **json_body_doc(ReportFeature, ("application/geo+json", "application/json")),
     }
 
 
@@ -76,10 +73,14 @@ def _report_body_schema() -> dict[str, Any]:
     summary="File a report about a place",
     openapi_extra=_report_body_schema(),
     responses={
-        201: {"description": "Stored. Keep the receipt to withdraw the report later."},
+        201: model_doc(
+            shapes.ReportReceipt, "Stored. Keep the receipt to withdraw the report later."
+        ),
+        409: {"description": "The Idempotency-Key was used for a different report"},
         413: {"description": "Body too large"},
         415: {"description": "Not JSON"},
-        422: {"description": "The report is not valid; `detail` says why"},
+        422: {"description": "The report is not valid; `errors` names each field and why"},
+        429: {"description": "Too many reports; retry after `Retry-After` seconds"},
         503: {"description": "Database unavailable; retry after `Retry-After` seconds"},
     },
 )

@@ -25,7 +25,9 @@ from app.services.exports import sites as site_export
 from app.services.exports.files import FORMATS
 from app.services.exports.sites import collection, feature
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc, model_doc, ref
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
@@ -86,7 +88,11 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
         raise Unprocessable("planned_end is before planned_start")
 
 
-@router.get("", summary="Redesign sites as a GeoJSON FeatureCollection")
+@router.get(
+    "",
+    summary="Redesign sites as a GeoJSON FeatureCollection",
+    responses={200: model_doc(shapes.FeatureCollection, "The sites", "application/geo+json")},
+)
 async def list_sites(
     db: DbDep,
     _: Reader,
@@ -97,7 +103,20 @@ async def list_sites(
     return GeoJsonResponse(collection(await store.list_sites(db, status)))
 
 
-@router.get("/export", summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV")
+@router.get(
+    "/export",
+    summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV",
+    responses={
+        200: {
+            "description": "The file",
+            "content": {
+                "application/geo+json": {"schema": ref(shapes.FeatureCollection)},
+                "application/geopackage+sqlite3": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 async def export_sites(
     db: DbDep,
     principal: Reader,
@@ -116,7 +135,13 @@ async def export_sites(
     )
 
 
-@router.post("", status_code=201, summary="Create a site from a hotspot or a drawn polygon")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a site from a hotspot or a drawn polygon",
+    responses={201: model_doc(shapes.Feature, "The new site", "application/geo+json")},
+    openapi_extra=json_body_doc(SiteCreate),
+)
 async def create_site(
     body: JsonBody, db: DbDep, settings: SettingsDep, area: AreaDep, principal: Manager
 ) -> Response:
@@ -178,7 +203,17 @@ async def _load(db: DbDep, raw: str) -> Row:
     return row
 
 
-@router.get("/{site_id}", summary="One site with its history")
+@router.get(
+    "/{site_id}",
+    summary="One site with its history",
+    responses={
+        200: model_doc(
+            shapes.Feature,
+            "The site; `properties.history` lists every change",
+            "application/geo+json",
+        )
+    },
+)
 async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
     row = await _load(db, site_id)
     answer = feature(row)
@@ -195,7 +230,15 @@ async def get_site(site_id: str, db: DbDep, _: Reader) -> Response:
     return GeoJsonResponse(orjson.dumps(answer))
 
 
-@router.patch("/{site_id}", summary="Change a site; status moves along the lifecycle")
+@router.patch(
+    "/{site_id}",
+    summary="Change a site; status moves along the lifecycle",
+    openapi_extra=json_body_doc(SitePatch),
+    responses={
+        200: model_doc(shapes.Feature, "The changed site", "application/geo+json"),
+        409: {"description": "That status change is not allowed from the current one"},
+    },
+)
 async def patch_site(site_id: str, body: JsonBody, db: DbDep, principal: Manager) -> Response:
     sid = _site_id(site_id)
     parsed: SitePatch = validate_body(SitePatch, body)
@@ -289,7 +332,14 @@ async def delete_site(
     return Response(status_code=204)
 
 
-@router.get("/{site_id}/evaluation", summary="Before/after report rates for a done site")
+@router.get(
+    "/{site_id}/evaluation",
+    summary="Before/after report rates for a done site",
+    responses={
+        200: model_doc(shapes.SiteEvaluation, "Rates before and after, inside and around"),
+        409: {"description": "The site is not marked done yet"},
+    },
+)
 async def site_evaluation(
     site_id: str,
     db: DbDep,

@@ -25,7 +25,9 @@ from app.security import audit
 from app.security.access import ANONYMOUS, Principal, PrincipalDep, RoleCheck, require
 from app.security.keyed import receipt_hash, same
 from app.web import params
+from app.web.api import shapes
 from app.web.deps import DbDep, SettingsDep
+from app.web.openapi import model_doc
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.vocabulary import DAY_CODES, REASON_CODES, STATUSES, TIME_CODES
 
@@ -46,6 +48,7 @@ class StaffOrReceipt(RoleCheck):
 
 
 def build_filter(
+    request: Request,
     bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS 84)")] = None,
     since: Annotated[
         str | None, Query(description="Made at or after (a date: from its Swedish midnight)")
@@ -62,7 +65,7 @@ def build_filter(
 ) -> ReportFilter:
     start, stop = params.period(since, until)
     return ReportFilter(
-        bbox=params.bbox(bbox),
+        bbox=params.bbox(bbox, area=request.app.state.area),
         since=start,
         until=stop,
         reasons=params.codes("reasons", reasons, REASON_CODES),
@@ -88,6 +91,11 @@ def _feature(row: dict[str, Any]) -> dict[str, Any]:
 @router.get(
     "",
     summary="Raw reports with filters and paging (police, planners)",
+    responses={
+        200: model_doc(
+            shapes.FeatureCollection, "Reports, newest first, with `links`", "application/geo+json"
+        )
+    },
     response_class=GeoJsonResponse,
 )
 async def list_reports(
@@ -132,7 +140,10 @@ async def list_reports(
     "/{report_id}",
     summary="One raw report (police, planners), or your own report's status (X-Receipt)",
     response_class=GeoJsonResponse,
-    responses={404: {"description": "No such report"}},
+    responses={
+        200: model_doc(shapes.Feature, "The report", "application/geo+json"),
+        404: {"description": "No such report"},
+    },
 )
 async def get_report(
     report_id: str,

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from app.db.pool import Row
 from app.security.access import Principal, require
 from app.services.staff import tokens
+from app.web.api import shapes
 from app.web.deps import DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc, model_doc
 from app.web.params import path_uuid
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["API tokens"])
@@ -35,7 +37,12 @@ def public_token(row: Row) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Your API tokens (admins: `?all=true` for everyone's)")
+@router.get(
+    "",
+    response_model=None,
+    summary="Your API tokens (admins: `?all=true` for everyone's)",
+    responses={200: model_doc(shapes.ApiTokenList, "The tokens (never the secrets)")},
+)
 async def list_tokens(
     db: DbDep,
     principal: Annotated[Principal, require("tokens:own")],
@@ -45,7 +52,17 @@ async def list_tokens(
     return {"tokens": [public_token(r) for r in rows]}
 
 
-@router.post("", status_code=201, summary="Create an API token; the token is shown only now")
+@router.post(
+    "",
+    response_model=None,
+    status_code=201,
+    summary="Create an API token; the token is shown only now",
+    responses={
+        201: model_doc(shapes.NewApiToken, "The token; store it now"),
+        404: {"description": "No user with that id"},
+    },
+    openapi_extra=json_body_doc(NewToken),
+)
 async def post_token(
     body: JsonBody,
     db: DbDep,

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from app.db.pool import Row
 from app.security.access import Principal, require
 from app.services.staff import users
+from app.web.api import shapes
 from app.web.deps import DbDep, JsonBody, validate_body
+from app.web.openapi import json_body_doc, model_doc
 from app.web.params import path_uuid
 
 router = APIRouter(prefix="/api/v1/users", tags=["staff users"])
@@ -41,14 +43,29 @@ def public_user(row: Row) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="List staff users (admin)")
+@router.get(
+    "",
+    response_model=None,
+    summary="List staff users (admin)",
+    responses={200: model_doc(shapes.StaffUserList, "Every staff user")},
+)
 async def list_users(
     db: DbDep, principal: Annotated[Principal, require("users:manage")]
 ) -> dict[str, Any]:
     return {"users": [public_user(r) for r in await users.list_users(db)]}
 
 
-@router.post("", status_code=201, summary="Create a staff user (admin)")
+@router.post(
+    "",
+    response_model=None,
+    status_code=201,
+    summary="Create a staff user (admin)",
+    openapi_extra=json_body_doc(NewUser),
+    responses={
+        201: model_doc(shapes.StaffUser, "The new user"),
+        409: {"description": "A user with that e-mail exists"},
+    },
+)
 async def post_user(
     body: JsonBody, db: DbDep, principal: Annotated[Principal, require("users:manage")]
 ) -> dict[str, Any]:
@@ -57,7 +74,12 @@ async def post_user(
     return public_user(row)
 
 
-@router.get("/{user_id}", summary="One staff user (admin)")
+@router.get(
+    "/{user_id}",
+    response_model=None,
+    summary="One staff user (admin)",
+    responses={200: model_doc(shapes.StaffUser, "The user")},
+)
 async def get_user(
     user_id: str, db: DbDep, principal: Annotated[Principal, require("users:manage")]
 ) -> dict[str, Any]:
@@ -65,7 +87,16 @@ async def get_user(
     return public_user(row)
 
 
-@router.patch("/{user_id}", summary="Change roles, deactivate or set a password (admin)")
+@router.patch(
+    "/{user_id}",
+    response_model=None,
+    summary="Change roles, deactivate or set a password (admin)",
+    openapi_extra=json_body_doc(UserChange),
+    responses={
+        200: model_doc(shapes.StaffUser, "The changed user"),
+        409: {"description": "The change would leave no active admin"},
+    },
+)
 async def patch_user(
     user_id: str,
     body: JsonBody,

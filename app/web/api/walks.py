@@ -18,6 +18,7 @@ from app.security.access import Principal, require
 from app.services import walks
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
+from app.web.openapi import json_body_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/walks", tags=["safety walks"])
@@ -60,7 +61,12 @@ def _walk_id(raw: str) -> uuid.UUID:
     return params.path_uuid(raw, walks.WALK_NOT_FOUND)
 
 
-@router.post("", status_code=201, summary="Plan a safety walk over an area or along a route")
+@router.post(
+    "",
+    status_code=201,
+    summary="Plan a safety walk over an area or along a route",
+    openapi_extra=json_body_doc(WalkBody),
+)
 async def create_walk(
     body: JsonBody, db: DbDep, settings: SettingsDep, area: AreaDep, principal: Walker
 ) -> Response:
@@ -87,7 +93,12 @@ async def get_walk(walk_id: str, db: DbDep, _: Walker) -> Response:
     return JsonResponse(await walks.walk_json(db, _walk_id(walk_id)))
 
 
-@router.post("/{walk_id}/stops", status_code=201, summary="Add a stop (send an Idempotency-Key)")
+@router.post(
+    "/{walk_id}/stops",
+    status_code=201,
+    summary="Add a stop (send an Idempotency-Key)",
+    openapi_extra=json_body_doc(StopBody),
+)
 async def add_stop(
     walk_id: str,
     request: Request,
@@ -118,7 +129,12 @@ async def add_stop(
     return JsonResponse(stop, status_code=201 if created else 200, headers=headers)
 
 
-@router.post("/{walk_id}/actions", status_code=201, summary="Agree on an action at a stop")
+@router.post(
+    "/{walk_id}/actions",
+    status_code=201,
+    summary="Agree on an action at a stop",
+    openapi_extra=json_body_doc(ActionBody),
+)
 async def add_action(walk_id: str, body: JsonBody, db: DbDep, principal: Walker) -> Response:
     wid = _walk_id(walk_id)
     parsed = validate_body(ActionBody, body)
