@@ -52,10 +52,10 @@ async def log_in(
     principal = Principal(
         user_id=record["id"], email=record["email"], roles=frozenset(record["roles"]), via="session"
     )
-    await audit.record(db, principal, "login", target=record["email"])
+    await audit.record(db, principal, "session:login", target=record["email"])
     return session_id
 
 
 async def log_out(db: Database, settings: Settings, principal: Principal, session_id: str) -> None:
     await store.delete_session(db, session_hash(settings.key, session_id))
-    await audit.record(db, principal, "logout", target=principal.email)
+    await audit.record(db, principal, "session:logout", target=principal.email)
