@@ -6,6 +6,8 @@ documents each field; keep the two in step.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -22,6 +24,18 @@ class Environment(StrEnum):
     development = "development"
     test = "test"
     production = "production"
+
+
+class LogAddress(StrEnum):
+    none = "none"
+    truncated = "truncated"
+    full = "full"
+
+
+class LogFormat(StrEnum):
+    auto = "auto"
+    text = "text"
+    json = "json"
 
 
 class Settings(BaseSettings):
@@ -65,7 +79,10 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(
         30000, description="Server-side limit for one statement from a web request."
     )
-    docs_enabled: bool = Field(True, description="Serve OpenAPI at /docs and /openapi.json.")
+    docs_enabled: bool = Field(
+        True,
+        description="Serve OpenAPI at /docs and /openapi.json. In production only when set.",
+    )
     # Patrol plans (issue 6).
     patrol_station_lon: float = Field(
         12.3234, ge=-180, le=180, description="Default start/end of a patrol: longitude (WGS 84)."
@@ -180,6 +197,34 @@ class Settings(BaseSettings):
         description="GeoJSON FeatureCollection of named places (Point features with a `name`) "
         "for the resident page's place search. Default: no file, an empty list.",
     )
+    # Hardening (issue 11).
+    login_account_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed logins per account before 429 from addresses it has not logged in "
+        "from before; its usual addresses keep only the per-address limits.",
+    )
+    login_account_window_minutes: int = Field(
+        60, ge=1, description="Window for the per-account login limit above."
+    )
+    login_known_address_days: int = Field(
+        90, ge=1, description="How long an address counts as usual after a successful login."
+    )
+    form_max_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest form body (staff login and pages) accepted; larger ones get 413 "
+        "before anything is parsed.",
+    )
+    log_client_address: LogAddress = Field(
+        LogAddress.none,
+        description="Client address in the access log: none, truncated (IPv4 /24, IPv6 /48) "
+        "or full.",
+    )
+    log_format: LogFormat = Field(
+        LogFormat.auto,
+        description="Log lines as text or json; auto: json in production, text otherwise.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -204,6 +249,19 @@ class Settings(BaseSettings):
         return _development_key()
 
     @property
+    def docs_on(self) -> bool:
+        """OpenAPI is served, except in production unless TRYGG_DOCS_ENABLED says so."""
+        if self.env is Environment.production:
+            return self.docs_enabled and "docs_enabled" in self.model_fields_set
+        return self.docs_enabled
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format is LogFormat.auto:
+            return self.env is Environment.production
+        return self.log_format is LogFormat.json
+
+    @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
@@ -212,14 +270,42 @@ class Settings(BaseSettings):
         return "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
 
 
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by its owner only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def write_secret_once(path: Path, value: str) -> str:
+    """Create `path` with `value`, mode 0600 from the start; keep an existing file.
+
+    The file is written under a temporary name and linked into place, so no
+    reader ever sees it empty or world-readable, and two processes starting at
+    once end up with the same secret.
+    """
+    private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(value)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
+
+
 @lru_cache(maxsize=1)
 def _development_key() -> bytes:
     path = LOCAL_DIR / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+    if path.exists():
         path.chmod(0o600)
-    return path.read_text().strip().encode()
+        return path.read_text().strip().encode()
+    return write_secret_once(path, secrets.token_urlsafe(48)).encode()
 
 
 @lru_cache(maxsize=1)
