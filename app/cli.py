@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from app.config import Settings, get_settings
+from app.config import NO_DATABASE, Settings, get_settings, local_database_url
 
 
 def _say(message: str) -> None:
@@ -24,7 +25,7 @@ async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) ->
     from app.db.pool import Database
 
     if not settings.database_url:
-        _say("DATABASE_URL is not set; `make run` sets it for the project-local cluster")
+        _say(NO_DATABASE)
         return 2
     db = Database(settings, min_size=1)
     await db.open()
@@ -62,7 +63,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.repo.schema_version import alembic_config
 
     if not settings.database_url:
-        _say("DATABASE_URL is not set")
+        _say(NO_DATABASE)
         return 2
     config = alembic_config()
     if args.downgrade:
@@ -345,4 +346,22 @@ def main(argv: list[str] | None = None) -> None:
     # Alembic lists every autogenerate plugin it loads at INFO; that is noise here.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    if args.func is not cmd_settings:
+        _find_database()
     sys.exit(args.func(args, get_settings()))
+
+
+def _find_database() -> None:
+    """Without DATABASE_URL, use the project-local cluster, as `make psql` does.
+
+    Set in the environment, so Alembic's env.py and `serve`'s workers see it too.
+    """
+    if os.environ.get("DATABASE_URL") or os.environ.get("TRYGG_DATABASE_URL"):
+        return
+    try:
+        url = local_database_url()
+    except RuntimeError as exc:
+        _say(f"cannot start the project-local cluster: {exc}")
+        sys.exit(2)
+    if url:
+        os.environ["DATABASE_URL"] = url

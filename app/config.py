@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import subprocess
+import sys
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = PROJECT_ROOT / ".local"
+# The cluster `make run` creates; scripts/pgcluster.py manages it (TRYGG_PG_DIR moves it).
+PGCLUSTER = PROJECT_ROOT / "scripts" / "pgcluster.py"
+NO_DATABASE = (
+    "DATABASE_URL is not set and this checkout has no project-local cluster (.local/pg). "
+    "Run `make run` once to create it, or set DATABASE_URL "
+    "(`export DATABASE_URL=$(scripts/database-url.sh)` prints the URL `make` uses)."
+)
 
 
 class Environment(StrEnum):
@@ -41,34 +50,38 @@ class LogFormat(StrEnum):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRYGG_", extra="ignore", frozen=True)
 
+    # -- Service --
     env: Environment = Field(
         Environment.development, description="development, test or production."
-    )
-    database_url: str = Field(
-        "",
-        validation_alias=AliasChoices("DATABASE_URL", "TRYGG_DATABASE_URL"),
-        description="PostgreSQL + PostGIS URL. `make run` sets it to the project-local cluster.",
-    )
-    secret_key: str = Field(
-        "",
-        description="Key for the keyed hashes of client tokens, receipts and idempotency keys. "
-        "Required in production; generated into .local/secret_key in development.",
     )
     host: str = Field("127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(8000, description="Port `serve` listens on.")
     workers: int = Field(1, ge=1, description="Uvicorn worker processes for `serve`.")
-    service_area: Path | None = Field(
-        None,
-        description="GeoJSON file with the service-area Polygon (WGS 84). "
-        "Default: 4 km x 4 km around central Vänersborg.",
+    docs_enabled: bool = Field(
+        True,
+        description="Serve OpenAPI at /docs and /openapi.json. In production only when set.",
+    )
+    https: bool = Field(
+        False, description="Served over https: Secure cookies and HSTS on every response."
+    )
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins allowed to call the API from browsers. Empty: none.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses/networks of reverse proxies whose "
+        "X-Forwarded-For is believed, e.g. `127.0.0.1,10.0.0.0/8`. Empty: none.",
     )
     max_body_bytes: int = Field(64 * 1024, description="Largest request body accepted (413).")
-    max_vertices: int = Field(
-        2000, ge=4, description="Most positions one report geometry may have."
+
+    # -- Database --
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL", "TRYGG_DATABASE_URL"),
+        description="PostgreSQL + PostGIS URL. Unset: `make run` and `python -m app` use the "
+        "project-local cluster in .local/pg (started if stopped).",
     )
-    description_max_chars: int = Field(2000, description="Longest `description`.")
-    suggestion_max_chars: int = Field(1000, description="Longest `suggestion`.")
-    idempotency_hours: int = Field(24, description="How long an Idempotency-Key answer is kept.")
     db_pool_min: int = Field(2, ge=0, description="Connections the pool keeps open.")
     db_pool_max: int = Field(10, ge=1, description="Most connections the pool opens.")
     db_timeout_seconds: float = Field(
@@ -79,30 +92,64 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(
         30000, description="Server-side limit for one statement from a web request."
     )
-    docs_enabled: bool = Field(
-        True,
-        description="Serve OpenAPI at /docs and /openapi.json. In production only when set.",
+
+    # -- Reports --
+    service_area: Path | None = Field(
+        None,
+        description="GeoJSON file with the service-area Polygon (WGS 84). "
+        "Default: 4 km x 4 km around central Vänersborg.",
     )
-    # Patrol plans (issue 6).
-    patrol_station_lon: float = Field(
-        12.3234, ge=-180, le=180, description="Default start/end of a patrol: longitude (WGS 84)."
+    max_vertices: int = Field(
+        2000, ge=4, description="Most positions one report geometry may have."
     )
-    patrol_station_lat: float = Field(
-        58.3808, ge=-90, le=90, description="Default start/end of a patrol: latitude (WGS 84)."
+    description_max_chars: int = Field(2000, description="Longest `description`.")
+    suggestion_max_chars: int = Field(1000, description="Longest `suggestion`.")
+    idempotency_hours: int = Field(24, description="How long an Idempotency-Key answer is kept.")
+
+    # -- Security and privacy --
+    secret_key: str = Field(
+        "",
+        description="Key for the keyed hashes of client tokens, receipts and idempotency keys. "
+        "Required in production; generated into .local/secret_key in development.",
     )
-    walking_speed_kmh: float = Field(5.0, gt=0, le=20, description="Patrol walking speed, km/h.")
-    patrol_detour_factor: float = Field(
-        1.3,
+    session_minutes: int = Field(480, ge=1, description="Longest life of a staff login session.")
+    session_idle_minutes: int = Field(
+        60, ge=1, description="A staff session ends after this long without a request."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per account (or 4x per address) before 429."
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="Window for counting failed logins; also the longest lockout."
+    )
+    login_account_max_failures: int = Field(
+        20,
         ge=1,
-        le=3,
-        description="Without an imported street network, straight-line distances are "
-        "multiplied by this to estimate walking distance.",
+        description="Failed logins per account before 429 from addresses it has not logged in "
+        "from before; its usual addresses keep only the per-address limits.",
     )
-    patrol_visit_minutes: int = Field(
-        15, ge=0, le=120, description="Default minutes spent at each patrol stop."
+    login_account_window_minutes: int = Field(
+        60, ge=1, description="Window for the per-account login limit above."
     )
-    patrol_max_stops: int = Field(30, ge=1, le=200, description="Most stops in one patrol plan.")
-    # Hotspots (issue 3). Distances in metres, SWEREF 99 TM.
+    login_known_address_days: int = Field(
+        90, ge=1, description="How long an address counts as usual after a successful login."
+    )
+
+    # -- Rate limits and abuse --
+    rate_limit_client_per_hour: int = Field(
+        10, ge=0, description="Reports one client token may file per hour (0 turns it off)."
+    )
+    rate_limit_address_per_hour: int = Field(
+        30, ge=0, description="Reports one network address may file per hour (0 turns it off)."
+    )
+    coordinated_window_minutes: int = Field(
+        60,
+        ge=1,
+        description="Client tokens first seen from one address within this time count as "
+        "one group for the 'possibly coordinated' hotspot flag.",
+    )
+
+    # -- Hotspots -- Distances in metres, SWEREF 99 TM.
     hotspot_eps: float = Field(
         50.0, gt=0, description="DBSCAN neighbourhood radius for hotspots, metres."
     )
@@ -140,50 +187,28 @@ class Settings(BaseSettings):
     hotspot_worker: bool = Field(
         True, description="Recompute hotspots in the background after reports change."
     )
-    # Staff access, privacy and abuse resistance (issue 4).
-    rate_limit_client_per_hour: int = Field(
-        10, ge=0, description="Reports one client token may file per hour (0 turns it off)."
+
+    # -- Patrol planning --
+    patrol_station_lon: float = Field(
+        12.3234, ge=-180, le=180, description="Default start/end of a patrol: longitude (WGS 84)."
     )
-    rate_limit_address_per_hour: int = Field(
-        30, ge=0, description="Reports one network address may file per hour (0 turns it off)."
+    patrol_station_lat: float = Field(
+        58.3808, ge=-90, le=90, description="Default start/end of a patrol: latitude (WGS 84)."
     )
-    trusted_proxies: str = Field(
-        "",
-        description="Comma-separated addresses/networks of reverse proxies whose "
-        "X-Forwarded-For is believed, e.g. `127.0.0.1,10.0.0.0/8`. Empty: none.",
-    )
-    https: bool = Field(
-        False, description="Served over https: Secure cookies and HSTS on every response."
-    )
-    cors_origins: str = Field(
-        "",
-        description="Comma-separated origins allowed to call the API from browsers. Empty: none.",
-    )
-    session_minutes: int = Field(480, ge=1, description="Longest life of a staff login session.")
-    session_idle_minutes: int = Field(
-        60, ge=1, description="A staff session ends after this long without a request."
-    )
-    login_max_failures: int = Field(
-        5, ge=1, description="Failed logins per account (or 4x per address) before 429."
-    )
-    login_window_minutes: int = Field(
-        15, ge=1, description="Window for counting failed logins; also the longest lockout."
-    )
-    retention_text_days: int = Field(
-        365, ge=1, description="Free text of reports is purged after this many days."
-    )
-    retention_reporter_days: int = Field(
-        365, ge=1, description="Reporter hashes of reports are purged after this many days."
-    )
-    first_seen_days: int = Field(
-        30, ge=1, description="How long the hashed first-seen address of a client token is kept."
-    )
-    coordinated_window_minutes: int = Field(
-        60,
+    walking_speed_kmh: float = Field(5.0, gt=0, le=20, description="Patrol walking speed, km/h.")
+    patrol_detour_factor: float = Field(
+        1.3,
         ge=1,
-        description="Client tokens first seen from one address within this time count as "
-        "one group for the 'possibly coordinated' hotspot flag.",
+        le=3,
+        description="Without an imported street network, straight-line distances are "
+        "multiplied by this to estimate walking distance.",
     )
+    patrol_visit_minutes: int = Field(
+        15, ge=0, le=120, description="Default minutes spent at each patrol stop."
+    )
+    patrol_max_stops: int = Field(30, ge=1, le=200, description="Most stops in one patrol plan.")
+
+    # -- Maps and places --
     tile_url: str = Field(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Base-map tile URL template ({z}/{x}/{y}); empty for a plain background. "
@@ -197,19 +222,19 @@ class Settings(BaseSettings):
         description="GeoJSON FeatureCollection of named places (Point features with a `name`) "
         "for the resident page's place search. Default: no file, an empty list.",
     )
-    # Hardening (issue 11).
-    login_account_max_failures: int = Field(
-        20,
-        ge=1,
-        description="Failed logins per account before 429 from addresses it has not logged in "
-        "from before; its usual addresses keep only the per-address limits.",
+
+    # -- Retention --
+    retention_text_days: int = Field(
+        365, ge=1, description="Free text of reports is purged after this many days."
     )
-    login_account_window_minutes: int = Field(
-        60, ge=1, description="Window for the per-account login limit above."
+    retention_reporter_days: int = Field(
+        365, ge=1, description="Reporter hashes of reports are purged after this many days."
     )
-    login_known_address_days: int = Field(
-        90, ge=1, description="How long an address counts as usual after a successful login."
+    first_seen_days: int = Field(
+        30, ge=1, description="How long the hashed first-seen address of a client token is kept."
     )
+
+    # -- Logging and forms --
     form_max_bytes: int = Field(
         16 * 1024,
         ge=1024,
@@ -268,6 +293,79 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
+
+
+# The README's settings table is printed group by group, in this order; a test
+# checks that every field of `Settings` is in exactly one group.
+SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (title, tuple(names.split()))
+    for title, names in (
+        (
+            "Service",
+            "env host port workers docs_enabled https cors_origins trusted_proxies max_body_bytes",
+        ),
+        (
+            "Database",
+            "database_url db_pool_min db_pool_max db_timeout_seconds db_statement_timeout_ms",
+        ),
+        (
+            "Reports",
+            "service_area max_vertices description_max_chars suggestion_max_chars "
+            "idempotency_hours",
+        ),
+        (
+            "Security and privacy",
+            "secret_key session_minutes session_idle_minutes "
+            "login_max_failures login_window_minutes login_account_max_failures "
+            "login_account_window_minutes login_known_address_days",
+        ),
+        (
+            "Rate limits and abuse",
+            "rate_limit_client_per_hour rate_limit_address_per_hour coordinated_window_minutes",
+        ),
+        (
+            "Hotspots",
+            "hotspot_eps hotspot_minpoints hotspot_dedup_distance "
+            "hotspot_min_reporters public_min_reporters hotspot_mc_runs hotspot_mc_seed "
+            "hotspot_max_extent hotspot_coalesce_seconds hotspot_wait_seconds "
+            "hotspot_recheck_seconds hotspot_worker",
+        ),
+        (
+            "Patrol planning",
+            "patrol_station_lon patrol_station_lat walking_speed_kmh "
+            "patrol_detour_factor patrol_visit_minutes patrol_max_stops",
+        ),
+        ("Maps and places", "tile_url tile_attribution gazetteer_file"),
+        ("Retention", "retention_text_days retention_reporter_days first_seen_days"),
+        ("Logging and forms", "form_max_bytes log_client_address log_format"),
+    )
+)
+
+
+def local_database_url() -> str | None:
+    """The URL of the project-local cluster, started if stopped; None if there is none.
+
+    Asks scripts/pgcluster.py, as scripts/database-url.sh does, so that the
+    command line finds the cluster `make run` created without DATABASE_URL.
+    """
+    pg_dir = Path(os.environ.get("TRYGG_PG_DIR", LOCAL_DIR / "pg"))
+    if not PGCLUSTER.exists() or not (pg_dir / "data" / "PG_VERSION").exists():
+        return None
+    url = ""
+    for command in ("ensure", "url"):
+        result = subprocess.run(
+            [sys.executable, str(PGCLUSTER), command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"scripts/pgcluster.py {command} failed: {result.stderr.strip()[-500:]}"
+            )
+        url = result.stdout.strip()
+    return url or None
 
 
 def private_dir(path: Path) -> Path:

@@ -24,7 +24,6 @@ from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from app.config import Settings
 from frontend import vendor
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON
 
@@ -218,24 +217,24 @@ def _parts(m: folium.Map, extras: frozenset[str] = frozenset()) -> MapParts:
     return MapParts(map_id=m.get_name(), js=js, css=css, script=root.script.render())
 
 
-def resident_map(settings: Settings) -> MapParts:
+def resident_map(tile_url: str, tile_attribution: str) -> MapParts:
     """Click to place a point; draw a line (a path) or an area (a park)."""
-    return _built("resident", settings.tile_url, settings.tile_attribution)
+    return _built("resident", tile_url, tile_attribution)
 
 
-def public_map(settings: Settings) -> MapParts:
+def public_map(tile_url: str, tile_attribution: str) -> MapParts:
     """Hotspot outlines; the page script loads them from /api/v1/hotspots."""
-    return _built("public", settings.tile_url, settings.tile_attribution)
+    return _built("public", tile_url, tile_attribution)
 
 
-def staff_map(settings: Settings) -> MapParts:
+def staff_map(tile_url: str, tile_attribution: str) -> MapParts:
     """Hotspots, a heat layer and clustered reports, all fetched by viewport."""
-    return _built("staff", settings.tile_url, settings.tile_attribution)
+    return _built("staff", tile_url, tile_attribution)
 
 
 @lru_cache(maxsize=16)
 def _built(kind: str, tile_url: str, tile_attribution: str) -> MapParts:
-    # The parts depend on the settings only (data is fetched by the page), so
+    # The parts depend on the tile layer only (data is fetched by the page), so
     # each map is built once per process rather than on every request.
     if kind == "resident":
         m = _base_map(tile_url, tile_attribution, zoom=16)
@@ -248,8 +247,3 @@ def _built(kind: str, tile_url: str, tile_attribution: str) -> MapParts:
     else:
         m = _base_map(tile_url, tile_attribution)
     return _parts(m)
-
-
-def asset_names() -> dict[str, Any]:
-    """For tests and diagnostics: which folium names map to which local files."""
-    return {name: vendor.url(*where) for name, where in LOCAL_ASSETS.items()}

@@ -6,7 +6,7 @@ value bound), and the arithmetic that is clearer in Python: the aoristic
 hour profile, the score and rank, when a cluster is split, and the one-to-one
 overlap matching that keeps hotspot ids stable across recomputations.
 
-Steps (issue 3):
+Steps:
 1. every published `unsafe` report becomes points: a point as is, a line a
    point every 50 m, a polygon under 1 ha its point on surface, a larger one a
    50 m lattice inside it;

@@ -229,7 +229,7 @@ def demo_features(seed: int = 2017) -> list[dict[str, Any]]:
     return [report.feature("demo") for report in generate(scenario, seed)]
 
 
-# --- the quality benchmark's scenarios (issue 3) ---------------------------------
+# --- the quality benchmark's scenarios -----------------------------------------
 
 WINDOW_OF_HOUR = {hour: code for code, hours in TIME_HOURS.items() for hour in hours}
 _NEXT_WINDOW = {"morning": "day", "day": "evening", "evening": "night", "night": "morning"}

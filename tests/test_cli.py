@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,83 @@ def test_demo_data_loads_only_into_an_empty_database_and_is_removable(
     removed = run_cli(database_url, "demo-data", "remove")
     assert removed.returncode == 0
     assert sql.scalar("SELECT count(*) FROM reports") == 0
+
+
+# A stand-in for scripts/pgcluster.py in a copy of the checkout: `ensure` notes
+# that it was asked to start the cluster, `url` prints the URL it was given.
+PGCLUSTER_STUB = """
+import pathlib, sys
+here = pathlib.Path(__file__).resolve().parent
+if sys.argv[1] == "ensure":
+    (here / "ensured").write_text("yes")
+elif sys.argv[1] == "url":
+    print((here / "url.txt").read_text())
+else:
+    sys.exit(f"unexpected command {sys.argv[1]}")
+"""
+
+
+def checkout_copy(tmp_path: Path, *, cluster_url: str | None) -> Path:
+    """A copy of the code with a stub cluster manager; a cluster under .local/pg if a URL."""
+    root = tmp_path / "checkout"
+    skip = shutil.ignore_patterns("__pycache__", "node_modules", "*.pyc")
+    for name in ("app", "geo", "frontend", "migrations"):
+        shutil.copytree(ROOT / name, root / name, ignore=skip)
+    shutil.copy(ROOT / "alembic.ini", root / "alembic.ini")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "pgcluster.py").write_text(PGCLUSTER_STUB)
+    if cluster_url is not None:
+        (root / "scripts" / "url.txt").write_text(cluster_url)
+        data = root / ".local" / "pg" / "data"
+        data.mkdir(parents=True)
+        (data / "PG_VERSION").write_text("16\n")
+    return root
+
+
+def run_in(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "TRYGG_DATABASE_URL", "TRYGG_PG_DIR")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        env={**clean, "TRYGG_SECRET_KEY": TEST_SECRET, **env},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_database_url_the_cli_uses_the_project_local_cluster(
+    tmp_path: Path, database_url: str, sql: Sql, clean_db: None
+) -> None:
+    root = checkout_copy(tmp_path, cluster_url=database_url)
+    path = write_collection(tmp_path / "walk.geojson", [point_feature(), point_feature()])
+    result = run_in(root, "import-reports", str(path))
+    assert result.returncode == 0, result.stderr
+    assert (root / "scripts" / "ensured").exists()  # a stopped cluster is started
+    assert sql.scalar("SELECT count(*) FROM reports WHERE channel = 'import'") == 2
+
+
+def test_database_url_overrides_the_project_local_cluster(
+    tmp_path: Path, database_url: str, sql: Sql, clean_db: None
+) -> None:
+    root = checkout_copy(tmp_path, cluster_url="postgresql://nobody@127.0.0.1:1/none")
+    path = write_collection(tmp_path / "walk.geojson", [point_feature()])
+    result = run_in(root, "import-reports", str(path), DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "scripts" / "ensured").exists()
+    assert sql.scalar("SELECT count(*) FROM reports") == 1
+
+
+def test_without_database_url_or_cluster_the_cli_says_how_to_get_one(tmp_path: Path) -> None:
+    root = checkout_copy(tmp_path, cluster_url=None)
+    path = write_collection(tmp_path / "walk.geojson", [point_feature()])
+    for args in (("import-reports", str(path)), ("migrate",)):
+        result = run_in(root, *args)
+        assert result.returncode == 2
+        assert "make run" in result.stderr
+        assert "DATABASE_URL" in result.stderr
+        assert "scripts/database-url.sh" in result.stderr

@@ -1,7 +1,7 @@
 """The report as residents and importers send it, and its validation.
 
-The API, the CLI importer and the Open311 adapter all go through
-`parse_report`, so a report is checked the same way whichever door it uses.
+The API and the CLI importer both go through `parse_report`, so a report is
+checked the same way whichever door it uses.
 """
 
 from __future__ import annotations

@@ -32,7 +32,6 @@ from geo import hotspots as method
 from geo import significance
 from geo.area import load_area
 from geo.crs import to_sweref
-from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
 
 log = logging.getLogger(__name__)
 
@@ -712,10 +711,3 @@ async def export_rows(db: Database, run_id: int, filters: ReportFilter) -> list[
     return await db.fetch_all_sql(
         EXPORT_ROWS, {"run": run_id, "bbox": list(filters.bbox) if filters.bbox else None}
     )
-
-
-CODE_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("reason", REASON_CODES),
-    ("time", TIME_CODES),
-    ("days", DAY_CODES),
-)

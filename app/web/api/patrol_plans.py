@@ -19,16 +19,16 @@ from app.errors import NotFound, Unprocessable
 from app.repo import patrols as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.services.exports import patrols as patrol_export
+from app.services.exports.files import Export
 from app.services.planning import PlanInput, build_plan
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
 from app.web.render import language
-from app.web.responses import GeoJsonResponse, JsonResponse
+from app.web.responses import JsonResponse
 from frontend.print_map import route_svg
 from frontend.templating import render
-from geo.gpx import Waypoint, write_gpx
-from geo.patrol import DAY_NAMES, WEEKDAY_CODES, WindowError, parse_window
-from geo.vocabulary import REASONS
+from geo.patrol import WindowError, parse_window
 
 router = APIRouter(prefix="/api/v1/patrol-plans", tags=["patrol plans"])
 
@@ -158,41 +158,11 @@ async def _load(db: DbDep, raw_id: str) -> tuple[uuid.UUID, dict[str, Any], str 
     return plan_id, dict(row["plan"]), row["route_geojson"]
 
 
-def _geojson(plan: dict[str, Any], route_geojson: str | None) -> bytes:
-    features: list[Any] = []
-    if route_geojson:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": orjson.Fragment(route_geojson.encode()),
-                "properties": {
-                    "kind": "route",
-                    "distance_m": plan["totals"]["distance_m"],
-                    "walking_minutes": plan["totals"]["walking_minutes"],
-                    "routing": plan["routing"]["network"],
-                },
-            }
-        )
-    for stop in plan["stops"]:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": stop["point"]},
-                "properties": {
-                    "kind": "stop",
-                    "order": stop["order"],
-                    "hotspot_id": stop["hotspot_id"],
-                    "arrival": stop["arrival"],
-                    "departure": stop["departure"],
-                },
-            }
-        )
-    return orjson.dumps(
-        {
-            "type": "FeatureCollection",
-            "features": features,
-            "properties": {"id": plan["id"], "window": plan["window"], "method": plan["method"]},
-        }
+def _attachment(export: Export) -> Response:
+    return Response(
+        export.body,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )
 
 
@@ -202,57 +172,33 @@ async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response
     await audit.record(
         db, principal, "patrol_plans:export", target=str(pid), details={"format": "geojson"}
     )
-    return GeoJsonResponse(
-        _geojson(plan, route),
-        headers={"Content-Disposition": f'attachment; filename="patrol-{pid}.geojson"'},
-    )
+    return _attachment(patrol_export.plan_geojson(pid, plan, route))
 
 
 @router.get("/{plan_id}.gpx", summary="The plan as GPX 1.1 (waypoints and track)")
 async def plan_gpx(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
-    waypoints = [
-        Waypoint(
-            s["point"][0],
-            s["point"][1],
-            f"{s['order']}. {s['arrival']}-{s['departure']}",
-            f"hotspot {s['hotspot_id']}",
-        )
-        for s in plan["stops"]
-    ]
-    track = [[(x, y) for x, y in orjson.loads(route)["coordinates"]]] if route else []
-    body = write_gpx(
-        f"Patrull {plan['window']['start']}-{plan['window']['end']}",
-        waypoints,
-        track,
-        description=plan["routing"]["note"],
-    )
+    export = patrol_export.plan_gpx(pid, plan, route)
     await audit.record(
         db, principal, "patrol_plans:export", target=str(pid), details={"format": "gpx"}
     )
-    return Response(
-        body,
-        media_type="application/gpx+xml",
-        headers={"Content-Disposition": f'attachment; filename="patrol-{pid}.gpx"'},
-    )
+    return _attachment(export)
 
 
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)
 async def plan_print(plan_id: str, request: Request, db: DbDep, principal: PlanUser) -> Response:
     pid, plan, route = await _load(db, plan_id)
     lang = language(request)
-    coords = orjson.loads(route)["coordinates"] if route else []
-    svg = route_svg(coords, plan["stops"], plan["start"]["point"], plan["end"]["point"])
+    data = patrol_export.print_data(plan, route, lang)
+    svg = route_svg(data.route, plan["stops"], plan["start"]["point"], plan["end"]["point"])
     await audit.record(db, principal, "patrol_plans:print", target=str(pid))
-    reasons = {t.code: (t.en if lang == "en" else t.sv) for t in REASONS}
-    days = dict(zip(WEEKDAY_CODES, DAY_NAMES[lang], strict=True))
     page = render(
         lang,
         "print_plan.html",
         plan=plan,
         svg=svg,
-        reason_labels=reasons,
-        day_names=days,
+        reason_labels=data.reason_labels,
+        day_names=data.day_names,
         csp_nonce=getattr(request.state, "csp_nonce", ""),
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})

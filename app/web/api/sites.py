@@ -22,18 +22,17 @@ from app.repo import sites as store
 from app.security import audit
 from app.security.access import Principal, require
 from app.services.exports import sites as site_export
+from app.services.exports.files import FORMATS
+from app.services.exports.sites import collection, feature
 from app.web import params
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
     MEASURE_CODES,
-    MEASURES,
     STATUS_CODES,
-    STATUSES,
     TransitionError,
     check_transition,
-    label,
     suggest_measures,
 )
 from geo.validate import GeometryError, check_geometry
@@ -87,44 +86,6 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
         raise Unprocessable("planned_end is before planned_start")
 
 
-def site_properties(row: Row) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "name": row["name"],
-        "status": row["status"],
-        "status_label": {
-            "sv": label(STATUSES, row["status"], "sv"),
-            "en": label(STATUSES, row["status"], "en"),
-        },
-        "hotspot_id": row["hotspot_id"],
-        "reasons": row["reasons"],
-        "measures": [
-            {"code": m, "sv": label(MEASURES, m, "sv"), "en": label(MEASURES, m, "en")}
-            for m in row["measures"]
-        ],
-        "responsible": row["responsible"],
-        "planned_start": row["planned_start"],
-        "planned_end": row["planned_end"],
-        "completed_on": row["completed_on"],
-        "notes": row["notes"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def feature(row: Row) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": str(row["id"]),
-        "geometry": orjson.Fragment(str(row["geometry"]).encode()),
-        "properties": site_properties(row),
-    }
-
-
-def collection(rows: list[Row]) -> bytes:
-    return orjson.dumps({"type": "FeatureCollection", "features": [feature(r) for r in rows]})
-
-
 @router.get("", summary="Redesign sites as a GeoJSON FeatureCollection")
 async def list_sites(
     db: DbDep,
@@ -136,13 +97,6 @@ async def list_sites(
     return GeoJsonResponse(collection(await store.list_sites(db, status)))
 
 
-EXPORT_TYPES = {
-    "geojson": ("application/geo+json", "sites.geojson"),
-    "gpkg": ("application/geopackage+sqlite3", "sites.gpkg"),
-    "csv": ("text/csv; charset=utf-8", "sites.csv"),
-}
-
-
 @router.get("/export", summary="Download the sites: GeoJSON (RFC 7946), GeoPackage or CSV")
 async def export_sites(
     db: DbDep,
@@ -151,20 +105,14 @@ async def export_sites(
         str, Query(description="geojson, gpkg (SWEREF 99 TM, EPSG:3006) or csv (WKT, WGS 84)")
     ] = "geojson",
 ) -> Response:
-    if format not in EXPORT_TYPES:
-        raise Unprocessable(f"format must be one of {', '.join(EXPORT_TYPES)}")
-    media_type, filename = EXPORT_TYPES[format]
-    if format == "geojson":
-        rows = await store.list_sites(db)
-        body = collection(rows)
-    else:
-        rows = await store.export_rows(db)
-        body = site_export.write_gpkg(rows) if format == "gpkg" else site_export.write_csv(rows)
-    await audit.record(db, principal, "sites:export", details={"format": format}, rows=len(rows))
+    if format not in FORMATS:
+        raise Unprocessable(f"format must be one of {', '.join(FORMATS)}")
+    export = await site_export.build_export(db, format)
+    await audit.record(db, principal, "sites:export", details={"format": format}, rows=export.rows)
     return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        export.body,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )
 
 

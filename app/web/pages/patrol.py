@@ -41,7 +41,7 @@ async def patrol_page(
     return staff_page(
         request,
         "patrol.html",
-        map=maps.staff_map(settings),
+        map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         days=days,
         visit_minutes=settings.patrol_visit_minutes,
         page_data={"visit_minutes": settings.patrol_visit_minutes},

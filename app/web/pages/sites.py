@@ -30,7 +30,9 @@ async def sites_page(
         request,
         "sites.html",
         # Planners draw new outlines; everyone else only looks.
-        map=maps.resident_map(settings) if may_manage else maps.staff_map(settings),
+        map=maps.resident_map(settings.tile_url, settings.tile_attribution)
+        if may_manage
+        else maps.staff_map(settings.tile_url, settings.tile_attribution),
         statuses=statuses,
         may_manage=may_manage,
         page_data={"lang": lang, "statuses": dict(statuses)},

@@ -35,7 +35,7 @@ async def staff_map_page(
         csrf_token=getattr(request.state, "csrf_token", None),
         principal=principal,
         page="staff-karta",
-        map=maps.staff_map(settings),
+        map=maps.staff_map(settings.tile_url, settings.tile_attribution),
         vocab=config["vocab"],
         page_data=config,
         patrol_days=[

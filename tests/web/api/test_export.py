@@ -14,7 +14,8 @@ import pyogrio
 import shapely
 from fastapi.testclient import TestClient
 
-from app.services.exports.csv_export import neutralise, write_csv
+from app.services.exports.csv_writer import neutralise
+from app.services.exports.hotspots import hotspots_csv
 from tests.conftest import Sql
 from tests.web.api.test_hotspots import seed
 
@@ -122,5 +123,5 @@ def test_csv_cells_that_look_like_formulas_are_neutralised() -> None:
     assert neutralise("lighting") == "lighting"
     assert neutralise(3) == 3
     row = {"id": "=cmd()", "rank": 1, "reasons": {}, "times": {}, "days": {}, "hours": []}
-    text = write_csv([{**row, "wkt": "POLYGON((0 0,1 0,1 1,0 0))"}]).decode("utf-8-sig")
+    text = hotspots_csv([{**row, "wkt": "POLYGON((0 0,1 0,1 1,0 0))"}]).decode("utf-8-sig")
     assert "'=cmd()" in text

@@ -172,7 +172,8 @@ def test_a_plugin_with_an_unknown_cdn_is_refused() -> None:
 
 
 def test_map_without_tiles_has_no_tile_layer() -> None:
-    parts = maps.public_map(Settings(tile_url=""))
+    parts = maps.public_map("", "")
     assert "L.tileLayer" not in parts.script
-    with_tiles = maps.public_map(Settings())
+    defaults = Settings()
+    with_tiles = maps.public_map(defaults.tile_url, defaults.tile_attribution)
     assert "tile.openstreetmap.org" in with_tiles.script

@@ -1,13 +1,11 @@
-"""CSV with WKT geometry (WGS 84 lon/lat), safe to open in a spreadsheet."""
+"""CSV safe to open in a spreadsheet: formula cells neutralised, UTF-8 with a BOM."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
-
-from app.services.exports.attributes import columns, flat
 
 # A cell starting with one of these is run as a formula by spreadsheet programs
 # (OWASP "CSV injection"); tab and carriage return can hide such a start.
@@ -21,14 +19,12 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def write_csv(rows: Sequence[dict[str, Any]]) -> bytes:
-    names = [name for name, _ in columns()] + ["wkt"]
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One header line and the rows, CRLF line ends, every cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
+    writer.writerow(header)
     for row in rows:
-        values = flat(row)
-        values["wkt"] = row["wkt"]
-        writer.writerow([neutralise(values[name]) for name in names])
+        writer.writerow([neutralise(value) for value in row])
     # A BOM so spreadsheet programs read the file as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode()
