@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -58,18 +59,21 @@ def serve_process(settings: Settings, **env: str) -> Iterator[str]:
         "TRYGG_PORT": str(port),
         **env,
     }
+    # The log goes to a file: an unread pipe would fill up and stall the server.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve"],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError("the server stopped: " + process.stderr.read().decode()[-2000:])
+                log.seek(0)
+                raise RuntimeError("the server stopped: " + log.read().decode()[-2000:])
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
@@ -86,3 +90,4 @@ def serve_process(settings: Settings, **env: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
