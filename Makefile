@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map catalogs readme
+.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map bench-backup catalogs readme backup restore backup-status
 
 setup:
 	@scripts/bootstrap.sh
@@ -49,6 +49,27 @@ catalogs: setup
 
 readme: setup
 	@$(PY) scripts/update_readme_settings.py
+
+# Backups (docs/OPERATIONS.md). `make restore` asks first; CONFIRM=yes skips that,
+# TARGET_TIME='2026-05-01 12:00:00+02' recovers to that time, TO=DIR restores into a
+# new data directory instead of the project-local cluster.
+backup: db
+	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" $(PY) -m app backup $(if $(TYPE),--type $(TYPE))
+
+backup-status: db
+	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" $(PY) -m app backup-status
+
+restore: setup
+	@set -e; python3 scripts/pgcluster.py restore \
+		$(if $(TARGET_TIME),--target-time "$(TARGET_TIME)") $(if $(TO),--to "$(TO)") \
+		$(if $(filter yes,$(CONFIRM)),--yes); \
+	if [[ -z "$(TO)" ]]; then \
+		url=$$(python3 scripts/pgcluster.py url); \
+		DATABASE_URL="$$url" $(PY) -m app erasure-replay; \
+	fi
+
+bench-backup: setup
+	@$(PY) bench/backup.py $(if $(SIZES),--sizes $(SIZES))
 
 stop:
 	@python3 scripts/pgcluster.py stop && echo "project-local PostgreSQL stopped"

@@ -200,7 +200,7 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_recompute(args: argparse.Namespace, settings: Settings) -> int:
-    from app.repo import hotspots
+    from app.services import hotspots
 
     async def work(db: Any) -> int:
         ctx = hotspots.context_of(settings)
@@ -270,6 +270,30 @@ def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+def cmd_open311_key(args: argparse.Namespace, settings: Settings) -> int:
+    from app.security.access import Principal
+    from app.services import open311
+
+    async def work(db: Any) -> int:
+        cli = Principal(via="cli")
+        if args.action == "issue":
+            issued = await open311.issue_key(db, settings, cli, args.name, args.per_hour)
+            _say("The key is shown only now; give it to the client system's operator.")
+            print(f"open311 key {issued.id} for {issued.name}: {issued.key}")
+        elif args.action == "revoke":
+            if not await open311.revoke_key(db, cli, uuid.UUID(args.name)):
+                _say(f"no active key {args.name}")
+                return 1
+            print(f"revoked {args.name}")
+        else:
+            for row in await open311.list_keys(db):
+                state = "revoked" if row["revoked_at"] else "active"
+                print(f"{row['id']}\t{state}\t{row['per_hour']}/h\t{row['name']}")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
@@ -278,6 +302,47 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Any) -> int:
         result = await purge(db, settings)
         print("purged: " + ", ".join(f"{k} {v}" for k, v in asdict(result).items()))
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup
+
+    try:
+        state = backup.take(settings, args.type)
+    except backup.BackupFailed as exc:
+        _say(str(exc))
+        return 1
+    last = state.get("backup", [{}])[-1]
+    print(f"backup {last.get('label')} ({last.get('type')}) taken into {settings.backup_dir}")
+    return 0
+
+
+def cmd_backup_status(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup
+
+    async def work(db: Any) -> int:
+        try:
+            state = backup.status(settings, await backup.archiver(db))
+        except backup.BackupFailed as exc:
+            _say(str(exc))
+            return 1
+        print("\n".join(state.lines()))
+        return 0 if state.last_label else 1
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_erasure_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import erasure
+
+    async def work(db: Any) -> int:
+        done = await erasure.replay(db, settings)
+        print(
+            f"erasure log: {done.entries} entries, {done.deleted} deleted, {done.cleared} cleared"
+        )
         return 0
 
     return asyncio.run(_with_db(settings, work))
@@ -334,8 +399,23 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--name", default="cli", help="a label for the token")
     token.set_defaults(func=cmd_create_token)
 
+    o311 = sub.add_parser("open311-key", help="issue, list or revoke Open311 client keys")
+    o311.add_argument("action", choices=["issue", "list", "revoke"])
+    o311.add_argument("name", nargs="?", default="", help="client name (issue) or key id (revoke)")
+    o311.add_argument("--per-hour", type=int, default=600, help="requests an hour (issue)")
+    o311.set_defaults(func=cmd_open311_key)
+
     purge = sub.add_parser("purge", help="purge free text and reporter hashes past retention")
     purge.set_defaults(func=cmd_purge)
+    backup = sub.add_parser("backup", help="take a backup now (pgBackRest)")
+    backup.add_argument("--type", choices=["full", "diff", "incr"], default="incr")
+    backup.set_defaults(func=cmd_backup)
+    status = sub.add_parser("backup-status", help="last backup, WAL archived up to, size")
+    status.set_defaults(func=cmd_backup_status)
+    replay = sub.add_parser(
+        "erasure-replay", help="re-apply logged withdrawals and purges (after a restore)"
+    )
+    replay.set_defaults(func=cmd_erasure_replay)
     doc = sub.add_parser("settings", help="print every setting as a Markdown table")
     doc.set_defaults(func=cmd_settings)
     return parser

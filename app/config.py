@@ -222,6 +222,29 @@ class Settings(BaseSettings):
         description="GeoJSON FeatureCollection of named places (Point features with a `name`) "
         "for the resident page's place search. Default: no file, an empty list.",
     )
+    # -- Backups --
+    backup_dir: Path = Field(
+        LOCAL_DIR / "backups",
+        description="pgBackRest repository: base backups and archived WAL, encrypted.",
+    )
+    backup_config: Path = Field(
+        LOCAL_DIR / "pg" / "pgbackrest.conf",
+        description="pgBackRest configuration written by the cluster set-up; holds the key.",
+    )
+    backup_retention_full: int = Field(
+        2, ge=1, description="Full backups kept; older ones and their WAL are expired."
+    )
+    archive_failing_seconds: int = Field(
+        600,
+        ge=0,
+        description="/readyz fails when WAL archiving has failed and the last success is older "
+        "than this; 0 turns the check off.",
+    )
+    erasure_log: Path = Field(
+        LOCAL_DIR / "erasure.log",
+        description="Append-only log of withdrawals and purges, kept outside the backups and "
+        "replayed after a restore.",
+    )
 
     # -- Retention --
     retention_text_days: int = Field(
@@ -337,6 +360,10 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         ),
         ("Maps and places", "tile_url tile_attribution gazetteer_file"),
         ("Retention", "retention_text_days retention_reporter_days first_seen_days"),
+        (
+            "Backups",
+            "backup_dir backup_config backup_retention_full archive_failing_seconds erasure_log",
+        ),
         ("Logging and forms", "form_max_bytes log_client_address log_format"),
     )
 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic.fields import FieldInfo
 
-from app.config import SETTING_GROUPS, Settings
+from app.config import PROJECT_ROOT, SETTING_GROUPS, Settings
 
 
 def env_name(field: str) -> str:
@@ -24,6 +26,9 @@ def groups() -> list[tuple[str, list[str]]]:
 def _row(name: str, info: FieldInfo) -> str:
     default = info.default
     shown = "" if default in (None, "") else str(getattr(default, "value", default))
+    if isinstance(default, Path) and default.is_relative_to(PROJECT_ROOT):
+        # Paths inside the checkout are shown relative to it, the same in every clone.
+        shown = str(default.relative_to(PROJECT_ROOT))
     if info.default_factory is not None:
         shown = "(computed)"
     description = (info.description or "").replace("|", "\\|").replace("\n", " ")

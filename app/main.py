@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from app.config import Settings, get_settings
 from app.db.pool import Database, DatabaseUnavailable, check_durability
 from app.repo.schema_version import current_revision, head_revision
-from app.services.hotspot_worker import HotspotWorker
+from app.services import erasure
+from app.services.hotspots.worker import HotspotWorker
 from app.web import routers
 from app.web.errors import install_error_handlers
 from app.web.middleware import install_middleware
@@ -45,6 +46,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 f"database schema is at {revision}, the code needs {app.state.schema_head}: "
                 "run `python -m app migrate`"
             )
+        # Withdrawals and purges that a restore brought back go again before serving.
+        await erasure.replay(db, settings)
     except (DatabaseUnavailable, StartupError, RuntimeError):
         await db.close()
         raise

@@ -3,7 +3,7 @@
 Stores one run of N synthetic hotspots (default 100k) in a throwaway
 database, then times, best of three:
 
-- our GeoJSON export (`app.repo.hotspots.collection_with_count`: ST_AsGeoJSON
+- our GeoJSON export (`app.repo.hotspots.read_sql.collection_with_count`: ST_AsGeoJSON
   + json_build_object + json_agg in PostGIS, every property);
 - a bare `json_agg` of the same rows with ST_AsGeoJSON geometry (the target
   is at most 1.5 times this);
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from app.config import Environment, Settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
 from app.domain.filters import ReportFilter  # noqa: E402
-from app.repo import hotspots as store  # noqa: E402
+from app.repo.hotspots.read_sql import collection_with_count  # noqa: E402
 from app.services.exports import build_export  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
 
@@ -152,7 +152,7 @@ async def main() -> int:
             filters = ReportFilter()
 
             async def ours() -> object:
-                return await store.collection_with_count(db, run_id, filters)
+                return await collection_with_count(db, run_id, filters)
 
             async def bare() -> object:
                 return await db.fetch_all_sql(BARE, {"run": run_id})

@@ -2,7 +2,7 @@
 
 Each run generates a seeded scenario (geo.synthetic.benchmark_scenario),
 stores its reports in a throwaway PostGIS database, computes hotspots with
-the real pipeline (app.repo.hotspots.compute) and scores them against the
+the real pipeline (app.services.hotspots.compute) and scores them against the
 truth: precision and recall of hotspot centres (one-to-one within 50 m),
 adjusted Rand index, centre error, how often the spam place is published,
 and the Predictive Accuracy Index on a held-out second period, next to a
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Environment, Settings, get_settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
-from app.repo import hotspots as store  # noqa: E402
+from app.services import hotspots as store  # noqa: E402
 from bench import _common  # noqa: E402
 from geo.synthetic import (  # noqa: E402
     BENCHMARK_SCENARIOS,

@@ -6,7 +6,7 @@ the 1.2 km x 1.2 km centre), the reports are stored in a throwaway database,
 then timed in the same run:
 
 - baseline: `ST_ClusterDBSCAN(geom_3006, 50, 5)` over the published unsafe reports;
-- recompute: `app.repo.hotspots.compute` (points, person-places, DBSCAN, the
+- recompute: `app.services.hotspots.compute` (points, person-places, DBSCAN, the
   Monte Carlo threshold with an empty cache, density splits, statistics,
   stable ids, storage), and once more with the threshold cached.
 
@@ -33,7 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Environment, Settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
-from app.repo import hotspots as store  # noqa: E402
+from app.repo.hotspots.runs import latest_run  # noqa: E402
+from app.services import hotspots as store  # noqa: E402
+from app.services.hotspots.computation import clear_threshold_cache  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
 from geo.synthetic import centre_xy  # noqa: E402
 
@@ -158,10 +160,10 @@ async def main() -> int:
                     await load(db, n, spread)
                     loading = time.perf_counter() - started
                     bare, bare_mb = await timed(settings, "bare", ctx)
-                    store._mc_cache.clear()  # the first recompute pays for the Monte Carlo test
+                    clear_threshold_cache()  # the first recompute pays for the Monte Carlo test
                     cold, cold_mb = await timed(settings, "compute", ctx)
                     warm, _ = await timed(settings, "compute", ctx)
-                    run = await store.latest_run(db, "")
+                    run = await latest_run(db, "")
                     assert run is not None
                     rows.append((n, spread, loading, bare, cold, warm, bare_mb, cold_mb, run))
                     print(

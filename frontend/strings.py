@@ -44,6 +44,10 @@ def report_strings(_: Gettext) -> dict[str, str]:
         "network_error": _("Ingen kontakt med tjänsten. Kontrollera anslutningen och försök igen."),
         "withdrawn": _("Rapporten är återkallad och borttagen."),
         "withdraw_failed": _("Ingen rapport med det id:t och den kvittokoden."),
+        "receipt_code": _("Din kvittokod är {code}."),
+        # The API explains problems in English; residents get these, the detail in brackets.
+        "bad_place": _("Platsen går inte att använda. Välj en plats inom centrala Vänersborg."),
+        "bad_field": _("Kontrollera det här svaret."),
     }
 
 

@@ -1,10 +1,10 @@
-"""Hotspot method: the PostGIS steps and the small pure functions around them.
+"""Hotspot method: its parameters and the pure rules between the PostGIS steps.
 
-The heavy lifting runs in PostGIS in SWEREF 99 TM metres (see the SQL below);
-this module only holds the method's parameters, the SQL text (static, every
-value bound), and the arithmetic that is clearer in Python: the aoristic
-hour profile, the score and rank, when a cluster is split, and the one-to-one
-overlap matching that keeps hotspot ids stable across recomputations.
+The heavy lifting runs in PostGIS in SWEREF 99 TM metres (the statements are
+in `app.repo.hotspots`); this module holds the method's parameters and the
+arithmetic that is clearer in Python: the aoristic hour profile, the score
+and rank, when a cluster is split, and the one-to-one overlap matching that
+keeps hotspot ids stable across recomputations.
 
 Steps:
 1. every published `unsafe` report becomes points: a point as is, a line a
@@ -50,6 +50,9 @@ PROBE_END = 2.0
 # it is one place that merely thins out at a higher minpoints.
 SPLIT_MIN_SEPARATION_EPS = 2.0
 MATCH_MIN_OVERLAP = 0.3
+# Points left out of a thinned sample join a final cluster whose hull, grown
+# by this margin, holds them.
+THIN_HULL_MARGIN_M = 10.0
 
 
 @dataclass(frozen=True)
@@ -69,312 +72,6 @@ class Params:
         """Identifies parameters plus area: a result from others is not reused."""
         blob = json.dumps({**self.as_dict(), "area": area_wkt}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
-
-
-# --- SQL (psycopg placeholders; every value is bound) -------------------------
-
-# Reports that take part, with the request's filters. A report without a
-# reporter hash counts as its own person. An empty `days` means "not said":
-# it matches any day filter.
-SOURCE_FILTER = """
-      r.status = 'published'
-  AND (%(times)s::text[] IS NULL OR r.times && %(times)s::text[])
-  AND (%(days)s::text[] IS NULL OR r.days && %(days)s::text[] OR cardinality(r.days) = 0)
-  AND (%(reasons)s::text[] IS NULL OR r.reasons && %(reasons)s::text[])
-  AND (%(since)s::timestamptz IS NULL OR r.created_at >= %(since)s::timestamptz)
-  AND (%(until)s::timestamptz IS NULL OR r.created_at < %(until)s::timestamptz)
-"""
-
-CREATE_SOURCE = (
-    """
-CREATE TEMP TABLE hs_src ON COMMIT DROP AS
-SELECT r.id, COALESCE(r.reporter_hash, uuid_send(r.id)) AS reporter, r.reasons, r.times,
-       r.days, r.severity, r.created_at, r.geom_3006 AS g, GeometryType(r.geom_3006) AS t
-FROM reports r
-WHERE r.kind = 'unsafe' AND """
-    + SOURCE_FILTER
-)
-
-# Step 1: reports to points. Line points are centred along the line so a short
-# line still gives its middle; a big polygon falls back to its point on surface
-# when no lattice point lies inside it (a thin shape).
-CREATE_POINTS = """
-CREATE TEMP TABLE hs_pts ON COMMIT DROP AS
-SELECT id, reporter, g FROM hs_src WHERE t = 'POINT'
-UNION ALL
-SELECT s.id, s.reporter,
-       CASE WHEN l.len = 0 THEN ST_StartPoint(s.g)
-            ELSE ST_LineInterpolatePoint(
-                s.g, LEAST(1.0, ((l.len - floor(l.len / %(step)s) * %(step)s) / 2 + i * %(step)s)
-                                / l.len)) END
-FROM hs_src s
-CROSS JOIN LATERAL (SELECT ST_Length(s.g) AS len) l
-CROSS JOIN LATERAL generate_series(0, floor(l.len / %(step)s)::int) i
-WHERE s.t = 'LINESTRING'
-UNION ALL
-SELECT id, reporter, ST_PointOnSurface(g) FROM hs_src
-WHERE t = 'POLYGON' AND ST_Area(g) < %(small_polygon)s
-UNION ALL
-SELECT s.id, s.reporter, pts.g
-FROM hs_src s
-CROSS JOIN LATERAL (
-    SELECT ST_Centroid(q.geom) AS g FROM ST_SquareGrid(%(lattice)s, s.g) q
-    WHERE ST_Intersects(ST_Centroid(q.geom), s.g)
-    UNION ALL
-    SELECT ST_PointOnSurface(s.g)
-    WHERE NOT EXISTS (
-        SELECT 1 FROM ST_SquareGrid(%(lattice)s, s.g) q2
-        WHERE ST_Intersects(ST_Centroid(q2.geom), s.g))
-) pts
-WHERE s.t = 'POLYGON' AND ST_Area(s.g) >= %(small_polygon)s
-"""
-
-# Step 2: one point per person per place, with the union of that person's
-# reasons, times and days there. `pid` follows position, so the DBSCAN below
-# sees its input in the same order every time.
-CREATE_DEDUP = """
-CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
-WITH c AS (
-    SELECT p.id, p.reporter, p.g,
-           ST_ClusterDBSCAN(p.g, %(dedup)s, 1)
-               OVER (PARTITION BY p.reporter ORDER BY ST_X(p.g), ST_Y(p.g), p.id) AS d
-    FROM hs_pts p
-), cn AS (
-    SELECT c.*, count(*) OVER (PARTITION BY c.reporter, c.d) AS n FROM c
-), places AS (
-    -- Most places hold one point, which is its own centroid: aggregating
-    -- only the others saves a sort per place.
-    SELECT cn.reporter, cn.d, cn.g, ARRAY[cn.id] AS ids FROM cn WHERE cn.n = 1
-    UNION ALL
-    SELECT cn.reporter, cn.d, ST_Centroid(ST_Collect(cn.g)) AS g, array_agg(DISTINCT cn.id) AS ids
-    FROM cn WHERE cn.n > 1 GROUP BY cn.reporter, cn.d
-)
-SELECT (row_number() OVER (ORDER BY ST_X(pl.g), ST_Y(pl.g), pl.reporter))::int AS pid,
-       (dense_rank() OVER (ORDER BY pl.reporter))::int AS rid,
-       pl.g, pl.ids
-FROM places pl
-"""
-
-CREATE_DEDUP_NONE = """
-CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
-SELECT (row_number() OVER (ORDER BY ST_X(p.g), ST_Y(p.g), p.id))::int AS pid,
-       (dense_rank() OVER (ORDER BY p.reporter))::int AS rid, p.g, ARRAY[p.id] AS ids
-FROM hs_pts p
-"""
-
-# Step 3: labels per level. `hs_lab` holds the current cluster of each point.
-CREATE_LABELS = """
-CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
-SELECT pid, cid, cid AS root FROM (
-    SELECT pid, ST_ClusterDBSCAN(g, %(eps)s, %(minpoints)s) OVER (ORDER BY pid) AS cid
-    FROM hs_dp
-) c
-"""
-
-NOISE_COUNT = "SELECT count(*) AS n FROM hs_lab WHERE cid IS NULL"
-
-# Per cluster: people, points, diameter and the mean number of neighbours a
-# point has within eps (density), which sets the next level's minpoints.
-CLUSTER_STATS = """
-WITH m AS (
-    SELECT l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(%(cids)s::int[])
-), h AS (
-    SELECT cid, count(*) AS n, count(DISTINCT rid) AS reporters,
-           ST_ConvexHull(ST_Collect(g)) AS hull,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
-    FROM m GROUP BY cid
-)
-SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
-       n * pi() * %(eps)s ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, %(eps)s / 2)), 1) AS neighbours
-FROM h
-"""
-
-# The probe of each cluster still being split: its points at the current
-# minpoints. Probes and splits carry each point's person and position, so the
-# levels below never go back to hs_dp.
-CREATE_PROBE = """
-CREATE TEMP TABLE hs_probe ON COMMIT DROP AS
-SELECT l.pid, l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-WHERE l.cid = ANY(%(cids)s::int[])
-"""
-
-NEXT_PROBE = (
-    "TRUNCATE hs_probe",
-    """INSERT INTO hs_probe
-SELECT pid, cid, rid, g FROM hs_split WHERE cid = ANY(%(cids)s::int[])""",
-)
-
-# Re-cluster each probe with its own, higher minpoints; children get new ids
-# above `offset`.
-SPLIT = """
-CREATE TEMP TABLE hs_split ON COMMIT DROP AS
-WITH t AS (
-    SELECT * FROM unnest(%(cids)s::int[], %(minpts)s::int[], %(keeps)s::int[])
-        AS t(cid, minpts, keep)
-), c AS (
-    SELECT p.pid, p.cid AS parent, p.rid, p.g,
-           ST_ClusterDBSCAN(p.g, %(eps)s, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
-    FROM hs_probe p JOIN t ON t.cid = p.cid
-    WHERE (hashint4(p.pid) & 1023) < t.keep
-)
-SELECT pid, parent, rid, g,
-       CASE WHEN sub IS NULL THEN NULL
-            ELSE (%(offset)s + dense_rank() OVER (ORDER BY parent, sub))::int END AS cid
-FROM c
-"""
-
-SPLIT_STATS = """
-WITH m AS (
-    SELECT parent, cid, rid, g FROM hs_split WHERE cid IS NOT NULL
-), h AS (
-    SELECT parent, cid, count(*) AS n, count(DISTINCT rid) AS reporters,
-           ST_ConvexHull(ST_Collect(g)) AS hull,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
-    FROM m GROUP BY parent, cid
-)
-SELECT parent, cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
-       n * pi() * %(eps)s ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, %(eps)s / 2)), 1) AS neighbours
-FROM h
-"""
-
-# A split replaces a cluster by the dense cores found inside it (with the
-# border points DBSCAN gave those cores). Rather than relabelling `hs_lab` at
-# every level, each level only notes its cores' points; child ids grow with the
-# level, so a point's newest core is its highest id.
-CREATE_ASSIGN = "CREATE TEMP TABLE hs_assign (pid int, cid int) ON COMMIT DROP"
-NOTE_SPLIT = """INSERT INTO hs_assign
-SELECT pid, cid FROM hs_split WHERE cid = ANY(%(children)s::int[])"""
-
-# One labelling pass at the end: a point belongs to its newest cluster if that
-# cluster is final (`cids`); otherwise it was split off as noise, or its
-# cluster was too small or dropped.
-RELABEL = (
-    """CREATE TEMP TABLE hs_lab_final ON COMMIT DROP AS
-SELECT l.pid, CASE WHEN c.cid = ANY(%(cids)s::int[]) THEN c.cid END AS cid, l.root
-FROM hs_lab l
-LEFT JOIN (SELECT pid, max(cid) AS cid FROM hs_assign GROUP BY pid) a USING (pid)
-CROSS JOIN LATERAL (SELECT COALESCE(a.cid, l.cid) AS cid) c
-ORDER BY l.pid""",
-    "DROP TABLE hs_lab, hs_assign",
-    "ALTER TABLE hs_lab_final RENAME TO hs_lab",
-    "CREATE UNIQUE INDEX ON hs_lab (pid)",
-    "ANALYZE hs_lab",
-)
-
-# Clusters found on a thinned sample hold only sampled points. At the end,
-# the points left out of the sample that lie inside a final cluster's hull
-# (plus a small margin) of the same level-0 cluster (`root`) join it: the
-# sample's hull stands for the region the full data's cluster covers.
-THINNED_BORDER = (
-    """CREATE TEMP TABLE hs_hulls ON COMMIT DROP AS
-SELECT cid, root, h, ST_Centroid(h) AS c FROM (
-    SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), %(margin)s) AS h
-    FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(%(cids)s::int[])
-    GROUP BY l.cid, l.root
-) hulls""",
-    "CREATE INDEX ON hs_hulls USING gist (h)",
-    "ANALYZE hs_hulls",
-    """CREATE TEMP TABLE hs_rest_to ON COMMIT DROP AS
-SELECT r.pid, n.cid
-FROM (
-    SELECT l.pid, l.root, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-    JOIN unnest(%(roots)s::int[], %(keeps)s::int[]) AS t(root, keep) ON t.root = l.root
-    WHERE l.cid IS NULL AND (hashint4(l.pid) & 1023) >= t.keep
-) r
-CROSS JOIN LATERAL (
-    SELECT h.cid FROM hs_hulls h
-    WHERE h.root = r.root AND ST_Intersects(h.h, r.g)
-    ORDER BY ST_Distance(h.c, r.g), h.cid LIMIT 1
-) n""",
-    """UPDATE hs_lab l SET cid = t.cid FROM hs_rest_to t
-WHERE t.pid = l.pid AND t.cid IS NOT NULL""",
-    "DROP TABLE hs_hulls, hs_rest_to",
-)
-THIN_HULL_MARGIN_M = 10.0
-
-# Step 5: each hotspot's reports, one row per (hotspot, person, report), with
-# what the person said there; every later statistic reads this table.
-CREATE_MEMBERS = """
-CREATE TEMP TABLE hs_memb ON COMMIT DROP AS
-SELECT m.cid, m.rid, s.id, s.reporter, s.reasons, s.times, s.days, s.severity, s.created_at
-FROM (
-    SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
-    CROSS JOIN LATERAL unnest(d.ids) AS u(id)
-    WHERE l.cid = ANY(%(cids)s::int[])
-) m JOIN hs_src s ON s.id = m.id
-"""
-
-# One row per hotspot with its outline (metres) and median centre.
-CREATE_OUT = """
-CREATE TEMP TABLE hs_out ON COMMIT DROP AS
-WITH rs AS (
-    SELECT cid, count(*) AS reports, min(created_at) AS first_report,
-           max(created_at) AS last_report
-    FROM hs_memb GROUP BY cid
-)
-SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(g.pts), %(buffer)s, 'quad_segs=4') AS outline
-FROM (
-    SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
-    FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(%(cids)s::int[])
-    GROUP BY l.cid
-) g JOIN rs USING (cid)
-"""
-
-# The breakdowns count people, not reports: per hotspot, how many people named
-# each code (a person's codes are the union over their reports there).
-CODE_COUNTS = """
-SELECT cid, 'reasons' AS kind, code, count(DISTINCT rid) AS n
-FROM hs_memb CROSS JOIN LATERAL unnest(reasons) AS code GROUP BY cid, code
-UNION ALL
-SELECT cid, 'times', code, count(DISTINCT rid)
-FROM hs_memb CROSS JOIN LATERAL unnest(times) AS code GROUP BY cid, code
-UNION ALL
-SELECT cid, 'days', code, count(DISTINCT rid)
-FROM hs_memb CROSS JOIN LATERAL unnest(days) AS code GROUP BY cid, code
-"""
-
-# The times each person named at each hotspot, in person order, for the
-# aoristic profile (`aoristic_profiles`): summing the hours in this order keeps
-# the floating-point sums the same from run to run.
-PERSON_TIMES = "SELECT cid, rid, times FROM hs_memb ORDER BY cid, rid"
-
-# Mean severity: each person's mean, then the mean over people (in person order).
-SEVERITY = """
-WITH ps AS (
-    SELECT cid, rid, sum(severity)::float8 / count(severity)::float8 AS sev
-    FROM hs_memb WHERE severity IS NOT NULL GROUP BY cid, rid
-)
-SELECT cid, sum(sev ORDER BY rid) AS total, count(*) AS people FROM ps GROUP BY cid
-"""
-
-# The reporter hashes behind each hotspot, for the "possibly coordinated" check.
-REPORTERS = "SELECT cid, array_agg(DISTINCT reporter) AS hashes FROM hs_memb GROUP BY cid"
-
-SAFE_NEARBY = (
-    """
-SELECT o.cid, count(r.id) AS safe
-FROM hs_out o JOIN reports r ON ST_Intersects(r.geom_3006, o.outline)
-WHERE r.kind = 'safe' AND """
-    + SOURCE_FILTER
-    + """
-GROUP BY o.cid
-"""
-)
-
-MATCH_CANDIDATES = """
-SELECT o.cid, i.id, i.last_seen,
-       ST_Area(ST_Intersection(o.outline, i.outline_3006))
-         / GREATEST(LEAST(ST_Area(o.outline), ST_Area(i.outline_3006)), 1) AS overlap
-FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_3006)
-"""
 
 
 # --- pure functions -----------------------------------------------------------
@@ -514,7 +211,7 @@ def count_codes(people_codes: Iterable[Iterable[str]], vocabulary: Sequence[str]
 
 
 def aoristic_profiles(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[float]]:
-    """Per hotspot, `aoristic_hours` of its people, from PERSON_TIMES rows
+    """Per hotspot, `aoristic_hours` of its people, from rows of (cid, rid, times)
     (one per report, ordered by hotspot and person)."""
     profiles: dict[int, list[float]] = {}
     for cid, by_cid in groupby(rows, key=lambda r: int(r["cid"])):
@@ -531,9 +228,9 @@ def breakdowns_of(
     profiles: Mapping[int, list[float]],
     severity: Iterable[Mapping[str, Any]],
 ) -> dict[int, dict[str, object]]:
-    """Per hotspot: reasons, times, days, hours and mean severity, from the rows of
-    CODE_COUNTS and SEVERITY and `aoristic_profiles` (the same as `count_codes`
-    and `aoristic_hours` over one row per person)."""
+    """Per hotspot: reasons, times, days, hours and mean severity, from code counts
+    (cid, kind, code, n), `aoristic_profiles` and severity sums (cid, total,
+    people): the same as `count_codes` and `aoristic_hours` over one row per person."""
     vocabularies = {"reasons": REASON_CODES, "times": TIME_CODES, "days": DAY_CODES}
     counted: dict[int, dict[str, dict[str, int]]] = {}
     for row in codes:

@@ -10,10 +10,11 @@ Three things keep it cheap:
   number of noise points, the area and the DBSCAN parameters, so it is cached;
 - the count is rounded *up* to a 5 % grid, so a few new reports reuse the
   cached answer (more noise can only raise the threshold);
-- all runs are clustered in one PostGIS query (`PARTITION BY run`), and when
-  runs x points would exceed a budget, the runs scatter the same density over
-  a smaller window and the percentile is taken at 0.95^(window/area), since the
-  largest cluster of the whole area is the largest of area/window windows.
+- all runs are clustered in one PostGIS query (`PARTITION BY run`, in
+  app.repo.hotspots.compute_sql), and when runs x points would exceed a
+  budget, the runs scatter the same density over a smaller window and the
+  percentile is taken at 0.95^(window/area), since the largest cluster of the
+  whole area is the largest of area/window windows.
 """
 
 from __future__ import annotations
@@ -27,22 +28,6 @@ from shapely.geometry.base import BaseGeometry
 
 POINT_BUDGET = 40_000
 GRID_STEP = 1.05
-
-# Per run, the largest cluster (in points) of a scatter clustered like the data.
-MC_SQL = """
-WITH pts AS (
-    SELECT run, ST_Point(x, y, 3006) AS g
-    FROM unnest(%(runs)s::int[], %(xs)s::float8[], %(ys)s::float8[]) AS u(run, x, y)
-), c AS (
-    SELECT run, ST_ClusterDBSCAN(g, %(eps)s, %(minpoints)s) OVER (PARTITION BY run) AS cid
-    FROM pts
-), sizes AS (
-    SELECT run, cid, count(*) AS n FROM c WHERE cid IS NOT NULL GROUP BY run, cid
-)
-SELECT r.run, COALESCE(max(s.n), 0)::int AS largest
-FROM generate_series(0, %(nruns)s - 1) AS r(run) LEFT JOIN sizes s ON s.run = r.run
-GROUP BY r.run ORDER BY r.run
-"""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The report vocabularies with their Swedish and English labels.
+"""The report vocabularies with their labels (sv/en here, other languages in vocabulary_labels).
 
 This is the one place these codes and labels live: the API, the database
 CHECK constraints, the pages and the exports all read them from here.
@@ -7,6 +7,8 @@ CHECK constraints, the pages and the exports all read them from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from geo.vocabulary_labels import EXTRA_LANGUAGES, LABELS
 
 
 @dataclass(frozen=True)
@@ -103,18 +105,38 @@ TIME_HOURS: dict[str, tuple[int, ...]] = {
 }
 
 
-def as_json() -> dict[str, list[dict[str, str]]]:
-    """Every vocabulary with labels, for `GET /api/v1/reasons` and the pages."""
+def label(term: Term, lang: str) -> str:
+    """The term's label in `lang`; Swedish variants (sv-lattlast) and unknown codes get Swedish."""
+    if lang == "en":
+        return term.en
+    return LABELS.get(lang, {}).get(term.sv, term.sv)
 
-    def listing(terms: tuple[Term, ...]) -> list[dict[str, str]]:
-        return [{"code": t.code, "sv": t.sv, "en": t.en} for t in terms]
 
+VOCABULARIES: dict[str, tuple[Term, ...]] = {
+    "reasons": REASONS,
+    "times": TIMES,
+    "days": DAYS,
+    "severity": SEVERITIES,
+    "kinds": KINDS,
+    "age_bands": AGE_BANDS,
+    "genders": GENDERS,
+}
+
+
+def labelled(lang: str) -> dict[str, list[dict[str, str]]]:
+    """Every vocabulary as code and label in one language, for the pages."""
     return {
-        "reasons": listing(REASONS),
-        "times": listing(TIMES),
-        "days": listing(DAYS),
-        "severity": listing(SEVERITIES),
-        "kinds": listing(KINDS),
-        "age_bands": listing(AGE_BANDS),
-        "genders": listing(GENDERS),
+        name: [{"code": t.code, "label": label(t, lang)} for t in terms]
+        for name, terms in VOCABULARIES.items()
     }
+
+
+def as_json() -> dict[str, list[dict[str, str]]]:
+    """Every vocabulary with labels in every language, for `GET /api/v1/reasons`."""
+
+    def entry(t: Term) -> dict[str, str]:
+        return {"code": t.code, "sv": t.sv, "en": t.en} | {
+            lang: label(t, lang) for lang in EXTRA_LANGUAGES
+        }
+
+    return {name: [entry(t) for t in terms] for name, terms in VOCABULARIES.items()}

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15
+  postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 pgbackrest
   gdal-bin chromium nodejs npm python3-venv
 )
 PYTHON=${PYTHON:-python3}

@@ -7,6 +7,11 @@ package created it, otherwise ``trygg``). The cluster listens only on
 127.0.0.1 on its own port, so a system PostgreSQL on 5432 is left alone.
 
 Usage: pgcluster.py [--dir DIR] [--port PORT] init|start|stop|status|url|kill|ensure
+       pgcluster.py restore [--target-time T] [--to DIR] [--yes]
+
+When pgBackRest is installed the cluster archives its WAL with it into
+$TRYGG_BACKUP_DIR (default .local/backups), encrypted with a key generated
+into DIR/backup.key; DIR/pgbackrest.conf is its configuration.
 
 Only the standard library is used: this runs before the virtualenv exists.
 """
@@ -31,6 +36,8 @@ DEFAULT_DIR = ROOT / ".local" / "pg"
 DEFAULT_PORT = 5544
 DB_NAME = "trygg"
 DB_USER = "trygg"
+STANZA = "trygg"
+BACKUPS_MARK = "# Trygghetskartan backups (pgBackRest)"
 
 
 def _children(pid: int) -> list[int]:
@@ -92,9 +99,21 @@ def _write_private(path: Path, text: str) -> None:
 
 
 class Cluster:
-    def __init__(self, base: Path, port: int) -> None:
+    def __init__(
+        self,
+        base: Path,
+        port: int,
+        backup_dir: Path | None = None,
+        archive_timeout: int | None = None,
+    ) -> None:
         self.base = base
         self.port = port
+        self.backup_dir = backup_dir or base / "backups"
+        self.backup_conf = base / "pgbackrest.conf"
+        self.backup_key = base / "backup.key"
+        # Seconds after which a WAL segment with changes is archived anyway: the
+        # most that a lost disk can take with it.
+        self.archive_timeout = archive_timeout or int(os.environ.get("TRYGG_ARCHIVE_TIMEOUT", 60))
         self.data = base / "data"
         self.run_dir = base / "run"
         self.log = base / "postgres.log"
@@ -201,6 +220,17 @@ class Cluster:
         if not self.is_initialised():
             self.init()
             return
+        if self.configure_backups() and self.is_running():
+            # archive_mode only changes with a restart; never restart a cluster
+            # others may be using, only reload the new pg_hba.conf.
+            self._as_owner(
+                [str(self.bindir / "pg_ctl"), "reload", "-D", str(self.data)], capture_output=True
+            )
+            print(
+                "WAL archiving is configured; it starts when PostgreSQL restarts "
+                "(make stop && make run)",
+                file=sys.stderr,
+            )
         if self.is_running():
             return
         # A SIGKILLed postmaster leaves a stale pid file; pg_ctl copes with it.
@@ -221,6 +251,8 @@ class Cluster:
         if result.returncode != 0:
             tail = self.log.read_text()[-3000:] if self.log.exists() else ""
             sys.exit(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{tail}")
+        if self.backups_enabled():
+            self.stanza_create()
 
     def stop(self) -> None:
         if self.is_initialised() and self.is_running():
@@ -229,6 +261,148 @@ class Cluster:
                 capture_output=True,
                 check=True,
             )
+
+    # -- backups (pgBackRest) ----------------------------------------------
+    def backups_enabled(self) -> bool:
+        return shutil.which("pgbackrest") is not None
+
+    def _owner_name(self) -> str:
+        return self.user or pwd.getpwuid(os.geteuid()).pw_name
+
+    def _write_private(self, path: Path, text: str) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(path, 0o600)
+        self._chown(path)
+
+    def write_backup_config(self) -> None:
+        """pgBackRest's own configuration, kept with the cluster rather than in /etc."""
+        if not self.backup_key.exists():
+            self._write_private(self.backup_key, secrets.token_urlsafe(48) + "\n")
+        for path in (self.backup_dir, self.base / "pgbackrest"):
+            path.mkdir(parents=True, exist_ok=True)
+            os.chmod(path, 0o700)
+            self._chown(path)
+        retention = int(os.environ.get("TRYGG_BACKUP_RETENTION_FULL", 2))
+        work = self.base / "pgbackrest"
+        self._write_private(
+            self.backup_conf,
+            "[global]\n"
+            f"repo1-path={self.backup_dir}\n"
+            f"repo1-retention-full={retention}\n"
+            "repo1-cipher-type=aes-256-cbc\n"
+            f"repo1-cipher-pass={self.backup_key.read_text().strip()}\n"
+            "compress-type=lz4\n"
+            "start-fast=y\n"
+            "process-max=2\n"
+            f"log-path={work}\n"
+            f"lock-path={work}\n"
+            f"spool-path={work}\n"
+            "log-level-console=warn\n"
+            "log-level-file=info\n"
+            f"\n[{STANZA}]\n"
+            f"pg1-path={self.data}\n"
+            f"pg1-port={self.port}\n"
+            f"pg1-socket-path={self.run_dir}\n"
+            f"pg1-user={DB_USER}\n",
+        )
+
+    def configure_backups(self) -> bool:
+        """Turn on WAL archiving into pgBackRest; True when postgresql.conf changed."""
+        if not self.backups_enabled():
+            return False
+        self.write_backup_config()
+        conf = self.data / "postgresql.conf"
+        if BACKUPS_MARK in conf.read_text():
+            return False
+        with conf.open("a") as fh:
+            fh.write(
+                f"\n{BACKUPS_MARK}\n"
+                "archive_mode = on\n"
+                f"archive_command = 'pgbackrest --config={self.backup_conf} "
+                f"--stanza={STANZA} archive-push %p'\n"
+                f"archive_timeout = {self.archive_timeout}\n"
+                "wal_level = replica\n"
+            )
+        # pgBackRest connects over the socket as the OS user that runs the cluster.
+        ident = self.data / "pg_ident.conf"
+        with ident.open("a") as fh:
+            fh.write(f"pgbackrest {self._owner_name()} {DB_USER}\n")
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {DB_USER} peer map=pgbackrest\n" + hba.read_text())
+        return True
+
+    def pgbackrest(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        argv = ["pgbackrest", f"--config={self.backup_conf}", f"--stanza={STANZA}", *args]
+        result = self._as_owner(argv, capture_output=True)
+        if check and result.returncode != 0:
+            sys.exit(f"pgbackrest {args[0]} failed:\n{result.stdout}{result.stderr}")
+        return result
+
+    def stanza_create(self) -> None:
+        if not (self.backup_dir / "archive" / STANZA / "archive.info").exists():
+            self.pgbackrest("stanza-create")
+
+    def wait_promoted(self, seconds: float = 120) -> None:
+        """Wait until recovery has ended and the cluster takes writes."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            env = {**os.environ, "PGPASSWORD": self.password()}
+            probe = subprocess.run(
+                [
+                    "psql",
+                    "-X",
+                    "-At",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    DB_USER,
+                    "-d",
+                    DB_NAME,
+                    "-c",
+                    "SELECT pg_is_in_recovery()",
+                ],
+                text=True,
+                capture_output=True,
+                env=env,
+            )
+            if probe.returncode == 0 and probe.stdout.strip() == "f":
+                return
+            if probe.returncode != 0 and not self.is_running():
+                tail = self.log.read_text()[-2000:] if self.log.exists() else ""
+                sys.exit(f"the restored cluster stopped during recovery:\n{tail}")
+            time.sleep(0.2)
+        sys.exit(f"the restored cluster did not leave recovery in {seconds:.0f} s; see {self.log}")
+
+    def restore(self, target_time: str | None = None, to: Path | None = None) -> None:
+        """Restore the latest backup (or one at a time) and replay WAL up to the end or then."""
+        if not self.backups_enabled():
+            sys.exit("pgbackrest is not installed: run scripts/bootstrap.sh")
+        args = ["restore", "--log-level-console=warn"]
+        if target_time:
+            args += ["--type=time", f"--target={target_time}", "--target-action=promote"]
+        if to is not None:
+            # A copy must not push WAL into the live cluster's archive.
+            to = to.resolve()
+            to.mkdir(parents=True, exist_ok=True)
+            os.chmod(to, 0o700)
+            self._chown(to)
+            self.pgbackrest(*args, f"--pg1-path={to}", "--archive-mode=off")
+            return
+        if self.is_initialised() and self.is_running():
+            self.stop()
+        if (self.data / "PG_VERSION").exists():
+            args.append("--delta")  # reuse the files that did not change
+        else:
+            self.data.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.data, 0o700)
+            self._chown(self.data)
+        self.pgbackrest(*args)
+        self.start()
+        self.wait_promoted()
 
     def kill(self) -> None:
         """SIGKILL the postmaster and every backend, as a crash of the server would."""
@@ -293,10 +467,21 @@ def main(argv: list[str] | None = None) -> None:
         "--port", type=int, default=int(os.environ.get("TRYGG_PG_PORT", DEFAULT_PORT))
     )
     parser.add_argument(
-        "command", choices=["init", "start", "stop", "status", "url", "kill", "ensure"]
+        "--backup-dir",
+        type=Path,
+        default=Path(os.environ.get("TRYGG_BACKUP_DIR", ROOT / ".local" / "backups")),
+    )
+    parser.add_argument(
+        "--target-time", help="restore: recover up to this time (PostgreSQL syntax)"
+    )
+    parser.add_argument("--to", type=Path, help="restore: into this new data directory instead")
+    parser.add_argument("--yes", action="store_true", help="restore: do not ask")
+    parser.add_argument(
+        "command",
+        choices=["init", "start", "stop", "status", "url", "kill", "ensure", "restore"],
     )
     args = parser.parse_args(argv)
-    cluster = Cluster(args.dir.resolve(), args.port)
+    cluster = Cluster(args.dir.resolve(), args.port, args.backup_dir.resolve())
     if args.command in ("init", "ensure"):
         cluster.init()
         cluster.start()
@@ -312,6 +497,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0 if running else 3)
     elif args.command == "url":
         print(cluster.url())
+    elif args.command == "restore":
+        if args.to is None and not (args.yes or os.environ.get("CONFIRM") == "yes"):
+            when = args.target_time or "the latest point"
+            print(f"This replaces the database in {cluster.data} with the backup at {when}.")
+            if input("Type yes to go on: ").strip() != "yes":
+                sys.exit("restore cancelled")
+        cluster.restore(args.target_time, args.to)
+        print(f"restored into {args.to or cluster.data}")
 
 
 if __name__ == "__main__":

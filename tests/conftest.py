@@ -25,6 +25,8 @@ from app.security.passwords import hash_password, use_cheap_hashing
 from app.security.tokens import api_token_hash, new_api_token
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+# Withdrawals in tests must not land in the developer's .local/erasure.log.
+os.environ.setdefault("TRYGG_ERASURE_LOG", f"/tmp/trygg-test-erasure-{os.getpid()}.log")
 
 
 def _with_db(url: str, dbname: str) -> str:
@@ -139,6 +141,7 @@ DATA_TABLES += [
     "walk_vertices",
 ]
 DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_identities"]
+DATA_TABLES += ["open311_requests", "open311_keys"]
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
 """The database connection pool and how SQLAlchemy Core statements run on it.
 
-Statements are built with SQLAlchemy Core / GeoAlchemy2 and compiled for
-psycopg with bound parameters; they run on a psycopg_pool pool opened in the
-app's lifespan. Pages, API and CLI all reach the database through here.
+Statements are SQLAlchemy Core / GeoAlchemy2, or `text()` with `:name`
+parameters whose values are given per call, compiled for psycopg with bound
+parameters; they run on a psycopg_pool pool opened in the app's lifespan, or
+on an open transaction's connection. Pages, API and CLI all reach the
+database through here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +22,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter, TextClause
 
 from app.config import Settings
 
@@ -41,17 +46,80 @@ def _dialect() -> pg_psycopg.PGDialect_psycopg:
     return pg_psycopg.dialect()  # type: ignore[no-untyped-call]
 
 
-def compile_sql(stmt: ClauseElement) -> tuple[str, dict[str, Any]]:
-    """SQL text with %(name)s placeholders plus its bound values."""
-    compiled = stmt.compile(dialect=_dialect(), compile_kwargs={"render_postcompile": True})
-    params = dict(compiled.params)
-    # Apply the types' bind processors (JSON serialisation, GeoAlchemy2 elements)
-    # the way SQLAlchemy's own execution would.
-    processors = compiled._bind_processors  # type: ignore[attr-defined]
-    for name, process in processors.items():
-        if name in params:
-            params[name] = process(params[name])
-    return str(compiled), params
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement's SQL (psycopg `%(name)s` placeholders), bound values and processors."""
+
+    sql: str
+    params: dict[str, Any]
+    processors: dict[str, Processor]
+
+    def bind(self, values: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The parameters, with `values` for those of the statement's names they have."""
+        params = dict(self.params)
+        if values:
+            params.update((name, values[name]) for name in self.params if name in values)
+        # Apply the types' bind processors (JSON serialisation, GeoAlchemy2
+        # elements) the way SQLAlchemy's own execution would.
+        for name, process in self.processors.items():
+            if name in params:
+                params[name] = process(params[name])
+        return params
+
+
+def _processor(bind: BindParameter[Any], dialect: pg_psycopg.PGDialect_psycopg) -> Processor | None:
+    return bind.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _compile(stmt: ClauseElement) -> SQLCompiler:
+    compiled = stmt.compile(dialect=_dialect())
+    assert isinstance(compiled, SQLCompiler)
+    return compiled
+
+
+def _compiled(compiled: SQLCompiler) -> _Compiled:
+    dialect = _dialect()
+    # Parameters without a value (`:name` in text()) are given theirs per call.
+    unset = {name: None for bind, name in compiled.bind_names.items() if bind.required}
+    # Expanding parameters (IN lists) become one parameter per element here.
+    state = compiled.construct_expanded_state(unset)
+    processors: dict[str, Processor] = {}
+    for bind, name in compiled.bind_names.items():
+        if bind in compiled.literal_execute_params:
+            continue  # rendered into the SQL text
+        process = _processor(bind, dialect)
+        if process is not None:
+            for key in state.parameter_expansion.get(name, [name]):
+                processors[key] = process
+    return _Compiled(state.statement, dict(state.parameters), processors)
+
+
+@lru_cache(maxsize=512)
+def _compiled_text(stmt: TextClause) -> _Compiled | None:
+    """A `text()` statement compiled once; values are bound per call (None: IN lists)."""
+    compiled = _compile(stmt)
+    if any(bind.expanding for bind in compiled.binds.values()):
+        return None
+    return _compiled(compiled)
+
+
+def compile_sql(
+    stmt: ClauseElement, values: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """SQL text with %(name)s placeholders plus its bound values.
+
+    `values` fill the statement's bind parameters by name (`text("... :name")`).
+    A `text()` statement is compiled once and reused.
+    """
+    if isinstance(stmt, TextClause):
+        cached = _compiled_text(stmt)
+        if cached is not None:
+            return cached.sql, cached.bind(values)
+    compiled = _compiled(_compile(stmt.params(values) if values else stmt))
+    return compiled.sql, compiled.bind(None)
 
 
 def _options(url: str, extra: str) -> str:
@@ -113,16 +181,32 @@ class Database:
         async with self.connection() as conn, conn.transaction():
             yield conn
 
-    async def fetch_all(self, stmt: ClauseElement, conn: AsyncConn | None = None) -> list[Row]:
-        sql, params = compile_sql(stmt)
+    async def fetch_all(
+        self,
+        stmt: ClauseElement,
+        conn: AsyncConn | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> list[Row]:
+        """Rows of a Core or `text()` statement; `values` fill its `:name` parameters."""
+        sql, params = compile_sql(stmt, values)
         return await self.fetch_all_sql(sql, params, conn)
 
-    async def fetch_one(self, stmt: ClauseElement, conn: AsyncConn | None = None) -> Row | None:
-        rows = await self.fetch_all(stmt, conn)
+    async def fetch_one(
+        self,
+        stmt: ClauseElement,
+        conn: AsyncConn | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> Row | None:
+        rows = await self.fetch_all(stmt, conn, values)
         return rows[0] if rows else None
 
-    async def execute(self, stmt: ClauseElement, conn: AsyncConn | None = None) -> int:
-        sql, params = compile_sql(stmt)
+    async def execute(
+        self,
+        stmt: ClauseElement,
+        conn: AsyncConn | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> int:
+        sql, params = compile_sql(stmt, values)
         return await self.execute_sql(sql, params, conn)
 
     async def fetch_all_sql(

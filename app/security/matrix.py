@@ -18,6 +18,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "sites:manage": frozenset({"planner"}),
     "sites:read": frozenset({"planner", "police", "admin"}),
     "promises:manage": frozenset({"admin"}),
+    "open311:keys": frozenset({"admin"}),
 }
 
 
@@ -28,6 +29,7 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
     {
         "GET /",
         "GET /karta",
+        "GET /tillganglighet",
         "GET /healthz",
         "GET /readyz",
         "GET /openapi.json",
@@ -45,6 +47,23 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "GET /staff/login",
         "POST /staff/login",
         "POST /staff/logout",
+        # OGC API – Features: the public hotspots collection (staff ones use require()).
+        "GET /ogc",
+        "GET /ogc/conformance",
+        "GET /ogc/collections",
+        "GET /ogc/collections/hotspots",
+        "GET /ogc/collections/hotspots/items",
+        "GET /ogc/collections/hotspots/items/{feature_id}",
+        "GET /ogc/collections/hotspots/tiles",
+        "GET /ogc/collections/hotspots/tiles/WebMercatorQuad",
+        "GET /ogc/collections/hotspots/tiles/WebMercatorQuad/{z}/{y}/{x}",
+        # Open311 GeoReport v2: reads are public; posting checks the client's api_key.
+        "GET /open311/v2/discovery.{fmt}",
+        "GET /open311/v2/services.{fmt}",
+        "GET /open311/v2/services/{code}.{fmt}",
+        "GET /open311/v2/requests.{fmt}",
+        "GET /open311/v2/requests/{request_id}.{fmt}",
+        "POST /open311/v2/requests.{fmt}",
     }
 )
 

@@ -9,13 +9,12 @@ redesign sites, so /loften shows progress computed from the demo data.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
 from app.db.pool import Database
 from app.repo import promises as store
 from app.repo import sites as site_store
+from app.services import hotspots as hotspot_service
 
 SOURCE = (
     "Vänersborgs kommun 2016-12-29: Polisen och Vänersborg lovar satsa för en tryggare "
@@ -73,8 +72,7 @@ PROMISES: tuple[DemoPromise, ...] = (
 async def load_demo_promises(db: Database, year: int | None = None) -> int:
     """Replace this year's demo promises; returns how many were stored."""
     year = year or dt.date.today().year
-    hotspot_store: Any = importlib.import_module("app.repo.hotspots")
-    hotspots = await hotspot_store.list_hotspots(db, {}, public=True)
+    hotspots = await hotspot_service.list_hotspots(db, {}, public=True)
     hotspot_ids = [str(h["id"]) for h in hotspots[:LINKED_HOTSPOTS]]
     site_ids = [row["id"] for row in await site_store.list_sites(db)]
     await store.delete_year(db, year, SOURCE)

@@ -7,7 +7,6 @@ factor) for costs, and assembles the answer that is stored and served.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from app.config import Settings
 from app.db.pool import Database
 from app.errors import Unprocessable
 from app.repo import network
+from app.services import hotspots
 from geo.crs import lonlat_to_sweref
 from geo.patrol import Window, format_time, timetable, window_score
 from geo.routing import RoutingError, order_stops
@@ -47,18 +47,15 @@ class BuiltPlan:
 
 
 async def _hotspots(db: Database, plan: PlanInput) -> list[dict[str, Any]]:
-    # The hotspot store is another feature's module; looked up at call time.
-    hotspot_store: Any = importlib.import_module("app.repo.hotspots")
-
     if plan.hotspot_ids:
         found: list[dict[str, Any]] = []
         for hotspot_id in plan.hotspot_ids:
-            hotspot = await hotspot_store.get_hotspot(db, hotspot_id)
+            hotspot = await hotspots.get_hotspot(db, hotspot_id)
             if hotspot is None:
                 raise Unprocessable(f"no current hotspot {hotspot_id}")
             found.append(dict(hotspot))
         return found
-    return [dict(h) for h in await hotspot_store.list_hotspots(db, dict(plan.filters))]
+    return [dict(h) for h in await hotspots.list_hotspots(db, dict(plan.filters))]
 
 
 def _straight_metres(points: Sequence[Point], detour: float) -> list[list[float]]:

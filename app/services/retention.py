@@ -22,6 +22,7 @@ from app.repo import rate_counters
 from app.repo.reports import bump_version
 from app.security import audit
 from app.security.access import Principal
+from app.services import erasure
 
 log = logging.getLogger(__name__)
 SYSTEM = Principal(via="system")
@@ -41,15 +42,19 @@ async def purge(db: Database, settings: Settings) -> Purged:
     text_cutoff = func.now() - timedelta(days=settings.retention_text_days)
     hash_cutoff = func.now() - timedelta(days=settings.retention_reporter_days)
     async with db.transaction() as conn:
-        texts = await db.execute(
+        purged = await db.fetch_all(
             update(reports)
             .where(
                 reports.c.received_at < text_cutoff,
                 or_(reports.c.description.is_not(null()), reports.c.suggestion.is_not(null())),
             )
-            .values(description=None, suggestion=None, text_status="none"),
+            .values(description=None, suggestion=None, text_status="none")
+            .returning(reports.c.id),
             conn,
         )
+        texts = len(purged)
+        # Logged before the commit, so a restore re-purges what this run purged.
+        await erasure.record_purge(settings, [row["id"] for row in purged])
         # The state kept for reverting a moderation step holds text too.
         cleared = literal({"description": None, "suggestion": None}, JSONB)
         moderation_texts = await db.execute(

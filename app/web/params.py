@@ -59,3 +59,49 @@ def path_uuid(raw: str, not_found: str) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError as exc:
         raise NotFound(not_found) from exc
+
+
+# The OGC API parsers below use only names that every version of this module
+# imports (datetime, Unprocessable, instant), so they move with it unchanged.
+
+
+def corners(value: str | None, name: str = "bbox") -> BBox | None:
+    """Four finite numbers, lower corner then upper corner, in any CRS's units and order."""
+    if value is None or value == "":
+        return None
+    message = f"{name}: give four numbers: the lower corner, then the upper corner"
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise Unprocessable(message)
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError as exc:
+        raise Unprocessable(message) from exc
+    finite = all(abs(n) < float("inf") for n in numbers)  # NaN compares False too
+    if not finite or not (numbers[0] < numbers[2] and numbers[1] < numbers[3]):
+        raise Unprocessable(message)
+    return (numbers[0], numbers[1], numbers[2], numbers[3])
+
+
+def interval(value: str | None, name: str = "datetime") -> tuple[datetime | None, datetime | None]:
+    """An OGC API `datetime`: one instant, `a/b`, `../b`, `a/..` (or empty ends); end exclusive.
+
+    A bare date as the whole value or as the end means through that day, as
+    everywhere else in the service; an end date-time is included.
+    """
+    if value is None or value == "":
+        return None, None
+    if "/" not in value:
+        start = instant(name, value)
+        if len(value) == 10:
+            return start, instant(name, value, end=True)
+        assert start is not None
+        return start, start + datetime.resolution
+    first, _, last = value.partition("/")
+    start = None if first in ("", "..") else instant(name, first)
+    stop = None if last in ("", "..") else instant(name, last, end=True)
+    if stop is not None and len(last) != 10:
+        stop += datetime.resolution
+    if start and stop and start >= stop:
+        raise Unprocessable(f"{name}: the start must come before the end")
+    return start, stop

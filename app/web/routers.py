@@ -10,6 +10,11 @@ from app.web.api import (
     hotspots,
     map_data,
     moderation,
+    ogc,
+    ogc_items,
+    ogc_tiles,
+    open311,
+    open311_keys,
     patrol_plans,
     promises,
     reports,
@@ -19,7 +24,7 @@ from app.web.api import (
     users,
     vocabulary,
 )
-from app.web.pages import patrol, public, staff_map, static
+from app.web.pages import accessibility, patrol, public, staff_map, static
 from app.web.pages import promises as promises_page
 from app.web.pages import sites as sites_page
 from app.web.pages.staff import audit as audit_page
@@ -41,6 +46,7 @@ ALL: tuple[APIRouter, ...] = (
     sites_page.router,
     static.router,
     public.router,
+    accessibility.router,
     staff_map.router,
     map_data.router,
     staff_reports.router,
@@ -48,6 +54,11 @@ ALL: tuple[APIRouter, ...] = (
     tokens.router,
     audit.router,
     moderation.router,
+    ogc.router,
+    ogc_items.router,
+    ogc_tiles.router,
+    open311.router,
+    open311_keys.router,
     # Staff pages last: login first, then the pages behind it.
     staff_login.router,
     staff_home.router,

@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var COLOURS = {1: "#e0a100", 2: "#d45500", 3: "#a4000f"};
+  /* prefers-reduced-motion: jump to a place instead of gliding there. */
+  var CALM = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -149,7 +151,7 @@
             button.type = "button";
             button.addEventListener("click", function () {
               var c = f.properties.centre;
-              if (c) { map.setView([c[1], c[0]], Math.max(map.getZoom(), 16)); }
+              if (c) { map.setView([c[1], c[0]], Math.max(map.getZoom(), 16), {animate: !CALM}); }
               select(f, true);
             });
             li.appendChild(button);

@@ -14,6 +14,10 @@
   var geometry = null;
   var drawing = false;
   var METRES_PER_DEG_LAT = 111320;
+  /* Respect prefers-reduced-motion: the map jumps instead of gliding. */
+  var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var liveErrors = document.getElementById("live-errors");
+  var liveStatus = document.getElementById("live-status");
 
   function t(key) { return S[key] || key; }
   function fmt(n) { return n.toFixed(5); }
@@ -86,7 +90,7 @@
     ev.stopPropagation();
     var next = L.latLng(ll.lat + move[0], ll.lng + move[1]);
     setPoint(next, "keys");
-    if (!map.getBounds().pad(-0.1).contains(next)) { map.panTo(next); }
+    if (!map.getBounds().pad(-0.1).contains(next)) { map.panTo(next, {animate: !calm}); }
   }
 
   map.on("draw:drawstart", function () { drawing = true; });
@@ -103,7 +107,7 @@
   function placeAndShow(lat, lon, how) {
     var ll = L.latLng(lat, lon);
     setPoint(ll, how);
-    map.setView(ll, Math.max(map.getZoom(), 16));
+    map.setView(ll, Math.max(map.getZoom(), 16), {animate: !calm});
   }
 
   /* Keyboard users: put a point in the middle of the map (unless one is there) and
@@ -222,6 +226,10 @@
       listEl.appendChild(li);
     });
     summary.hidden = false;
+    /* Announce through the live region too: focus alone is not read by every screen reader. */
+    liveErrors.textContent = "";
+    liveErrors.textContent = summary.querySelector("h2").textContent + " " +
+      errors.map(function (e) { return e.message; }).join(" ");
     summary.focus();
   }
 
@@ -229,6 +237,7 @@
     ["place", "reasons", "times", "days", "severity", "description", "suggestion", "kind"]
       .forEach(clearError);
     document.getElementById("error-summary").hidden = true;
+    liveErrors.textContent = "";
   }
 
   function checked(name) {
@@ -292,7 +301,9 @@
       button.disabled = false;
       if (res.status === 201) { showReceipt(res.body); return; }
       var errors = (res.body.errors || []).map(function (e) {
-        return {key: fieldKey(e.field), message: e.message};
+        var key = fieldKey(e.field);
+        var own = key === "place" ? t("bad_place") : t("bad_field");
+        return {key: key, message: own + " (" + e.message + ")"};
       });
       if (!errors.length) {
         errors = [{key: null, message: res.body.detail || t("server_error")}];
@@ -313,6 +324,8 @@
     form.hidden = true;
     var receipt = document.getElementById("receipt");
     receipt.hidden = false;
+    liveStatus.textContent = document.getElementById("receipt-title").textContent + " " +
+      t("receipt_code").replace("{code}", body.receipt);
     receipt.focus();
   }
 
@@ -320,6 +333,7 @@
     form.reset();
     clearShapes();
     announce(t("no_place"));
+    liveStatus.textContent = "";
     document.getElementById("receipt").hidden = true;
     form.hidden = false;
     map.invalidateSize();

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,13 +41,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    base = tmp_path_factory.mktemp("pg")
-    # The unprivileged cluster owner must be able to enter the pytest temp folders.
-    for parent in [base, *base.parents]:
-        if str(parent) == "/":
-            break
-        parent.chmod(parent.stat().st_mode | 0o001)
+def cluster() -> Iterator[Any]:
+    # A folder of its own, not under pytest's shared temp root: a parallel pytest
+    # run may reset that root to 0700, which locks the unprivileged owner out.
+    base = Path(tempfile.mkdtemp(prefix="trygg-ops-pg-"))
+    base.chmod(0o711)
     handle = _pgcluster().Cluster(base, free_port())
     handle.init()
     handle.start()
@@ -56,8 +56,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         capture_output=True,
         cwd=ROOT,
     )
-    yield handle
-    handle.kill() if handle.is_running() else None
+    try:
+        yield handle
+    finally:
+        handle.kill() if handle.is_running() else None
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class Server:

@@ -16,7 +16,8 @@ import orjson
 
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
-from app.repo import hotspots as store
+from app.repo.hotspots.export_rows import export_rows
+from app.repo.hotspots.read_sql import collection_with_count
 from app.services.exports.csv_writer import write_csv
 from app.services.exports.files import MEDIA_TYPES, Export
 from app.services.exports.gpkg_writer import column, write_gpkg
@@ -61,7 +62,7 @@ def _text(value: Any) -> Any:
 
 
 def flat(row: Mapping[str, Any]) -> dict[str, Any]:
-    """One export row's attributes, from a row of `app.repo.hotspots.export_rows`."""
+    """One export row's attributes, from a row of `app.repo.hotspots.export_rows.export_rows`."""
     out = {name: _text(row.get(name)) for name, _ in SCALARS}
     for prefix, source, codes in GROUPS:
         counts = row.get(source) or {}
@@ -100,9 +101,9 @@ async def build_export(db: Database, run_id: int, filters: ReportFilter, fmt: st
     """The staff view of run `run_id` (all hotspots, every attribute) as a file."""
     if fmt == "geojson":
         # Built in PostGIS (ST_AsGeoJSON + json_agg): never parsed in Python.
-        body, rows = await store.collection_with_count(db, run_id, filters)
+        body, rows = await collection_with_count(db, run_id, filters)
         return Export(body.encode(), MEDIA_TYPES[fmt], "hotspots.geojson", rows)
-    records = await store.export_rows(db, run_id, filters)
+    records = await export_rows(db, run_id, filters)
     if fmt == "gpkg":
         # GDAL writes a file: keep it off the event loop.
         data = await asyncio.to_thread(hotspots_gpkg, records, filters.describe())

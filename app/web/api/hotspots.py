@@ -11,9 +11,9 @@ from app.config import Settings
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.errors import NotFound, Unprocessable
-from app.repo import hotspots as store
 from app.security import audit
 from app.security.access import Principal, PrincipalDep, require
+from app.services import hotspots as store
 from app.services.exports import FORMATS, build_export
 from app.web import params
 from app.web.deps import DbDep, SettingsDep

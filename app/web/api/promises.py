@@ -8,7 +8,6 @@ linked places this year against the same part of last year.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import uuid
 from typing import Annotated, Any
 
@@ -22,6 +21,7 @@ from app.errors import NotFound, Unprocessable
 from app.repo import promises as store
 from app.repo import sites as site_store
 from app.security.access import Principal, require
+from app.services import hotspots
 from app.web import params
 from app.web.deps import DbDep, JsonBody, validate_body
 from app.web.responses import JsonResponse
@@ -78,12 +78,11 @@ async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
     year = int(row["year"])
     start = dt.date(year, 1, 1)
     end = min(today, dt.date(year, 12, 31))
-    hotspot_store: Any = importlib.import_module("app.repo.hotspots")
     outlines: list[str] = []
     public_ids: list[str] = []
     for hotspot_id in row["hotspot_ids"]:
         # Only hotspots that are public now are shown or measured on the public page.
-        hotspot = await hotspot_store.get_hotspot(db, hotspot_id, public=True)
+        hotspot = await hotspots.get_hotspot(db, hotspot_id, public=True)
         if hotspot is not None:
             public_ids.append(str(hotspot["id"]))
             outlines.append(orjson.dumps(hotspot["geometry"]).decode())

@@ -15,6 +15,7 @@ from app.errors import Conflict, NotFound
 from app.repo import reports as store
 from app.security import ratelimit, replays
 from app.security.keyed import keyed_hash, new_receipt, receipt_hash, reporter_hash, same
+from app.services import erasure
 from app.web import params
 from app.web.deps import DbDep, SettingsDep, json_body
 from app.web.responses import JsonResponse
@@ -187,6 +188,10 @@ async def withdraw_report(
     wanted = receipt_hash(settings.key, x_receipt)
     stored = await store.receipt_hash_of(db, parsed_id)
     # Compare in constant time, and answer a wrong receipt exactly like an unknown id.
-    if not same(stored, wanted) or not await store.delete_report(db, parsed_id, wanted):
+    if not same(stored, wanted):
+        raise NotFound(WITHDRAW_NOT_FOUND)
+    # Logged (and fsync'ed) first, so a later restore can never bring it back.
+    await erasure.record_withdrawal(settings, parsed_id)
+    if not await store.delete_report(db, parsed_id, wanted):
         raise NotFound(WITHDRAW_NOT_FOUND)
     return Response(status_code=204)

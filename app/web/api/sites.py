@@ -7,7 +7,6 @@ done gets a before/after evaluation of report rates inside it and around it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import uuid
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.repo import sites as store
 from app.security import audit
 from app.security.access import Principal, require
+from app.services import hotspots
 from app.services.exports import sites as site_export
 from app.services.exports.files import FORMATS
 from app.services.exports.sites import collection, feature
@@ -136,8 +136,7 @@ async def create_site(
     outline: str | None = None
     wkb: bytes | None = None
     if parsed.hotspot_id is not None:
-        hotspot_store: Any = importlib.import_module("app.repo.hotspots")
-        hotspot = await hotspot_store.get_hotspot(db, parsed.hotspot_id)
+        hotspot = await hotspots.get_hotspot(db, parsed.hotspot_id)
         if hotspot is None:
             raise Unprocessable(f"no current hotspot {parsed.hotspot_id}")
         outline = orjson.dumps(hotspot["geometry"]).decode()

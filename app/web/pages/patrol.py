@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
-from app.web.render import language
+from app.web.render import language, staff_page
 from frontend import maps
-from frontend.templating import render
 from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-
-
-def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
-    """A staff page with the principal, CSRF token and CSP nonce; never cached."""
-    context.setdefault("principal", getattr(request.state, "principal", None))
-    context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
-    html = render(
-        language(request),
-        template,
-        csp_nonce=getattr(request.state, "csp_nonce", ""),
-        **context,
-    )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/patrull", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""GET /loften: the year's promises and their progress, for everyone (sv/en).
+"""GET /loften: the year's promises and their progress, for everyone (every resident language).
 
 GET /staff/loften: admins record the promises and link hotspots and sites.
 """
@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse
 from app.security.access import Principal, require_page
 from app.web.api.promises import promises_for_year
 from app.web.deps import DbDep
-from app.web.pages.patrol import staff_page
-from app.web.render import language, page
+from app.web.render import language, page, staff_page
+from frontend.templating import LANGUAGES
 from geo.redesign import STATUSES
+from geo.vocabulary import label
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,9 +26,9 @@ router = APIRouter(include_in_schema=False)
 async def promises_page(
     request: Request, db: DbDep, year: int | None = Query(None, ge=2000, le=2100)
 ) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, LANGUAGES)
     data = await promises_for_year(db, year)
-    statuses = [(t.code, t.en if lang == "en" else t.sv) for t in STATUSES]
+    statuses = [(t.code, label(t, lang)) for t in STATUSES]
     return page(request, lang, "loften.html", page="loften", data=data, statuses=statuses)
 
 

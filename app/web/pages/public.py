@@ -13,7 +13,7 @@ from app.web.deps import SettingsDep
 from app.web.render import language, page
 from frontend import maps, strings
 from frontend.gazetteer import load_places
-from frontend.templating import gettext
+from frontend.templating import LANGUAGES, gettext
 from geo import vocabulary
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON
 
@@ -22,10 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 def vocab(lang: str) -> dict[str, list[dict[str, str]]]:
     """The report vocabularies with labels in the page's language."""
-    return {
-        name: [{"code": t["code"], "label": t[lang]} for t in terms]
-        for name, terms in vocabulary.as_json().items()
-    }
+    return vocabulary.labelled(lang)
 
 
 def map_config(settings: Settings, lang: str) -> dict[str, Any]:
@@ -41,7 +38,7 @@ def map_config(settings: Settings, lang: str) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, LANGUAGES)
     page_data = {
         "lang": lang,
         "strings": strings.report_strings(partial(gettext, lang)),
@@ -58,12 +55,13 @@ async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse
         page_data=page_data,
         description_max=settings.description_max_chars,
         suggestion_max=settings.suggestion_max_chars,
+        public_min_reporters=settings.public_min_reporters,
     )
 
 
 @router.get("/karta", response_class=HTMLResponse)
 async def public_map_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    lang = language(request)
+    lang = language(request, LANGUAGES)
     return page(
         request,
         lang,

@@ -9,8 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
 from app.web.deps import SettingsDep
-from app.web.pages.patrol import staff_page
-from app.web.render import language
+from app.web.render import language, staff_page
 from frontend import maps
 from geo.redesign import STATUSES
 

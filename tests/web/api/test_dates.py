@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Sql
-from tests.geo.test_hotspots import add_reports, people, place
+from tests.services.test_hotspots import add_reports, people, place
 
 Headers = Callable[..., dict[str, str]]
 

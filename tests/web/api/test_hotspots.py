@@ -11,7 +11,7 @@ from shapely.geometry import shape
 
 from geo.crs import sweref_to_lonlat
 from tests.conftest import Sql, point_feature
-from tests.geo.test_hotspots import CX, CY, add_reports, people, place
+from tests.services.test_hotspots import CX, CY, add_reports, people, place
 
 Headers = Callable[..., dict[str, str]]
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from app.security.access import Principal, require_page
 from app.services.staff import audit_log
 from app.web.deps import DbDep
-from app.web.pages.staff import staff_page
+from app.web.render import staff_page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
-from app.web.pages.staff import staff_page
+from app.web.render import staff_page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

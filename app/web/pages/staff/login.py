@@ -19,7 +19,7 @@ from app.security import csrf
 from app.security.access import SESSION_COOKIE, PrincipalDep, check_csrf
 from app.services.staff import sessions
 from app.web.deps import DbDep, SettingsDep
-from app.web.pages.staff import staff_page
+from app.web.render import staff_page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

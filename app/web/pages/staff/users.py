@@ -13,8 +13,8 @@ from app.security.access import Principal, require_page
 from app.security.matrix import ROLES
 from app.services.staff import users
 from app.web.deps import DbDep
-from app.web.pages.staff import staff_page
 from app.web.params import path_uuid
+from app.web.render import staff_page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 HERE = "/staff/users"

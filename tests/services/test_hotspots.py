@@ -16,7 +16,7 @@ import pytest
 from app.config import Settings
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
-from app.repo import hotspots as store
+from app.services import hotspots as store
 from geo.crs import sweref_to_lonlat
 from geo.synthetic import centre_xy
 from tests.conftest import Sql

@@ -5,7 +5,7 @@ the worker waits `hotspot_coalesce_seconds` after the first new report so a
 burst of reports costs one computation, then brings the result up to date.
 It also checks every `hotspot_recheck_seconds` for changes it was not told
 about (deletes, imports, other processes). The computation itself goes
-through `app.repo.hotspots.ensure_fresh`, which never runs two at a time.
+through `ensure_fresh`, which never runs two at a time.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import logging
 from app.config import Settings
 from app.db.pool import Database, DatabaseUnavailable
 from app.domain.filters import ReportFilter
-from app.repo import hotspots as store
+from app.services.hotspots.context import context_of
+from app.services.hotspots.freshness import ensure_fresh
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class HotspotWorker:
             self.task = None
 
     async def _loop(self) -> None:
-        ctx = store.context_of(self.settings)
+        ctx = context_of(self.settings)
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
@@ -56,7 +57,7 @@ class HotspotWorker:
                 await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
                 self.dirty.clear()
             try:
-                await store.ensure_fresh(self.db, ctx, ReportFilter())
+                await ensure_fresh(self.db, ctx, ReportFilter())
                 self.runs += 1
             except DatabaseUnavailable as exc:
                 log.warning("hotspot recompute skipped, database unavailable: %s", exc)

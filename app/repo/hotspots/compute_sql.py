@@ -1,0 +1,385 @@
+"""SQL of a hotspot computation, steps 1 to 4: points, person-places, DBSCAN, splits.
+
+Every statement works on temp tables of one transaction (`transaction.Tx`), in SWEREF 99
+TM metres; the method's decisions between the statements are in
+`geo.hotspots`, the flow in `app.services.hotspots.computation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import text
+
+from app.db.pool import Row
+from app.domain.filters import ReportFilter
+from app.repo.hotspots.transaction import Tx
+from geo.hotspots import Cluster
+
+# Reports that take part, with the request's filters. A report without a
+# reporter hash counts as its own person. An empty `days` means "not said":
+# it matches any day filter.
+SOURCE_FILTER = """
+      r.status = 'published'
+  AND (CAST(:times AS text[]) IS NULL OR r.times && CAST(:times AS text[]))
+  AND (CAST(:days AS text[]) IS NULL OR r.days && CAST(:days AS text[])
+       OR cardinality(r.days) = 0)
+  AND (CAST(:reasons AS text[]) IS NULL OR r.reasons && CAST(:reasons AS text[]))
+  AND (CAST(:since AS timestamptz) IS NULL OR r.created_at >= CAST(:since AS timestamptz))
+  AND (CAST(:until AS timestamptz) IS NULL OR r.created_at < CAST(:until AS timestamptz))
+"""
+
+CREATE_SOURCE = text(
+    """
+CREATE TEMP TABLE hs_src ON COMMIT DROP AS
+SELECT r.id, COALESCE(r.reporter_hash, uuid_send(r.id)) AS reporter, r.reasons, r.times,
+       r.days, r.severity, r.created_at, r.geom_3006 AS g, GeometryType(r.geom_3006) AS t
+FROM reports r
+WHERE r.kind = 'unsafe' AND """
+    + SOURCE_FILTER
+)
+# Temp tables have no statistics: without them the joins below plan badly.
+# Only the columns plans depend on: statistics on the geometries and arrays
+# cost more than the queries they would inform.
+INDEX_SOURCE = (text("CREATE INDEX ON hs_src (id)"), text("ANALYZE hs_src (id, t)"))
+
+# Step 1: reports to points. Line points are centred along the line so a short
+# line still gives its middle; a big polygon falls back to its point on surface
+# when no lattice point lies inside it (a thin shape).
+CREATE_POINTS = text("""
+CREATE TEMP TABLE hs_pts ON COMMIT DROP AS
+SELECT id, reporter, g FROM hs_src WHERE t = 'POINT'
+UNION ALL
+SELECT s.id, s.reporter,
+       CASE WHEN l.len = 0 THEN ST_StartPoint(s.g)
+            ELSE ST_LineInterpolatePoint(
+                s.g, LEAST(1.0, ((l.len - floor(l.len / :step) * :step) / 2 + i * :step)
+                                / l.len)) END
+FROM hs_src s
+CROSS JOIN LATERAL (SELECT ST_Length(s.g) AS len) l
+CROSS JOIN LATERAL generate_series(0, floor(l.len / :step)::int) i
+WHERE s.t = 'LINESTRING'
+UNION ALL
+SELECT id, reporter, ST_PointOnSurface(g) FROM hs_src
+WHERE t = 'POLYGON' AND ST_Area(g) < :small_polygon
+UNION ALL
+SELECT s.id, s.reporter, pts.g
+FROM hs_src s
+CROSS JOIN LATERAL (
+    SELECT ST_Centroid(q.geom) AS g FROM ST_SquareGrid(:lattice, s.g) q
+    WHERE ST_Intersects(ST_Centroid(q.geom), s.g)
+    UNION ALL
+    SELECT ST_PointOnSurface(s.g)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM ST_SquareGrid(:lattice, s.g) q2
+        WHERE ST_Intersects(ST_Centroid(q2.geom), s.g))
+) pts
+WHERE s.t = 'POLYGON' AND ST_Area(s.g) >= :small_polygon
+""")
+
+# Step 2: one point per person per place, with the union of that person's
+# reasons, times and days there. `pid` follows position, so the DBSCAN below
+# sees its input in the same order every time.
+CREATE_DEDUP = text("""
+CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
+WITH c AS (
+    SELECT p.id, p.reporter, p.g,
+           ST_ClusterDBSCAN(p.g, :dedup, 1)
+               OVER (PARTITION BY p.reporter ORDER BY ST_X(p.g), ST_Y(p.g), p.id) AS d
+    FROM hs_pts p
+), cn AS (
+    SELECT c.*, count(*) OVER (PARTITION BY c.reporter, c.d) AS n FROM c
+), places AS (
+    -- Most places hold one point, which is its own centroid: aggregating
+    -- only the others saves a sort per place.
+    SELECT cn.reporter, cn.d, cn.g, ARRAY[cn.id] AS ids FROM cn WHERE cn.n = 1
+    UNION ALL
+    SELECT cn.reporter, cn.d, ST_Centroid(ST_Collect(cn.g)) AS g, array_agg(DISTINCT cn.id) AS ids
+    FROM cn WHERE cn.n > 1 GROUP BY cn.reporter, cn.d
+)
+SELECT (row_number() OVER (ORDER BY ST_X(pl.g), ST_Y(pl.g), pl.reporter))::int AS pid,
+       (dense_rank() OVER (ORDER BY pl.reporter))::int AS rid,
+       pl.g, pl.ids
+FROM places pl
+""")
+
+CREATE_DEDUP_NONE = text("""
+CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
+SELECT (row_number() OVER (ORDER BY ST_X(p.g), ST_Y(p.g), p.id))::int AS pid,
+       (dense_rank() OVER (ORDER BY p.reporter))::int AS rid, p.g, ARRAY[p.id] AS ids
+FROM hs_pts p
+""")
+INDEX_DEDUP = (text("CREATE UNIQUE INDEX ON hs_dp (pid)"), text("ANALYZE hs_dp (pid, rid)"))
+COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
+
+# Step 3: labels per level. `hs_lab` holds the current cluster of each point.
+CREATE_LABELS = text("""
+CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
+SELECT pid, cid, cid AS root FROM (
+    SELECT pid, ST_ClusterDBSCAN(g, :eps, :minpoints) OVER (ORDER BY pid) AS cid
+    FROM hs_dp
+) c
+""")
+INDEX_LABELS = (text("CREATE UNIQUE INDEX ON hs_lab (pid)"), text("ANALYZE hs_lab"))
+NOISE_COUNT = text("SELECT count(*) AS n FROM hs_lab WHERE cid IS NULL")
+CLUSTER_IDS = text("SELECT DISTINCT cid FROM hs_lab WHERE cid IS NOT NULL")
+
+# Per cluster: people, points, diameter and the mean number of neighbours a
+# point has within eps (density), which sets the next level's minpoints.
+CLUSTER_STATS = text("""
+WITH m AS (
+    SELECT l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(CAST(:cids AS int[]))
+), h AS (
+    SELECT cid, count(*) AS n, count(DISTINCT rid) AS reporters,
+           ST_ConvexHull(ST_Collect(g)) AS hull,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
+    FROM m GROUP BY cid
+)
+SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
+       n * pi() * :eps ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, :eps / 2)), 1) AS neighbours
+FROM h
+""")
+
+# The probe of each cluster still being split: its points at the current
+# minpoints. Probes and splits carry each point's person and position, so the
+# levels below never go back to hs_dp.
+CREATE_PROBE = text("""
+CREATE TEMP TABLE hs_probe ON COMMIT DROP AS
+SELECT l.pid, l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+WHERE l.cid = ANY(CAST(:cids AS int[]))
+""")
+
+NEXT_PROBE = (
+    text("TRUNCATE hs_probe"),
+    text("""INSERT INTO hs_probe
+SELECT pid, cid, rid, g FROM hs_split WHERE cid = ANY(CAST(:cids AS int[]))"""),
+)
+
+# Re-cluster each probe with its own, higher minpoints; children get new ids
+# above `offset`.
+DROP_SPLIT = text("DROP TABLE IF EXISTS hs_split")
+SPLIT = text("""
+CREATE TEMP TABLE hs_split ON COMMIT DROP AS
+WITH t AS (
+    SELECT * FROM unnest(CAST(:cids AS int[]), CAST(:minpts AS int[]), CAST(:keeps AS int[]))
+        AS t(cid, minpts, keep)
+), c AS (
+    SELECT p.pid, p.cid AS parent, p.rid, p.g,
+           ST_ClusterDBSCAN(p.g, :eps, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
+    FROM hs_probe p JOIN t ON t.cid = p.cid
+    WHERE (hashint4(p.pid) & 1023) < t.keep
+)
+SELECT pid, parent, rid, g,
+       CASE WHEN sub IS NULL THEN NULL
+            ELSE (:offset + dense_rank() OVER (ORDER BY parent, sub))::int END AS cid
+FROM c
+""")
+SPLIT_TOP = text("SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
+
+SPLIT_STATS = text("""
+WITH m AS (
+    SELECT parent, cid, rid, g FROM hs_split WHERE cid IS NOT NULL
+), h AS (
+    SELECT parent, cid, count(*) AS n, count(DISTINCT rid) AS reporters,
+           ST_ConvexHull(ST_Collect(g)) AS hull,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
+    FROM m GROUP BY parent, cid
+)
+SELECT parent, cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
+       n * pi() * :eps ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, :eps / 2)), 1) AS neighbours
+FROM h
+""")
+
+# A split replaces a cluster by the dense cores found inside it (with the
+# border points DBSCAN gave those cores). Rather than relabelling `hs_lab` at
+# every level, each level only notes its cores' points; child ids grow with the
+# level, so a point's newest core is its highest id.
+CREATE_ASSIGN = text("CREATE TEMP TABLE hs_assign (pid int, cid int) ON COMMIT DROP")
+NOTE_SPLIT = text("""INSERT INTO hs_assign
+SELECT pid, cid FROM hs_split WHERE cid = ANY(CAST(:children AS int[]))""")
+
+# One labelling pass at the end: a point belongs to its newest cluster if that
+# cluster is final (`cids`); otherwise it was split off as noise, or its
+# cluster was too small or dropped.
+RELABEL = (
+    text("""CREATE TEMP TABLE hs_lab_final ON COMMIT DROP AS
+SELECT l.pid, CASE WHEN c.cid = ANY(CAST(:cids AS int[])) THEN c.cid END AS cid, l.root
+FROM hs_lab l
+LEFT JOIN (SELECT pid, max(cid) AS cid FROM hs_assign GROUP BY pid) a USING (pid)
+CROSS JOIN LATERAL (SELECT COALESCE(a.cid, l.cid) AS cid) c
+ORDER BY l.pid"""),
+    text("DROP TABLE hs_lab, hs_assign"),
+    text("ALTER TABLE hs_lab_final RENAME TO hs_lab"),
+    text("CREATE UNIQUE INDEX ON hs_lab (pid)"),
+    text("ANALYZE hs_lab"),
+)
+
+# Clusters found on a thinned sample hold only sampled points. At the end,
+# the points left out of the sample that lie inside a final cluster's hull
+# (plus a small margin) of the same level-0 cluster (`root`) join it: the
+# sample's hull stands for the region the full data's cluster covers.
+THINNED_BORDER = (
+    text("""CREATE TEMP TABLE hs_hulls ON COMMIT DROP AS
+SELECT cid, root, h, ST_Centroid(h) AS c FROM (
+    SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), :margin) AS h
+    FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(CAST(:cids AS int[]))
+    GROUP BY l.cid, l.root
+) hulls"""),
+    text("CREATE INDEX ON hs_hulls USING gist (h)"),
+    text("ANALYZE hs_hulls"),
+    text("""CREATE TEMP TABLE hs_rest_to ON COMMIT DROP AS
+SELECT r.pid, n.cid
+FROM (
+    SELECT l.pid, l.root, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+    JOIN unnest(CAST(:roots AS int[]), CAST(:keeps AS int[])) AS t(root, keep)
+        ON t.root = l.root
+    WHERE l.cid IS NULL AND (hashint4(l.pid) & 1023) >= t.keep
+) r
+CROSS JOIN LATERAL (
+    SELECT h.cid FROM hs_hulls h
+    WHERE h.root = r.root AND ST_Intersects(h.h, r.g)
+    ORDER BY ST_Distance(h.c, r.g), h.cid LIMIT 1
+) n"""),
+    text("""UPDATE hs_lab l SET cid = t.cid FROM hs_rest_to t
+WHERE t.pid = l.pid AND t.cid IS NOT NULL"""),
+    text("DROP TABLE hs_hulls, hs_rest_to"),
+)
+
+# Step 4 (geo.significance): per Monte Carlo run, the largest cluster (in
+# points) of a scatter clustered like the data.
+MONTE_CARLO = text("""
+WITH pts AS (
+    SELECT run, ST_Point(x, y, 3006) AS g
+    FROM unnest(CAST(:runs AS int[]), CAST(:xs AS float8[]), CAST(:ys AS float8[]))
+        AS u(run, x, y)
+), c AS (
+    SELECT run, ST_ClusterDBSCAN(g, :eps, :minpoints) OVER (PARTITION BY run) AS cid
+    FROM pts
+), sizes AS (
+    SELECT run, cid, count(*) AS n FROM c WHERE cid IS NOT NULL GROUP BY run, cid
+)
+SELECT r.run, COALESCE(max(s.n), 0)::int AS largest
+FROM generate_series(0, :nruns - 1) AS r(run) LEFT JOIN sizes s ON s.run = r.run
+GROUP BY r.run ORDER BY r.run
+""")
+
+
+# --- running them -----------------------------------------------------------------
+
+
+def cluster_of(row: Row) -> Cluster:
+    return Cluster(
+        cid=int(row["cid"]),
+        n=int(row["n"]),
+        reporters=int(row["reporters"]),
+        cx=float(row["cx"]),
+        cy=float(row["cy"]),
+        extent=float(row["extent"] or 0.0),
+        neighbours=float(row["neighbours"] or 0.0),
+    )
+
+
+async def create_source(tx: Tx, filters: ReportFilter) -> None:
+    await tx.run(CREATE_SOURCE, values=filters.sql_params())
+    await tx.run(*INDEX_SOURCE)
+
+
+async def create_points(tx: Tx, *, step: float, small_polygon: float, lattice: float) -> None:
+    values = {"step": step, "small_polygon": small_polygon, "lattice": lattice}
+    await tx.run(CREATE_POINTS, values=values)
+
+
+async def create_person_places(tx: Tx, dedup: float) -> int:
+    """One point per person per place (`dedup` metres; 0: every point); how many."""
+    if dedup > 0:
+        await tx.run(CREATE_DEDUP, values={"dedup": dedup})
+    else:
+        await tx.run(CREATE_DEDUP_NONE)
+    await tx.run(*INDEX_DEDUP)
+    return int((await tx.rows(COUNT_DEDUP))[0]["n"])
+
+
+async def create_labels(tx: Tx, eps: float, minpoints: int) -> int:
+    """DBSCAN over the person-places; how many are noise."""
+    await tx.run(CREATE_LABELS, values={"eps": eps, "minpoints": minpoints})
+    await tx.run(*INDEX_LABELS)
+    return int((await tx.rows(NOISE_COUNT))[0]["n"])
+
+
+async def monte_carlo_largest(
+    tx: Tx, runs: np.ndarray, xs: np.ndarray, ys: np.ndarray, nruns: int, eps: float, minpoints: int
+) -> list[int]:
+    values = {
+        "runs": runs.tolist(),
+        "xs": xs.tolist(),
+        "ys": ys.tolist(),
+        "eps": eps,
+        "minpoints": minpoints,
+        "nruns": nruns,
+    }
+    return [int(r["largest"]) for r in await tx.rows(MONTE_CARLO, values)]
+
+
+async def cluster_ids(tx: Tx) -> list[int]:
+    return [int(r["cid"]) for r in await tx.rows(CLUSTER_IDS)]
+
+
+async def cluster_stats(tx: Tx, eps: float, cids: Sequence[int]) -> dict[int, Cluster]:
+    rows = await tx.rows(CLUSTER_STATS, {"cids": list(cids), "eps": eps})
+    return {c.cid: c for c in map(cluster_of, rows)}
+
+
+async def start_probes(tx: Tx, cids: Sequence[int]) -> None:
+    await tx.run(CREATE_PROBE, values={"cids": list(cids)})
+    await tx.run(CREATE_ASSIGN)
+
+
+async def split_probes(
+    tx: Tx,
+    cids: Sequence[int],
+    minpts: Sequence[int],
+    keeps: Sequence[int],
+    *,
+    eps: float,
+    offset: int,
+) -> int:
+    """Re-cluster each probe; returns the highest child id."""
+    await tx.run(DROP_SPLIT)
+    values = {
+        "cids": list(cids),
+        "minpts": list(minpts),
+        "keeps": list(keeps),
+        "eps": eps,
+        "offset": offset,
+    }
+    await tx.run(SPLIT, values=values)
+    return int((await tx.rows(SPLIT_TOP))[0]["top"])
+
+
+async def split_stats(tx: Tx, eps: float) -> list[tuple[int, Cluster]]:
+    """(parent probe, child cluster) for every child the split found."""
+    return [(int(r["parent"]), cluster_of(r)) for r in await tx.rows(SPLIT_STATS, {"eps": eps})]
+
+
+async def note_split(tx: Tx, children: Sequence[int]) -> None:
+    await tx.run(NOTE_SPLIT, values={"children": list(children)})
+
+
+async def next_probes(tx: Tx, cids: Sequence[int]) -> None:
+    await tx.run(*NEXT_PROBE, values={"cids": list(cids)})
+
+
+async def relabel(tx: Tx, final: Sequence[int]) -> None:
+    await tx.run(*RELABEL, values={"cids": list(final)})
+
+
+async def thinned_border(
+    tx: Tx, cids: Sequence[int], roots: Sequence[int], keeps: Sequence[int], margin: float
+) -> None:
+    values = {"cids": list(cids), "roots": list(roots), "keeps": list(keeps), "margin": margin}
+    await tx.run(*THINNED_BORDER, values=values)

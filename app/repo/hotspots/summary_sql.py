@@ -1,0 +1,134 @@
+"""SQL of a hotspot computation, step 5: each final cluster's outline and statistics.
+
+Runs in the computation's transaction (`transaction.Tx`) on its temp tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import text
+
+from app.db.pool import Row
+from app.domain.filters import ReportFilter
+from app.repo.hotspots.compute_sql import SOURCE_FILTER
+from app.repo.hotspots.transaction import Tx
+
+# Each hotspot's reports, one row per (hotspot, person, report), with what the
+# person said there; every later statistic reads this table.
+CREATE_MEMBERS = text("""
+CREATE TEMP TABLE hs_memb ON COMMIT DROP AS
+SELECT m.cid, m.rid, s.id, s.reporter, s.reasons, s.times, s.days, s.severity, s.created_at
+FROM (
+    SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
+    CROSS JOIN LATERAL unnest(d.ids) AS u(id)
+    WHERE l.cid = ANY(CAST(:cids AS int[]))
+) m JOIN hs_src s ON s.id = m.id
+""")
+
+# One row per hotspot with its outline (metres) and median centre.
+CREATE_OUT = text("""
+CREATE TEMP TABLE hs_out ON COMMIT DROP AS
+WITH rs AS (
+    SELECT cid, count(*) AS reports, min(created_at) AS first_report,
+           max(created_at) AS last_report
+    FROM hs_memb GROUP BY cid
+)
+SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
+       ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4') AS outline
+FROM (
+    SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
+    FROM hs_lab l JOIN hs_dp d USING (pid)
+    WHERE l.cid = ANY(CAST(:cids AS int[]))
+    GROUP BY l.cid
+) g JOIN rs USING (cid)
+""")
+OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
+
+# The breakdowns count people, not reports: per hotspot, how many people named
+# each code (a person's codes are the union over their reports there).
+CODE_COUNTS = text("""
+SELECT cid, 'reasons' AS kind, code, count(DISTINCT rid) AS n
+FROM hs_memb CROSS JOIN LATERAL unnest(reasons) AS code GROUP BY cid, code
+UNION ALL
+SELECT cid, 'times', code, count(DISTINCT rid)
+FROM hs_memb CROSS JOIN LATERAL unnest(times) AS code GROUP BY cid, code
+UNION ALL
+SELECT cid, 'days', code, count(DISTINCT rid)
+FROM hs_memb CROSS JOIN LATERAL unnest(days) AS code GROUP BY cid, code
+""")
+
+# The times each person named at each hotspot, in person order, for the
+# aoristic profile (`geo.hotspots.aoristic_profiles`): summing the hours in
+# this order keeps the floating-point sums the same from run to run.
+PERSON_TIMES = text("SELECT cid, rid, times FROM hs_memb ORDER BY cid, rid")
+
+# Mean severity: each person's mean, then the mean over people (in person order).
+SEVERITY = text("""
+WITH ps AS (
+    SELECT cid, rid, sum(severity)::float8 / count(severity)::float8 AS sev
+    FROM hs_memb WHERE severity IS NOT NULL GROUP BY cid, rid
+)
+SELECT cid, sum(sev ORDER BY rid) AS total, count(*) AS people FROM ps GROUP BY cid
+""")
+
+# The reporter hashes behind each hotspot, for the "possibly coordinated" check.
+REPORTERS = text("SELECT cid, array_agg(DISTINCT reporter) AS hashes FROM hs_memb GROUP BY cid")
+
+SAFE_NEARBY = text(
+    """
+SELECT o.cid, count(r.id) AS safe
+FROM hs_out o JOIN reports r ON ST_Intersects(r.geom_3006, o.outline)
+WHERE r.kind = 'safe' AND """
+    + SOURCE_FILTER
+    + """
+GROUP BY o.cid
+"""
+)
+
+MATCH_CANDIDATES = text("""
+SELECT o.cid, i.id, i.last_seen,
+       ST_Area(ST_Intersection(o.outline, i.outline_3006))
+         / GREATEST(LEAST(ST_Area(o.outline), ST_Area(i.outline_3006)), 1) AS overlap
+FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_3006)
+""")
+
+
+async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float) -> list[Row]:
+    """The final clusters' members and outlines; one row per hotspot (cid, counts, centre)."""
+    await tx.run(CREATE_MEMBERS, values={"cids": list(cids)})
+    await tx.run(CREATE_OUT, values={"cids": list(cids), "buffer": buffer})
+    return await tx.rows(OUTLINES)
+
+
+async def code_counts(tx: Tx) -> list[Row]:
+    return await tx.rows(CODE_COUNTS)
+
+
+async def person_times(tx: Tx) -> list[Row]:
+    return await tx.rows(PERSON_TIMES)
+
+
+async def severity(tx: Tx) -> list[Row]:
+    return await tx.rows(SEVERITY)
+
+
+async def safe_nearby(tx: Tx, filters: ReportFilter) -> dict[int, int]:
+    """Per hotspot, the matching `safe` reports inside its outline."""
+    rows = await tx.rows(SAFE_NEARBY, filters.sql_params())
+    return {int(r["cid"]): int(r["safe"]) for r in rows}
+
+
+async def reporters(tx: Tx) -> dict[int, list[bytes]]:
+    return {int(r["cid"]): [bytes(h) for h in r["hashes"]] for r in await tx.rows(REPORTERS)}
+
+
+async def match_candidates(tx: Tx) -> list[tuple[int, str, float, float]]:
+    """(cluster, identity, overlap share, identity last seen) for `match_identities`."""
+    rows: list[dict[str, Any]] = await tx.rows(MATCH_CANDIDATES)
+    return [
+        (int(r["cid"]), str(r["id"]), float(r["overlap"]), r["last_seen"].timestamp()) for r in rows
+    ]

@@ -1,0 +1,43 @@
+"""The transaction a hotspot computation runs in, and how it starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import TextClause, text
+
+from app.db.pool import AsyncConn, Database, Row
+
+
+@dataclass(frozen=True)
+class Tx:
+    """The open transaction a computation runs in; its temp tables live there."""
+
+    db: Database
+    conn: AsyncConn
+
+    async def rows(self, stmt: TextClause, values: dict[str, Any] | None = None) -> list[Row]:
+        return await self.db.fetch_all(stmt, self.conn, values)
+
+    async def run(self, *stmts: TextClause, values: dict[str, Any] | None = None) -> None:
+        for stmt in stmts:
+            await self.db.execute(stmt, self.conn, values)
+
+
+ADVISORY_KEY = 3_000_003  # one computation at a time across processes
+LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+# Long computations must not be cut by the web request statement timeout.
+NO_TIMEOUT = text("SET LOCAL statement_timeout = 0")
+# The statements here are costed far above jit_above_cost, but are
+# dominated by PostGIS calls JIT cannot speed up: compiling only adds time.
+NO_JIT = text("SET LOCAL jit = off")
+
+
+async def lock(tx: Tx) -> None:
+    """Wait for any other computation, in any process, to finish."""
+    await tx.run(LOCK, values={"k": ADVISORY_KEY})
+
+
+async def unlimited(tx: Tx) -> None:
+    await tx.run(NO_TIMEOUT, NO_JIT)

@@ -1,0 +1,238 @@
+"""SQL behind the OGC API – Features collections `reports` and `sites`, and CRS helpers.
+
+Each feature is built as GeoJSON text by PostGIS (json_build_object +
+ST_AsGeoJSON); the web layer only joins a page of them. EPSG:3006 output is
+(northing, easting), the axis order the EPSG register gives that CRS.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Text, bindparam, case, cast, func, literal_column, null, select, text
+from sqlalchemy.sql import ColumnElement, Select
+
+from app.db.pool import Database, Row
+from app.db.tables.planning import sites
+from app.db.tables.reports import reports
+from app.repo.moderation import RELEASED
+
+WGS84 = 4326
+SWEREF99TM = 3006
+
+
+@dataclass(frozen=True)
+class Query:
+    """One items request: a bbox in `bbox_srid`, a half-open time interval, a page."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_srid: int = WGS84
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 10
+    offset: int = 0
+    srid: int = WGS84
+
+
+def _geometry(geom: Any, geom_3006: Any, srid: int) -> ColumnElement[Any]:
+    if srid == SWEREF99TM:
+        return cast(func.ST_AsGeoJSON(func.ST_FlipCoordinates(geom_3006), 2), JSON)
+    return cast(func.ST_AsGeoJSON(geom, 7), JSON)
+
+
+def _envelope(geom: Any, geom_3006: Any, q: Query) -> ColumnElement[bool]:
+    assert q.bbox is not None
+    if q.bbox_srid == SWEREF99TM:
+        # bbox-crs EPSG:3006 gives northing before easting, as its axes are ordered.
+        south, west, north, east = q.bbox
+        return func.ST_Intersects(
+            geom_3006, func.ST_MakeEnvelope(west, south, east, north, SWEREF99TM)
+        )
+    return func.ST_Intersects(geom, func.ST_MakeEnvelope(*q.bbox, WGS84))
+
+
+def _key(name: str) -> ColumnElement[str]:
+    """A JSON key as an SQL string constant (names from this module only, never user input)."""
+    assert name.isidentifier()
+    return literal_column(f"'{name}'", Text)
+
+
+def _feature(fid: Any, geometry: ColumnElement[Any], props: list[Any]) -> ColumnElement[str]:
+    return cast(
+        func.json_build_object(
+            _key("type"),
+            _key("Feature"),
+            _key("id"),
+            fid,
+            _key("geometry"),
+            geometry,
+            _key("properties"),
+            func.json_build_object(*props),
+        ),
+        Text,
+    )
+
+
+def _pairs(columns: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for column in columns:
+        out.extend([_key(column.key), column])
+    return out
+
+
+def _report_feature(srid: int, c: Any = reports.c) -> ColumnElement[str]:
+    """A report as a GeoJSON Feature, from `reports` or a page of it (a subquery)."""
+    released = c.text_status.in_(RELEASED)
+    props = _pairs(
+        [
+            c.created_at,
+            c.channel,
+            c.status,
+            c.text_status,
+            c.kind,
+            c.severity,
+            c.reasons,
+            c.times,
+            c.days,
+            c.dark_season,
+            c.avoids_place,
+        ]
+    )
+    # Free text only once a moderator released it, exactly as in the staff reports API.
+    props += [_key("description"), case((released, c.description), else_=null())]
+    props += [_key("suggestion"), case((released, c.suggestion), else_=null())]
+    return _feature(c.id, _geometry(c.geom, c.geom_3006, srid), props).label("feature")
+
+
+def _reports_where(stmt: Select[Any], q: Query) -> Select[Any]:
+    if q.bbox is not None:
+        stmt = stmt.where(_envelope(reports.c.geom, reports.c.geom_3006, q))
+    if q.since is not None:
+        stmt = stmt.where(reports.c.created_at >= q.since)
+    if q.until is not None:
+        stmt = stmt.where(reports.c.created_at < q.until)
+    return stmt
+
+
+async def report_features(db: Database, q: Query) -> list[str]:
+    """Up to `q.limit` report Features (GeoJSON text), newest first, after `q.offset`."""
+    # Page first, then build Features: built in one statement, PostgreSQL would
+    # build a Feature for every row skipped by OFFSET too.
+    page = (
+        _reports_where(select(reports), q)
+        .order_by(reports.c.created_at.desc(), reports.c.id.desc())
+        .limit(q.limit)
+        .offset(q.offset)
+        .subquery("page")
+    )
+    stmt = select(_report_feature(q.srid, page.c)).order_by(
+        page.c.created_at.desc(), page.c.id.desc()
+    )
+    return [str(r["feature"]) for r in await db.fetch_all(stmt)]
+
+
+async def report_feature(db: Database, report_id: uuid.UUID, srid: int) -> str | None:
+    row = await db.fetch_one(select(_report_feature(srid)).where(reports.c.id == report_id))
+    return None if row is None else str(row["feature"])
+
+
+def _site_feature(srid: int, c: Any = sites.c) -> ColumnElement[str]:
+    props = _pairs(
+        [
+            c.name,
+            c.status,
+            c.hotspot_id,
+            c.reasons,
+            c.measures,
+            c.responsible,
+            c.planned_start,
+            c.planned_end,
+            c.completed_on,
+            c.notes,
+            c.created_at,
+            c.updated_at,
+        ]
+    )
+    if srid == SWEREF99TM:
+        geometry = _geometry(c.geom, c.geom_3006, srid)
+    else:
+        # RFC 7946: exterior rings counterclockwise, whatever way they were drawn.
+        geometry = cast(func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(c.geom), 7), JSON)
+    return _feature(c.id, geometry, props).label("feature")
+
+
+def _sites_where(stmt: Select[Any], q: Query) -> Select[Any]:
+    if q.bbox is not None:
+        stmt = stmt.where(_envelope(sites.c.geom, sites.c.geom_3006, q))
+    if q.since is not None:
+        stmt = stmt.where(sites.c.created_at >= q.since)
+    if q.until is not None:
+        stmt = stmt.where(sites.c.created_at < q.until)
+    return stmt
+
+
+async def site_features(db: Database, q: Query) -> tuple[list[str], int]:
+    """A page of site Features and how many match (sites are few: counting is cheap)."""
+    columns: list[Any] = [sites, func.count().over().label("n")]
+    page = (
+        _sites_where(select(*columns), q)
+        .order_by(sites.c.created_at, sites.c.id)
+        .limit(q.limit)
+        .offset(q.offset)
+        .subquery("page")
+    )
+    stmt = select(_site_feature(q.srid, page.c), page.c.n).order_by(page.c.created_at, page.c.id)
+    rows = await db.fetch_all(stmt)
+    if rows:
+        return [str(r["feature"]) for r in rows], int(rows[0]["n"])
+    count = await db.fetch_one(_sites_where(select(func.count().label("n")), q))
+    return [], int(count["n"]) if count else 0
+
+
+async def site_feature(db: Database, site_id: uuid.UUID, srid: int) -> str | None:
+    row = await db.fetch_one(select(_site_feature(srid)).where(sites.c.id == site_id))
+    return None if row is None else str(row["feature"])
+
+
+_REPROJECT = text(
+    """
+SELECT COALESCE(json_agg(
+    json_build_object('type', 'Feature', 'id', f->'id',
+        'geometry', ST_AsGeoJSON(ST_FlipCoordinates(ST_Transform(
+            ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326), 3006)), 2)::json,
+        'properties', f->'properties') ORDER BY n), '[]'::json)::text AS features
+FROM json_array_elements(CAST(:features AS json)) WITH ORDINALITY AS t(f, n)
+"""
+).bindparams(bindparam("features", type_=Text))
+
+
+async def features_in_3006(db: Database, features_json: str) -> str:
+    """A JSON array of CRS84 Features with their geometry moved to EPSG:3006 (N, E)."""
+    row = await db.fetch_one(_REPROJECT.bindparams(features=features_json))
+    return str(row["features"]) if row else "[]"
+
+
+_BOX_TO_CRS84 = text(
+    """
+SELECT ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
+FROM ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 3006), 4326) AS b
+"""
+)
+
+
+async def box_3006_to_crs84(
+    db: Database, south: float, west: float, north: float, east: float
+) -> tuple[float, float, float, float]:
+    """The CRS84 box around an EPSG:3006 box given (northing, easting) first."""
+    row = await db.fetch_one(_BOX_TO_CRS84.bindparams(w=west, s=south, e=east, n=north))
+    assert row is not None
+    return (float(row["w"]), float(row["s"]), float(row["e"]), float(row["n"]))
+
+
+async def time_span(db: Database, table: str) -> Row | None:
+    """First and last `created_at` of `reports` or `sites` (indexed: cheap)."""
+    at = reports.c.created_at if table == "reports" else sites.c.created_at
+    return await db.fetch_one(select(func.min(at).label("first"), func.max(at).label("last")))

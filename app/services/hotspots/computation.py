@@ -1,0 +1,181 @@
+"""Compute hotspots: the method of `geo.hotspots`, run in PostGIS, stored as a run.
+
+A computation runs in one transaction on temp tables, under a PostgreSQL
+advisory lock (one computation at a time across processes). Its result is
+stored as a run with the parameters and the input version (data_version +
+report count) it was computed from.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from app.db.pool import Database
+from app.domain.filters import DEFAULT_KEY, ReportFilter
+from app.repo.hotspots import compute_sql, runs, summary_sql, transaction
+from app.repo.hotspots.transaction import Tx
+from app.repo.rate_counters import coordination_by_group
+from app.services.hotspots.context import Context, Progress, quiet
+from app.services.hotspots.splitting import split_clusters
+from geo import hotspots as method
+from geo import significance
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    hotspots: int
+    points: int
+    k_mc: int
+    k: int
+    seconds: float
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+# --- Monte Carlo threshold, cached per (count, area, parameters) --------------
+
+_mc_cache: dict[tuple[Any, ...], int] = {}
+
+
+async def monte_carlo_k(tx: Tx, ctx: Context, noise_points: int) -> int:
+    p = ctx.params
+    n = significance.rounded_count(noise_points)
+    if n < p.minpoints:
+        return 1
+    key = (n, ctx.params_hash)
+    if key in _mc_cache:
+        return _mc_cache[key]
+    sim = significance.simulate(ctx.area_3006, n, p.mc_runs, p.mc_seed)
+    largest = await compute_sql.monte_carlo_largest(
+        tx, sim.runs, sim.xs, sim.ys, sim.nruns, p.eps, p.minpoints
+    )
+    k = significance.threshold(largest, sim.quantile)
+    if len(_mc_cache) > 256:
+        _mc_cache.clear()
+    _mc_cache[key] = k
+    return k
+
+
+def clear_threshold_cache() -> None:
+    """Forget cached thresholds (benchmarks time the Monte Carlo test itself)."""
+    _mc_cache.clear()
+
+
+# --- the computation -------------------------------------------------------------
+
+
+async def _hotspot_rows(
+    tx: Tx, ctx: Context, filters: ReportFilter, final: dict[int, int]
+) -> list[dict[str, Any]]:
+    """The final clusters' outlines and statistics, best first."""
+    out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M)
+    breakdowns = method.breakdowns_of(
+        await summary_sql.code_counts(tx),
+        method.aoristic_profiles(await summary_sql.person_times(tx)),
+        await summary_sql.severity(tx),
+    )
+    safe = await summary_sql.safe_nearby(tx, filters)
+    coordinated = await coordination_by_group(
+        tx.db, await summary_sql.reporters(tx), window_minutes=ctx.coordinated_window_minutes
+    )
+    rows_out: list[dict[str, Any]] = []
+    for row in out:
+        cid = int(row["cid"])
+        b = breakdowns.get(cid) or method.empty_breakdowns()
+        severity = b["severity_mean"]
+        reports = int(row["reports"])
+        rows_out.append(
+            {
+                "cid": cid,
+                "reporters": int(row["reporters"]),
+                "reports": reports,
+                "score": method.score(int(row["reporters"]), severity),  # type: ignore[arg-type]
+                "reasons": orjson.dumps(b["reasons"]).decode(),
+                "times": orjson.dumps(b["times"]).decode(),
+                "days": orjson.dumps(b["days"]).decode(),
+                "hours": orjson.dumps(b["hours"]).decode(),
+                "severity_mean": severity,
+                "safe_share": round(safe.get(cid, 0) / (safe.get(cid, 0) + reports), 4),
+                "level": final[cid],
+                "possibly_coordinated": coordinated.get(cid, False),
+                "cx": float(row["cx"]),
+                "cy": float(row["cy"]),
+            }
+        )
+    rows_out.sort(key=lambda r: (-r["score"], -r["reporters"], r["cx"], r["cy"]))
+    return rows_out
+
+
+async def compute(
+    db: Database,
+    ctx: Context,
+    filters: ReportFilter | None = None,
+    *,
+    progress: Progress = quiet,
+    force: bool = False,
+) -> RunResult | None:
+    """Compute and store a run for `filters`; None when a fresh one already exists."""
+    filters = filters or ReportFilter()
+    key = filters.key()
+    p = ctx.params
+    started = time.perf_counter()
+    async with db.transaction() as conn:
+        tx = Tx(db, conn)
+        await transaction.lock(tx)
+        version = await runs.input_version(db, conn)
+        if not force and runs.is_fresh(
+            await runs.latest_run(db, key, conn), version, ctx.params_hash
+        ):
+            return None
+        await transaction.unlimited(tx)
+        await compute_sql.create_source(tx, filters)
+        await compute_sql.create_points(
+            tx,
+            step=method.LINE_STEP_M,
+            small_polygon=method.SMALL_POLYGON_M2,
+            lattice=method.LATTICE_M,
+        )
+        points = await compute_sql.create_person_places(tx, p.dedup_distance)
+        progress(f"{points} person-places from the matching reports")
+        noise = await compute_sql.create_labels(tx, p.eps, p.minpoints)
+        k_mc = await monte_carlo_k(tx, ctx, noise)
+        k = max(p.min_reporters, k_mc)
+        progress(f"clustered; {noise} noise points, significance threshold k = {k}")
+        final = await split_clusters(tx, ctx, k, progress)
+        rows_out = await _hotspot_rows(tx, ctx, filters, final)
+        matched = method.match_identities(await summary_sql.match_candidates(tx))
+        run_id, finished = await runs.insert_run(
+            tx,
+            {
+                "key": key,
+                "filters": orjson.dumps(filters.clustering()).decode(),
+                "params": orjson.dumps(p.as_dict()).decode(),
+                "hash": ctx.params_hash,
+                "v": version[0],
+                "n": version[1],
+                "points": points,
+                "k_mc": k_mc,
+                "k": k,
+                "count": len(rows_out),
+                "ms": int((time.perf_counter() - started) * 1000),
+            },
+        )
+        is_default = key == DEFAULT_KEY
+        for rank, r in enumerate(rows_out, 1):
+            identity = matched.get(r["cid"])
+            if identity is None:
+                identity = str(uuid.uuid4())
+                await runs.new_identity(tx, identity, finished, r["cid"])
+            elif is_default:
+                # The unfiltered run moves the identity along with the place.
+                await runs.move_identity(tx, identity, finished, r["cid"])
+            await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
+        await runs.prune(tx, key, run_id)
+    seconds = time.perf_counter() - started
+    progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
+    return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)

@@ -1,0 +1,150 @@
+"""Use cases behind OGC API – Features: pages of hotspots, reports and sites.
+
+`hotspots` is the public view, read through the same path and thresholds as
+anonymous GET /api/v1/hotspots; `reports` reads are audited like the staff
+reports API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+
+from app.config import Settings
+from app.db.pool import Database
+from app.domain.filters import ReportFilter
+from app.repo import ogc as store
+from app.repo.ogc import SWEREF99TM, WGS84, Query
+from app.security import audit
+from app.security.access import Principal
+from app.services import hotspots as hotspot_store
+
+__all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of Features as a JSON array text, built by PostGIS."""
+
+    features: str
+    returned: int
+    more: bool
+    matched: int | None = None
+    stale: bool = False
+
+
+def _page(features: list[str], limit: int) -> Page:
+    shown = features[:limit]
+    return Page("[" + ",".join(shown) + "]", len(shown), len(features) > limit)
+
+
+async def _crs84_box(db: Database, q: Query) -> tuple[float, float, float, float] | None:
+    if q.bbox is None or q.bbox_srid == WGS84:
+        return q.bbox
+    return await store.box_3006_to_crs84(db, *q.bbox)
+
+
+async def public_hotspots(
+    db: Database, settings: Settings, filters: ReportFilter
+) -> tuple[list[object], bool]:
+    """Exactly the features anonymous GET /api/v1/hotspots shows for `filters`."""
+    ctx = hotspot_store.context_of(settings)
+    run, stale = await hotspot_store.current_run(db, ctx, filters, settings.hotspot_wait_seconds)
+    if run is None:
+        return [], stale
+    body = await hotspot_store.collection_json(
+        db, int(run["id"]), filters, public=True, public_min=settings.public_min_reporters
+    )
+    features: list[object] = orjson.loads(body)["features"]
+    return features, stale
+
+
+async def _in_crs(db: Database, features: list[object], srid: int) -> str:
+    text = orjson.dumps(features).decode()
+    return await store.features_in_3006(db, text) if srid == SWEREF99TM else text
+
+
+async def hotspot_page(db: Database, settings: Settings, q: Query) -> Page:
+    filters = ReportFilter(since=q.since, until=q.until, bbox=await _crs84_box(db, q))
+    features, stale = await public_hotspots(db, settings, filters)
+    shown = features[q.offset : q.offset + q.limit]
+    return Page(
+        await _in_crs(db, shown, q.srid),
+        len(shown),
+        q.offset + q.limit < len(features),
+        matched=len(features),
+        stale=stale,
+    )
+
+
+async def hotspot_item(
+    db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int
+) -> str | None:
+    ctx = hotspot_store.context_of(settings)
+    run, _ = await hotspot_store.current_run(db, ctx, ReportFilter(), settings.hotspot_wait_seconds)
+    if run is None:
+        return None
+    feature = await hotspot_store.feature_of(
+        db, int(run["id"]), hotspot_id, public=True, public_min=settings.public_min_reporters
+    )
+    if feature is None:
+        return None
+    return (await _in_crs(db, [feature], srid))[1:-1]
+
+
+def _audit_details(q: Query) -> dict[str, object]:
+    details: dict[str, object] = {"via": "ogc", "limit": q.limit, "offset": q.offset}
+    if q.bbox is not None:
+        details["bbox"] = list(q.bbox)
+        details["bbox_srid"] = q.bbox_srid
+    for name, moment in (("since", q.since), ("until", q.until)):
+        if isinstance(moment, datetime):
+            details[name] = moment.isoformat()
+    return details
+
+
+async def report_page(db: Database, principal: Principal, q: Query) -> Page:
+    """A page of raw reports; no count (it would cost a scan on every page)."""
+    features = await store.report_features(
+        db, Query(q.bbox, q.bbox_srid, q.since, q.until, q.limit + 1, q.offset, q.srid)
+    )
+    page = _page(features, q.limit)
+    await audit.record(db, principal, "reports:read", details=_audit_details(q), rows=page.returned)
+    return page
+
+
+async def report_item(
+    db: Database, principal: Principal, report_id: uuid.UUID, srid: int
+) -> str | None:
+    feature = await store.report_feature(db, report_id, srid)
+    await audit.record(
+        db,
+        principal,
+        "reports:read",
+        target=str(report_id),
+        details={"via": "ogc"},
+        rows=0 if feature is None else 1,
+    )
+    return feature
+
+
+async def site_page(db: Database, q: Query) -> Page:
+    features, matched = await store.site_features(db, q)
+    return Page(
+        "[" + ",".join(features) + "]",
+        len(features),
+        q.offset + len(features) < matched,
+        matched=matched,
+    )
+
+
+async def site_item(db: Database, site_id: uuid.UUID, srid: int) -> str | None:
+    return await store.site_feature(db, site_id, srid)
+
+
+async def time_span(db: Database, table: str) -> tuple[datetime | None, datetime | None]:
+    row = await store.time_span(db, table)
+    return (None, None) if row is None else (row["first"], row["last"])

@@ -1,0 +1,225 @@
+"""Restore drill: lose the data directory, restore, and nothing erased comes back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.conftest import point_feature
+from tests.ops.conftest import ROOT, Server, _pgcluster, free_port
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    # Not under pytest's basetemp: concurrent pytest runs prune old ones.
+    base = Path(tempfile.mkdtemp(prefix="trygg-restore-"))
+    for parent in [base, *base.parents]:
+        if str(parent) == "/":
+            break
+        parent.chmod(parent.stat().st_mode | 0o001)
+    # A one-second archive_timeout keeps the drill short: WAL reaches the archive at once.
+    handle = _pgcluster().Cluster(base, free_port(), archive_timeout=1)
+    if not handle.backups_enabled():
+        pytest.skip("pgbackrest is not installed (scripts/bootstrap.sh installs it)")
+    handle.init()
+    handle.start()
+    yield handle
+    handle.kill()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def env(cluster: Any) -> dict[str, str]:
+    values = {
+        **os.environ,
+        "DATABASE_URL": cluster.url(),
+        "TRYGG_ENV": "test",
+        "TRYGG_SECRET_KEY": "ops-test-secret-key-long-enough-0123456789",
+        "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "0",
+        "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "0",
+        "TRYGG_HOTSPOT_WORKER": "false",
+        "TRYGG_BACKUP_DIR": str(cluster.backup_dir),
+        "TRYGG_BACKUP_CONFIG": str(cluster.backup_conf),
+        "TRYGG_ARCHIVE_FAILING_SECONDS": "3",
+        "TRYGG_ERASURE_LOG": str(cluster.base / "erasure.log"),
+    }
+    app("migrate", env=values)
+    return values
+
+
+def app(*args: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"app {args[0]}:\n{result.stdout}{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def server(env: dict[str, str]) -> Iterator[Server]:
+    port = free_port()
+    log = Path(env["TRYGG_ERASURE_LOG"]).parent / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    handle = Server(f"http://127.0.0.1:{port}", process, log)
+    wait_ready(handle)
+    yield handle
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_ready(server: Server, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(server.url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("service not ready:\n" + server.log.read_text()[-3000:])
+
+
+def file_report(server: Server, **props: Any) -> dict[str, Any]:
+    with server.client() as http:
+        answer = http.post("/api/v1/reports", json=point_feature(**props))
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def sql(cluster: Any, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        cur = conn.execute(query, params or None)
+        return cur.fetchall() if cur.description else []
+
+
+def wait_archived(cluster: Any) -> None:
+    """Every change so far is in the archive (archive_timeout switches the segment)."""
+    (wal,) = sql(cluster, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        (done,) = sql(cluster, "SELECT last_archived_wal FROM pg_stat_archiver")[0]
+        if done and done[8:] >= wal[8:]:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"WAL {wal} was not archived in time")
+
+
+def lose_the_disk(cluster: Any) -> None:
+    cluster.kill()
+    shutil.rmtree(cluster.data)
+
+
+def present(cluster: Any, ids: list[str]) -> set[str]:
+    rows = sql(cluster, "SELECT id::text FROM reports WHERE id = ANY(%s::uuid[])", ids)
+    return {row[0] for row in rows}
+
+
+def test_restore_drill_keeps_acknowledged_reports_and_erasures(
+    cluster: Any, server: Server, env: dict[str, str]
+) -> None:
+    before = [file_report(server, description=f"före {n}") for n in range(3)]
+    # An old report whose free text retention will purge after the backup.
+    old = file_report(server, description="gammal text")
+    sql(
+        cluster,
+        "UPDATE reports SET received_at = now() - interval '400 days' WHERE id = %s",
+        old["id"],
+    )
+    app("backup", "--type", "full", env=env)
+
+    after = [file_report(server) for _ in range(3)]
+    withdrawn = before[0]
+    with server.client() as http:
+        gone = http.delete(
+            f"/api/v1/reports/{withdrawn['id']}", headers={"X-Receipt": withdrawn["receipt"]}
+        )
+    assert gone.status_code == 204
+    assert "purged: texts 1" in app("purge", env=env)
+    wait_archived(cluster)
+
+    lose_the_disk(cluster)
+    cluster.restore()
+    assert "entries" in app("erasure-replay", env=env)
+
+    acknowledged = [r["id"] for r in before[1:] + [old] + after]
+    assert present(cluster, acknowledged + [withdrawn["id"]]) == set(acknowledged)
+    assert sql(cluster, "SELECT description FROM reports WHERE id = %s", old["id"]) == [(None,)]
+    wait_ready(server)
+    status = app("backup-status", env=env)
+    assert "last backup" in status and "WAL archived to: 0000" in status
+
+
+def test_point_in_time_restore_gets_exactly_the_first_report_and_no_withdrawn_one(
+    cluster: Any, server: Server, env: dict[str, str]
+) -> None:
+    kept = file_report(server)
+    app("backup", env=env)  # incremental, on the timeline the drill's restore began
+    first = file_report(server)
+    time.sleep(0.3)
+    (target,) = sql(cluster, "SELECT now()::text")[0]
+    time.sleep(0.3)
+    second = file_report(server)
+    with server.client() as http:
+        gone = http.delete(f"/api/v1/reports/{kept['id']}", headers={"X-Receipt": kept["receipt"]})
+    assert gone.status_code == 204
+    wait_archived(cluster)
+
+    lose_the_disk(cluster)
+    cluster.restore(target_time=target)
+    # No replay by hand: the service's start-up replays the erasure log itself.
+    server.process.terminate()
+    server.process.wait(10)
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", server.url.rsplit(":", 1)[1]],
+        env=env,
+        cwd=ROOT,
+        stdout=server.log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    server.process = restarted
+    wait_ready(server)
+    assert present(cluster, [first["id"], second["id"], kept["id"]]) == {first["id"]}
+
+
+def test_readyz_fails_while_archiving_has_been_failing_too_long(
+    cluster: Any, server: Server
+) -> None:
+    sql(cluster, "ALTER SYSTEM SET archive_command = 'false'")
+    sql(cluster, "SELECT pg_reload_conf()")
+    try:
+        file_report(server)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if httpx.get(server.url + "/readyz", timeout=2).status_code == 503:
+                break
+            time.sleep(0.3)
+        answer = httpx.get(server.url + "/readyz", timeout=2)
+        assert answer.status_code == 503
+        assert "archiving" in answer.json()["detail"]
+    finally:
+        sql(cluster, "ALTER SYSTEM RESET archive_command")
+        sql(cluster, "SELECT pg_reload_conf()")
+    wait_ready(server)
