@@ -86,7 +86,7 @@ def service_user() -> str | None:
     return "trygg"
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_secret(path: Path, text: str) -> None:
     """Write `path` readable by its owner only from the first byte, then move it in."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.unlink(missing_ok=True)
@@ -173,9 +173,9 @@ class Cluster:
         self.run_dir.mkdir(exist_ok=True)
         for path in (self.data, self.run_dir):
             self._chown(path)
-        _write_private(self.password_file, secrets.token_urlsafe(24) + "\n")
+        _write_secret(self.password_file, secrets.token_urlsafe(24) + "\n")
         pwfile = self.base / "initdb-pw"
-        _write_private(pwfile, self.password() + "\n")
+        _write_secret(pwfile, self.password() + "\n")
         self._chown(pwfile)
         try:
             result = self._as_owner(

@@ -55,7 +55,7 @@ def test_the_secret_key_file_is_private_from_the_start(tmp_path: Path) -> None:
 
 def test_the_cluster_password_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "password"
-    _pgcluster()._write_private(path, "s3cret\n")
+    _pgcluster()._write_secret(path, "s3cret\n")
     assert _mode(path) == 0o600 and path.read_text() == "s3cret\n"
 
 
