@@ -170,7 +170,11 @@ def serve(database_url: str, **env: str) -> Iterator[tuple[str, psutil.Process]]
         yield base, psutil.Process(process.pid)
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # idle keep-alive connections hold it up
+            process.kill()
+            process.wait()
 
 
 def warm_hotspots(base: str, limit: float = 300) -> None:
