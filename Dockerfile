@@ -14,11 +14,14 @@ COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 COPY --from=assets /src/frontend/node_modules frontend/node_modules
-RUN mkdir -p .local && chown trygg .local
+# .local keeps the development secret key: the trygg user's only. Compose
+# mounts a volume here so the key survives a rebuild.
+RUN mkdir -p .local && chown trygg .local && chmod 700 .local
 # Editable: templates, migrations and assets stay where the code finds them.
 RUN pip install --no-cache-dir --no-deps -e .
 USER trygg
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-CMD ["sh", "-c", "python -m app migrate && python -m app demo-data load --if-empty && exec python -m app serve"]
+# Demo data only when asked (LOAD_DEMO_DATA=1), never into a real database by default.
+CMD ["sh", "-c", "python -m app migrate && if [ \"${LOAD_DEMO_DATA:-0}\" = 1 ]; then python -m app demo-data load --if-empty; fi && exec python -m app serve"]

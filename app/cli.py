@@ -38,6 +38,8 @@ async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) ->
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.security import logs
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -45,7 +47,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         workers=settings.workers,
         log_level="info",
+        # Our own access log (app.security.logs) leaves the client address out;
+        # proxies are believed only as TRYGG_TRUSTED_PROXIES says, never by uvicorn.
+        access_log=False,
+        log_config=logs.dict_config(settings),
         proxy_headers=False,
+        forwarded_allow_ips="",
     )
     return 0
 

@@ -6,6 +6,7 @@ documents each field; keep the two in step.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
@@ -34,6 +35,18 @@ class Environment(StrEnum):
     production = "production"
 
 
+class LogAddress(StrEnum):
+    none = "none"
+    truncated = "truncated"
+    full = "full"
+
+
+class LogFormat(StrEnum):
+    auto = "auto"
+    text = "text"
+    json = "json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRYGG_", extra="ignore", frozen=True)
 
@@ -44,7 +57,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(8000, description="Port `serve` listens on.")
     workers: int = Field(1, ge=1, description="Uvicorn worker processes for `serve`.")
-    docs_enabled: bool = Field(True, description="Serve OpenAPI at /docs and /openapi.json.")
+    docs_enabled: bool = Field(
+        True,
+        description="Serve OpenAPI at /docs and /openapi.json. In production only when set.",
+    )
     https: bool = Field(
         False, description="Served over https: Secure cookies and HSTS on every response."
     )
@@ -105,6 +121,18 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(
         15, ge=1, description="Window for counting failed logins; also the longest lockout."
+    )
+    login_account_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed logins per account before 429 from addresses it has not logged in "
+        "from before; its usual addresses keep only the per-address limits.",
+    )
+    login_account_window_minutes: int = Field(
+        60, ge=1, description="Window for the per-account login limit above."
+    )
+    login_known_address_days: int = Field(
+        90, ge=1, description="How long an address counts as usual after a successful login."
     )
 
     # -- Rate limits and abuse --
@@ -229,6 +257,23 @@ class Settings(BaseSettings):
         30, ge=1, description="How long the hashed first-seen address of a client token is kept."
     )
 
+    # -- Logging and forms --
+    form_max_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest form body (staff login and pages) accepted; larger ones get 413 "
+        "before anything is parsed.",
+    )
+    log_client_address: LogAddress = Field(
+        LogAddress.none,
+        description="Client address in the access log: none, truncated (IPv4 /24, IPv6 /48) "
+        "or full.",
+    )
+    log_format: LogFormat = Field(
+        LogFormat.auto,
+        description="Log lines as text or json; auto: json in production, text otherwise.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _sqlalchemy_prefix(cls, value: str) -> str:
@@ -250,6 +295,19 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key.encode()
         return _development_key()
+
+    @property
+    def docs_on(self) -> bool:
+        """OpenAPI is served, except in production unless TRYGG_DOCS_ENABLED says so."""
+        if self.env is Environment.production:
+            return self.docs_enabled and "docs_enabled" in self.model_fields_set
+        return self.docs_enabled
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format is LogFormat.auto:
+            return self.env is Environment.production
+        return self.log_format is LogFormat.json
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -281,7 +339,8 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         (
             "Security and privacy",
             "secret_key session_minutes session_idle_minutes "
-            "login_max_failures login_window_minutes",
+            "login_max_failures login_window_minutes login_account_max_failures "
+            "login_account_window_minutes login_known_address_days",
         ),
         (
             "Rate limits and abuse",
@@ -305,6 +364,7 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "Backups",
             "backup_dir backup_config backup_retention_full archive_failing_seconds erasure_log",
         ),
+        ("Logging and forms", "form_max_bytes log_client_address log_format"),
     )
 )
 
@@ -335,14 +395,42 @@ def local_database_url() -> str | None:
     return url or None
 
 
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by its owner only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def write_secret_once(path: Path, value: str) -> str:
+    """Create `path` with `value`, mode 0600 from the start; keep an existing file.
+
+    The file is written under a temporary name and linked into place, so no
+    reader ever sees it empty or world-readable, and two processes starting at
+    once end up with the same secret.
+    """
+    private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(value)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
+
+
 @lru_cache(maxsize=1)
 def _development_key() -> bytes:
     path = LOCAL_DIR / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+    if path.exists():
         path.chmod(0o600)
-    return path.read_text().strip().encode()
+        return path.read_text().strip().encode()
+    return write_secret_once(path, secrets.token_urlsafe(48)).encode()
 
 
 @lru_cache(maxsize=1)

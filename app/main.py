@@ -69,7 +69,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    docs = settings.docs_enabled
+    docs = settings.docs_on
     app = FastAPI(
         title="Trygghetskartan",
         summary="Residents report places in central Vänersborg where they feel unsafe.",

@@ -86,6 +86,18 @@ def service_user() -> str | None:
     return "trygg"
 
 
+def _write_secret(path: Path, text: str) -> None:
+    """Write `path` readable by its owner only from the first byte, then move it in."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
 class Cluster:
     def __init__(
         self,
@@ -141,22 +153,29 @@ class Cluster:
         if self.is_initialised():
             return
         self.base.mkdir(parents=True, exist_ok=True)
+        local = DEFAULT_DIR.parent
+        # .local holds the secret key and this password: its owner's only.
+        if self.base.is_relative_to(local):
+            os.chmod(local, 0o700)
         # The owner must be able to reach the data directory through every parent.
         for parent in [self.base, *self.base.parents]:
             if parent == Path("/"):
                 break
             mode = parent.stat().st_mode
-            if self.user and not mode & 0o001:
+            if self.user and parent == local:
+                # Only the service user's group may pass through .local, not everyone.
+                os.chown(parent, -1, pwd.getpwnam(self.user).pw_gid)
+                os.chmod(parent, 0o710)
+            elif self.user and not mode & 0o001:
                 os.chmod(parent, mode | 0o001)
         self._chown(self.base)
         self.data.mkdir(exist_ok=True)
         self.run_dir.mkdir(exist_ok=True)
         for path in (self.data, self.run_dir):
             self._chown(path)
-        self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
-        os.chmod(self.password_file, 0o644)
+        _write_secret(self.password_file, secrets.token_urlsafe(24) + "\n")
         pwfile = self.base / "initdb-pw"
-        pwfile.write_text(self.password() + "\n")
+        _write_secret(pwfile, self.password() + "\n")
         self._chown(pwfile)
         try:
             result = self._as_owner(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.db.pool import AsyncConn, Database
@@ -27,24 +27,31 @@ async def claim(
     request_hash: bytes,
     status_code: int,
     response: dict[str, Any],
+    hours: int,
 ) -> StoredAnswer | None:
     """Record the answer for a key inside the caller's transaction.
 
-    Returns None when the key is new (the caller goes on and commits), or the
+    Returns None when the key is new or its earlier answer is older than
+    `hours` (then it is replaced, and the caller goes on and commits), or the
     answer stored by an earlier request with the same key. A concurrent first
     request holding the key makes this wait until it commits or rolls back.
     """
-    stmt = (
-        insert(idempotency_keys)
-        .values(
-            key_hash=key_hash,
-            request_hash=request_hash,
-            status_code=status_code,
-            response=response,
-        )
-        .on_conflict_do_nothing(index_elements=["key_hash"])
-        .returning(idempotency_keys.c.key_hash)
+    values = insert(idempotency_keys).values(
+        key_hash=key_hash,
+        request_hash=request_hash,
+        status_code=status_code,
+        response=response,
     )
+    stmt = values.on_conflict_do_update(
+        index_elements=["key_hash"],
+        set_={
+            "request_hash": values.excluded.request_hash,
+            "status_code": values.excluded.status_code,
+            "response": values.excluded.response,
+            "created_at": func.now(),
+        },
+        where=idempotency_keys.c.created_at < _expired_before(hours),
+    ).returning(idempotency_keys.c.key_hash)
     if await db.fetch_one(stmt, conn):
         return None
     row = await db.fetch_one(
@@ -60,9 +67,12 @@ async def claim(
     return StoredAnswer(bytes(row["request_hash"]), row["status_code"], row["response"])
 
 
-async def purge_expired(db: Database, hours: int) -> int:
+def _expired_before(hours: int) -> Any:
+    return func.now() - timedelta(hours=hours)
+
+
+async def purge_expired(db: Database, hours: int, conn: AsyncConn | None = None) -> int:
     return await db.execute(
-        delete(idempotency_keys).where(
-            idempotency_keys.c.created_at < datetime.now(UTC) - timedelta(hours=hours)
-        )
+        delete(idempotency_keys).where(idempotency_keys.c.created_at < _expired_before(hours)),
+        conn,
     )

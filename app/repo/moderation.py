@@ -8,6 +8,7 @@ can revert it.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -149,6 +150,9 @@ async def apply(
                 user_id=user_id,
                 action=action,
                 previous=dict(before),
+                # The time the report was locked, not the transaction start, so
+                # actions are ordered as they were applied.
+                at=func.clock_timestamp(),
             ),
             conn,
         )
@@ -159,18 +163,46 @@ async def apply(
     return action_id
 
 
-async def revert(db: Database, action_id: uuid.UUID) -> Row | None:
-    """Restore the state before a moderation action; None if unknown or reverted."""
+@dataclass(frozen=True)
+class Reverted:
+    """What `revert` did: `done`, or why not (`unknown`, `already`, `not_latest`)."""
+
+    outcome: str
+    action: Row | None = None
+    later: Row | None = None  # the newer action that must be reverted first
+
+
+async def revert(db: Database, action_id: uuid.UUID) -> Reverted:
+    """Restore the state before a moderation action, if it is the report's latest.
+
+    Each action stores the state before it, so only the newest action still in
+    force may be undone: restoring an older one would silently undo the later
+    ones too. The report row is locked, so no action can slip in between.
+    """
     async with db.transaction() as conn:
         action = await db.fetch_one(
             select(moderation_actions)
-            .where(moderation_actions.c.id == action_id, moderation_actions.c.reverted_at.is_(None))
+            .where(moderation_actions.c.id == action_id)
             .with_for_update(),
             conn,
         )
         if action is None:
-            return None
+            return Reverted("unknown")
+        if action["reverted_at"] is not None:
+            return Reverted("already", action)
         before = await _state(db, conn, action["report_id"])
+        latest = await db.fetch_one(
+            select(moderation_actions.c.id, moderation_actions.c.action, moderation_actions.c.at)
+            .where(
+                moderation_actions.c.report_id == action["report_id"],
+                moderation_actions.c.reverted_at.is_(None),
+            )
+            .order_by(moderation_actions.c.at.desc())
+            .limit(1),
+            conn,
+        )
+        if latest is not None and latest["id"] != action_id:
+            return Reverted("not_latest", action, latest)
         previous = action["previous"]
         await db.execute(
             update(reports)
@@ -191,7 +223,7 @@ async def revert(db: Database, action_id: uuid.UUID) -> Row | None:
         )
         if before is not None and before["status"] != previous["status"]:
             await bump_version(db, conn)
-    return action
+    return Reverted("done", action)
 
 
 async def actions_of(db: Database, report_id: uuid.UUID) -> list[Row]:
@@ -211,10 +243,3 @@ async def text_of(db: Database, report_id: uuid.UUID) -> Row | None:
     return await db.fetch_one(
         select(reports.c.description, reports.c.suggestion).where(reports.c.id == report_id)
     )
-
-
-async def action_exists(db: Database, action_id: uuid.UUID) -> bool:
-    row = await db.fetch_one(
-        select(moderation_actions.c.id).where(moderation_actions.c.id == action_id)
-    )
-    return row is not None

@@ -12,7 +12,18 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, LargeBinary, bindparam, cast, delete, func, literal, select, text
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 
 from app.db.pool import AsyncConn, Database, compile_sql
@@ -67,6 +78,48 @@ async def peek(db: Database, key_hash: bytes, window_seconds: int) -> Count:
     if row is None:
         return Count(0, 0)
     return Count(int(row["hits"]), max(1, int(row["left"])))
+
+
+async def undo(db: Database, key_hash: bytes, window_seconds: int) -> None:
+    """Take back one event counted by `hit` in the current window."""
+    await db.execute(
+        update(rate_counters)
+        .where(
+            rate_counters.c.key_hash == key_hash,
+            rate_counters.c.window_start == _window_start(window_seconds),
+            rate_counters.c.hits > 0,
+        )
+        .values(hits=rate_counters.c.hits - 1)
+    )
+
+
+# A mark is a counter row outside any window: it only says "seen until".
+_MARK_START = func.to_timestamp(0)
+
+
+async def mark(db: Database, key_hash: bytes, seconds: int) -> None:
+    """Remember `key_hash` for `seconds` from now (renewed on every call)."""
+    until = func.now() + timedelta(seconds=seconds)
+    stmt = insert(rate_counters).values(
+        key_hash=key_hash, window_start=_MARK_START, hits=1, expires_at=until
+    )
+    await db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[rate_counters.c.key_hash, rate_counters.c.window_start],
+            set_={"expires_at": stmt.excluded.expires_at},
+        )
+    )
+
+
+async def marked(db: Database, key_hash: bytes) -> bool:
+    row = await db.fetch_one(
+        select(rate_counters.c.hits).where(
+            rate_counters.c.key_hash == key_hash,
+            rate_counters.c.window_start == _MARK_START,
+            rate_counters.c.expires_at > func.now(),
+        )
+    )
+    return row is not None
 
 
 async def reset(db: Database, key_hash: bytes) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import any_, delete, func, insert, literal, select, update
 
-from app.db.pool import Database, Row
+from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.staff import api_tokens, staff_sessions, staff_users
 
 USER_COLUMNS = (
@@ -86,16 +86,31 @@ async def other_active_admins(db: Database, user_id: uuid.UUID) -> int:
 async def update_user(db: Database, user_id: uuid.UUID, values: dict[str, Any]) -> Row | None:
     if "roles" in values:
         values = {**values, "roles": sorted(set(values["roles"]))}
-    rows = await db.fetch_all(
-        update(staff_users)
-        .where(staff_users.c.id == user_id)
-        .values(**values, updated_at=func.now())
-        .returning(*USER_COLUMNS)
-    )
-    if rows and values.get("active") is False:
-        # A deactivated user is logged out everywhere at once.
-        await db.execute(delete(staff_sessions).where(staff_sessions.c.user_id == user_id))
+    async with db.transaction() as conn:
+        rows = await db.fetch_all(
+            update(staff_users)
+            .where(staff_users.c.id == user_id)
+            .values(**values, updated_at=func.now())
+            .returning(*USER_COLUMNS),
+            conn,
+        )
+        if rows and (values.get("active") is False or "password_hash" in values):
+            # A deactivated user or a changed password ends every session and
+            # token at once; reactivating the user later does not revive them.
+            await end_sessions_and_tokens(db, user_id, conn)
     return rows[0] if rows else None
+
+
+async def end_sessions_and_tokens(
+    db: Database, user_id: uuid.UUID, conn: AsyncConn | None = None
+) -> None:
+    await db.execute(delete(staff_sessions).where(staff_sessions.c.user_id == user_id), conn)
+    await db.execute(
+        update(api_tokens)
+        .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=func.now()),
+        conn,
+    )
 
 
 # --- sessions ---------------------------------------------------------------

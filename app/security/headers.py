@@ -15,6 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.security.logs import REQUEST_ID
+
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Swagger UI at /docs and ReDoc at /redoc load their scripts from this service
@@ -81,7 +83,12 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        # Every log line written while serving this request carries its id.
+        token = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            REQUEST_ID.reset(token)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -6,6 +6,8 @@ token, the network address or the login e-mail, and expire with their window.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 
 from app.config import Settings
@@ -60,40 +62,62 @@ async def check_report(
         raise _too_many(by_address.retry_after, "this network address")
 
 
-def _login_keys(request: Request, settings: Settings, email: str) -> tuple[bytes, bytes]:
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The counters one login attempt added to, so a success can take them back."""
+
+    pair: bytes
+    others: tuple[tuple[bytes, int], ...]
+    known: bytes
+
+
+async def begin_login(
+    request: Request, db: Database, settings: Settings, email: str
+) -> LoginAttempt:
+    """Count this attempt before the password is checked; 429 once over a limit.
+
+    Counting first makes the throttle atomic: parallel attempts each get their
+    own number from one upsert, so no more than the limit reach the password
+    check. Three limits apply: per account and address (the tight one), per
+    address across accounts, and a slower one per account that does not apply
+    from addresses the account logged in from before, so a stranger failing
+    from elsewhere cannot lock staff out of their usual place.
+    """
     key = settings.key
-    return (
-        keyed_hash(key, "login-email", email.strip().lower()),
-        keyed_hash(key, "login-address", address_of(request, settings)),
-    )
-
-
-async def check_login_allowed(
-    request: Request, db: Database, settings: Settings, email: str
-) -> None:
-    """429 before the password is even checked once the failures pile up."""
+    account = email.strip().lower()
+    address = address_of(request, settings)
+    pair = keyed_hash(key, "login-pair", f"{account}\x00{address}")
+    known = keyed_hash(key, "login-known", f"{account}\x00{address}")
     window = settings.login_window_minutes * 60
-    by_email, by_address = _login_keys(request, settings, email)
-    limits = (
-        (by_email, settings.login_max_failures),
-        (by_address, settings.login_max_failures * ADDRESS_LOGIN_FACTOR),
-    )
-    for key_hash, limit in limits:
-        count = await rate_counters.peek(db, key_hash, window)
-        if count.hits >= limit:
-            raise TooManyRequests(LOGIN_REFUSED, headers={"Retry-After": str(count.retry_after)})
+    limits = [
+        (pair, window, settings.login_max_failures),
+        (
+            keyed_hash(key, "login-address", address),
+            window,
+            settings.login_max_failures * ADDRESS_LOGIN_FACTOR,
+        ),
+    ]
+    if not await rate_counters.marked(db, known):
+        limits.append(
+            (
+                keyed_hash(key, "login-email", account),
+                settings.login_account_window_minutes * 60,
+                settings.login_account_max_failures,
+            )
+        )
+    retry_after = 0
+    for key_hash, seconds, limit in limits:
+        count = await rate_counters.hit(db, key_hash, seconds)
+        if count.hits > limit:
+            retry_after = max(retry_after, count.retry_after)
+    if retry_after:
+        raise TooManyRequests(LOGIN_REFUSED, headers={"Retry-After": str(retry_after)})
+    return LoginAttempt(pair, tuple((k, s) for k, _, s in limits[1:]), known)
 
 
-async def note_login_failure(
-    request: Request, db: Database, settings: Settings, email: str
-) -> None:
-    window = settings.login_window_minutes * 60
-    for key_hash in _login_keys(request, settings, email):
-        await rate_counters.hit(db, key_hash, window)
-
-
-async def note_login_success(
-    request: Request, db: Database, settings: Settings, email: str
-) -> None:
-    by_email, _ = _login_keys(request, settings, email)
-    await rate_counters.reset(db, by_email)
+async def login_succeeded(db: Database, settings: Settings, attempt: LoginAttempt) -> None:
+    """Forget this place's failures, take back the attempt, remember the address."""
+    await rate_counters.reset(db, attempt.pair)
+    for key_hash, seconds in attempt.others:
+        await rate_counters.undo(db, key_hash, seconds)
+    await rate_counters.mark(db, attempt.known, settings.login_known_address_days * 86400)

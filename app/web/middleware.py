@@ -1,4 +1,4 @@
-"""CORS and the security-header wrapper around the whole app."""
+"""CORS, the form-size limit, security headers and the access log around the whole app."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.domain.messages import NUL_MESSAGE
+from app.security.formlimit import FormLimit
 from app.security.headers import SecurityHeaders
+from app.security.logs import AccessLog
 from app.web.errors import error_response
 
 
@@ -57,12 +59,20 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Client-Token"],
             max_age=600,
         )
-    # Outside Starlette's error middleware, so even a 500 answer gets the headers.
+    app.add_middleware(FormLimit, limit=settings.form_max_bytes)
+    # Outside Starlette's error middleware, so even a 500 answer gets the headers
+    # and an access-log line.
     build_inner = app.build_middleware_stack
 
     def build() -> object:
-        return SecurityHeaders(
-            NulInQuery(build_inner()), https=settings.https, img_origins=_tile_origins(settings)
+        return AccessLog(
+            SecurityHeaders(
+                NulInQuery(build_inner()),
+                https=settings.https,
+                img_origins=_tile_origins(settings),
+            ),
+            address=settings.log_client_address,
+            trusted_proxies=settings.trusted_proxies,
         )
 
     app.build_middleware_stack = build  # type: ignore[method-assign,assignment]

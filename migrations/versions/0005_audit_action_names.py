@@ -3,7 +3,8 @@
 Revision ID: 0005
 Revises: 0004
 
-Older rows said `sites.export`, `patrol_plan.export` and `patrol_plan.print`;
+Older rows said `sites.export`, `patrol_plan.export` and `patrol_plan.print`, and
+bare `login` / `logout`;
 every action is now `noun:verb` so one filter finds them all.
 """
 
@@ -21,6 +22,8 @@ RENAMED = {
     "sites.export": "sites:export",
     "patrol_plan.export": "patrol_plans:export",
     "patrol_plan.print": "patrol_plans:print",
+    "login": "session:login",
+    "logout": "session:logout",
 }
 
 

@@ -48,4 +48,4 @@ def test_moderator_logs_in_approves_a_text_and_logs_out(
     page.goto(live_server + "/staff/")
     assert "/staff/login" in page.url
     actions = [r["action"] for r in sql.all("SELECT action FROM audit_log ORDER BY id")]
-    assert actions[:2] == ["login:failed", "login"] and "moderation:approve" in actions
+    assert actions[:2] == ["login:failed", "session:login"] and "moderation:approve" in actions

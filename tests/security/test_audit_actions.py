@@ -1,4 +1,4 @@
-"""Audit actions are named `noun:verb` (or a bare `login`/`logout`), and old names migrate."""
+"""Audit actions are named `noun:verb`, never a bare word, and old names migrate."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import psycopg
 from tests.test_migrations import _run, scratch_url  # noqa: F401  (scratch_url is a fixture)
 
 APP = Path(__file__).resolve().parents[2] / "app"
-NAME = re.compile(r"^[a-z_]+:[a-z_]+$|^log(in|out)$")
+NAME = re.compile(r"^[a-z_]+:[a-z_]+$")
 
 
 def _recorded_actions() -> list[tuple[str, str]]:
@@ -55,12 +55,24 @@ def test_migration_renames_old_actions_and_back(scratch_url: str) -> None:  # no
         conn.execute(
             "INSERT INTO audit_log (actor, via, action) VALUES "
             "('a', 'token', 'sites.export'), ('a', 'token', 'patrol_plan.print'), "
-            "('a', 'token', 'reports:read')"
+            "('a', 'token', 'reports:read'), ('a', 'session', 'login'), ('a', 'session', 'logout')"
         )
     _run(scratch_url, "upgrade", "0005")
-    assert _actions(scratch_url) == ["sites:export", "patrol_plans:print", "reports:read"]
+    assert _actions(scratch_url) == [
+        "sites:export",
+        "patrol_plans:print",
+        "reports:read",
+        "session:login",
+        "session:logout",
+    ]
     _run(scratch_url, "downgrade", "0004")
-    assert _actions(scratch_url) == ["sites.export", "patrol_plan.print", "reports:read"]
+    assert _actions(scratch_url) == [
+        "sites.export",
+        "patrol_plan.print",
+        "reports:read",
+        "login",
+        "logout",
+    ]
 
 
 def _actions(url: str) -> list[str]:

@@ -74,7 +74,8 @@ def test_planner_logs_in_reads_reports_and_logs_out(
     client.cookies.set("trygg_session", session_id)  # a stolen copy is dead too
     assert client.get("/api/v1/reports").status_code == 401
     actions = [r["action"] for r in sql.all("SELECT action FROM audit_log ORDER BY id")]
-    assert actions[0] == "login" and "logout" in actions and "reports:read" in actions
+    assert actions[0] == "session:login"
+    assert "session:logout" in actions and "reports:read" in actions
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(

@@ -54,7 +54,7 @@ def test_planner_from_one_command_to_the_audit_log(
     admin = {"Authorization": f"Bearer {token_for('admin')}"}
     log = client.get("/api/v1/audit?actor=planner@vanersborg.se", headers=admin).json()
     actions = {e["action"] for e in log["entries"]}
-    assert {"login", "reports:read", "hotspots:export"} <= actions
+    assert {"session:login", "reports:read", "hotspots:export"} <= actions
     created = client.get("/api/v1/audit?action=users:create", headers=admin).json()["entries"]
     assert created[0]["actor"] == "cli" and created[0]["target"] == "planner@vanersborg.se"
 

@@ -38,3 +38,23 @@ def test_redact_cuts_only_what_is_there_and_reverts_once(
         run_db(lambda db: moderation.revert(db, MODERATOR, uuid.uuid4()))
     actions = [r["action"] for r in sql.all("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["moderation:redact", "moderation:revert"]
+
+
+def test_only_the_latest_action_on_a_report_can_be_reverted(
+    client: TestClient, run_db: RunDb, sql: Sql
+) -> None:
+    posted = client.post("/api/v1/reports", json=point_feature(description="Kalle står här"))
+    report_id = uuid.UUID(posted.json()["id"])
+    redacted = run_db(lambda db: moderation.redact(db, MODERATOR, report_id, ["Kalle"]))
+    hidden = run_db(lambda db: moderation.hide(db, MODERATOR, report_id))
+    # Reverting the redaction now would bring the name back and unhide the report.
+    with pytest.raises(Conflict, match="only the latest action") as refused:
+        run_db(lambda db: moderation.revert(db, MODERATOR, uuid.UUID(redacted["action_id"])))
+    assert hidden["action_id"] in str(refused.value)
+    state = sql.one("SELECT status, description FROM reports")
+    assert state == {"status": "hidden", "description": "[…] står här"}
+    run_db(lambda db: moderation.revert(db, MODERATOR, uuid.UUID(hidden["action_id"])))
+    assert sql.one("SELECT status FROM reports") == {"status": "published"}
+    # With the later one undone, the earlier one is the latest again.
+    run_db(lambda db: moderation.revert(db, MODERATOR, uuid.UUID(redacted["action_id"])))
+    assert sql.scalar("SELECT description FROM reports") == "Kalle står här"

@@ -8,13 +8,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 # A cell starting with one of these is run as a formula by spreadsheet programs
-# (OWASP "CSV injection"); tab and carriage return can hide such a start.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# (OWASP "CSV injection"); tab and carriage return can hide such a start, and
+# some programs read the full-width forms and skip leading spaces too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value: Any) -> Any:
     """Prefix text that a spreadsheet would run as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START)
+    ):
         return "'" + value
     return value
 

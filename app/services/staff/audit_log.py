@@ -13,6 +13,7 @@ from app.db.pool import Database, Row
 from app.repo import audit as store
 from app.security import audit
 from app.security.access import Principal
+from app.services.exports.csv_writer import neutralise
 
 CSV_FIELDS = ("id", "at", "actor", "via", "action", "target", "rows", "details")
 
@@ -65,11 +66,14 @@ def entry(row: Row) -> dict[str, Any]:
 
 
 def as_csv(rows: list[Row]) -> str:
-    """One line per entry, `details` as compact JSON."""
+    """One line per entry, `details` as compact JSON, formula cells neutralised."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         item = entry(row)
-        writer.writerow({**item, "details": orjson.dumps(item["details"]).decode()})
+        cells = {**item, "details": orjson.dumps(item["details"]).decode()}
+        # Actors, targets and details can hold text someone typed: neutralise
+        # formulas like every other CSV export does.
+        writer.writerow({name: neutralise(value) for name, value in cells.items()})
     return out.getvalue()

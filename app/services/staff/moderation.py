@@ -90,12 +90,19 @@ async def history(db: Database, report_id: uuid.UUID) -> list[Row]:
 
 
 async def revert(db: Database, principal: Principal, action_id: uuid.UUID) -> dict[str, Any]:
-    """Undo one moderation action; an action is reverted at most once."""
-    action = await store.revert(db, action_id)
-    if action is None:
-        if await store.action_exists(db, action_id):
-            raise Conflict("that action was already reverted")
+    """Undo the latest moderation action on a report; each at most once."""
+    result = await store.revert(db, action_id)
+    if result.outcome == "unknown":
         raise NotFound(NO_ACTION)
+    if result.outcome == "already":
+        raise Conflict("that action was already reverted")
+    if result.later is not None:
+        raise Conflict(
+            "only the latest action on a report can be reverted: revert the later "
+            f"{result.later['action']} ({result.later['id']}) first"
+        )
+    action = result.action
+    assert action is not None
     await audit.record(
         db,
         principal,

@@ -1,7 +1,8 @@
 """Staff log in with e-mail and password and get a server-side session.
 
-Failed logins are throttled per e-mail and per address, and answer the same
-for unknown users and wrong passwords.
+Login attempts are throttled per account and address, per address and (from
+unfamiliar addresses) per account, and answer the same for unknown users and
+wrong passwords.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from app.errors import Unauthorized
 from app.repo import users as store
 from app.security import audit, ratelimit
 from app.security.access import Principal
-from app.security.passwords import verify_password
+from app.security.passwords import verify_password_async
 from app.security.tokens import new_session_id, session_hash
 
 LOGIN_FAILED = "Fel e-post eller lösenord."  # the same for unknown users and wrong passwords
@@ -26,12 +27,12 @@ async def log_in(
     request: Request, db: Database, settings: Settings, email: str, password: str
 ) -> str:
     """A new session id; `TooManyRequests` when throttled, `Unauthorized` when refused."""
-    await ratelimit.check_login_allowed(request, db, settings, email)
+    attempt = await ratelimit.begin_login(request, db, settings, email)
     record = await store.login_record(db, email) if email else None
-    # verify_password costs the same for unknown users, so timing tells nothing.
-    ok = verify_password(record["password_hash"] if record else None, password)
+    # verify_password costs the same for unknown users, so timing tells nothing;
+    # it runs in a thread so the event loop keeps serving other requests.
+    ok = await verify_password_async(record["password_hash"] if record else None, password)
     if record is None or not ok or not record["roles"]:
-        await ratelimit.note_login_failure(request, db, settings, email)
         who = Principal(user_id=record["id"], email=record["email"]) if record else Principal()
         await audit.record(
             db,
@@ -41,7 +42,7 @@ async def log_in(
             details={"known_user": record is not None},
         )
         raise Unauthorized(LOGIN_FAILED)
-    await ratelimit.note_login_success(request, db, settings, email)
+    await ratelimit.login_succeeded(db, settings, attempt)
     session_id = new_session_id()
     await store.create_session(
         db,
@@ -52,10 +53,10 @@ async def log_in(
     principal = Principal(
         user_id=record["id"], email=record["email"], roles=frozenset(record["roles"]), via="session"
     )
-    await audit.record(db, principal, "login", target=record["email"])
+    await audit.record(db, principal, "session:login", target=record["email"])
     return session_id
 
 
 async def log_out(db: Database, settings: Settings, principal: Principal, session_id: str) -> None:
     await store.delete_session(db, session_hash(settings.key, session_id))
-    await audit.record(db, principal, "logout", target=principal.email)
+    await audit.record(db, principal, "session:logout", target=principal.email)

@@ -11,7 +11,7 @@ from app.repo import users as store
 from app.security import audit
 from app.security.access import Principal
 from app.security.matrix import ROLES
-from app.security.passwords import WeakPassword, hash_password
+from app.security.passwords import WeakPassword, hash_password_async
 
 NOT_FOUND = "No user with that id."
 
@@ -31,9 +31,9 @@ def check_email(email: str) -> str:
     return email
 
 
-def _hash(password: str) -> str:
+async def _hash(password: str) -> str:
     try:
-        return hash_password(password)
+        return await hash_password_async(password)
     except WeakPassword as exc:
         raise Unprocessable(f"password: {exc}") from exc
 
@@ -56,7 +56,7 @@ async def create_user(
     roles = check_roles(roles)
     if await store.email_taken(db, email):
         raise Conflict("a user with that e-mail already exists")
-    user_id = await store.create_user(db, email, _hash(password), roles)
+    user_id = await store.create_user(db, email, await _hash(password), roles)
     await audit.record(
         db, principal, "users:create", target=email, details={"roles": roles}, rows=1
     )
@@ -91,7 +91,7 @@ async def change_user(
         values["active"] = active
         details["active"] = active
     if password is not None:
-        values["password_hash"] = _hash(password)
+        values["password_hash"] = await _hash(password)
         details["password_changed"] = True
     if not values:
         raise Unprocessable("nothing to change: send roles, active or password")

@@ -13,9 +13,8 @@ from app.db.pool import Database
 from app.domain.messages import FieldError
 from app.domain.report import ReportFeature, ReportInvalid, parse_report
 from app.errors import Conflict, NotFound
-from app.repo import idempotency
 from app.repo import reports as store
-from app.security import ratelimit
+from app.security import ratelimit, replays
 from app.security.keyed import keyed_hash, new_receipt, receipt_hash, reporter_hash, same
 from app.services import erasure
 from app.web import params
@@ -147,7 +146,9 @@ async def create_report(request: Request) -> Response:
         key_hash = keyed_hash(key, "idempotency", reporter + idempotency_key.encode())
         request_hash = hashlib.sha256(request.state.raw_body).digest()
         async with db.transaction() as conn:
-            earlier = await idempotency.claim(db, conn, key_hash, request_hash, 201, answer)
+            earlier = await replays.remember(
+                db, conn, settings, key_hash, request_hash, 201, answer
+            )
             if earlier is None:
                 await store.insert_report(db, values, parsed.geometry.wkb, conn)
         if earlier is not None:

@@ -78,9 +78,9 @@ def test_admin_browses_the_log_as_a_page(
 ) -> None:
     email, password = make_user(roles=["admin"])
     login(client, email, password)
-    page = client.get("/staff/audit?action=login")
+    page = client.get("/staff/audit?action=session:login")
     assert page.status_code == 200
-    assert email in page.text and "<td>login</td>" in page.text
+    assert email in page.text and "<td>session:login</td>" in page.text
     assert "format=csv" in page.text
 
 
@@ -99,3 +99,18 @@ def test_bare_dates_are_swedish_days(client: TestClient, staff_headers: Headers,
     assert [e["action"] for e in until] == ["reports:read"]
     bad = client.get(f"{base}&since=1st of May", headers=admin)
     assert bad.status_code == 422 and "since" in bad.json()["detail"]
+
+
+def test_audit_csv_cells_that_look_like_formulas_are_neutralised(
+    client: TestClient, staff_headers: Headers, sql: Sql
+) -> None:
+    admin = staff_headers("admin", "admin@example.se")
+    for target in ("=HYPERLINK(1)", "  +1", "＝1+1", "＠SUM(A1)", "－2", "\t@x"):
+        sql.all(
+            "INSERT INTO audit_log (actor, via, action, target) VALUES (%s, 'token', 'x:y', %s)",
+            ("=cmd()", target),
+        )
+    exported = client.get("/api/v1/audit?format=csv&action=x:y", headers=admin)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 6
+    assert all(r["target"].startswith("'") and r["actor"] == "'=cmd()" for r in rows)

@@ -118,7 +118,9 @@ def test_csv_export_has_wkt_and_reads_in_gdal(
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised() -> None:
-    for evil in ("=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\t=1"):
+    formulas = ("=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\t=1")
+    hidden = (" =1", "\u3000@x", "＝1", "＋1", "－1", "＠x")  # leading space, full-width
+    for evil in formulas + hidden:
         assert neutralise(evil).startswith("'")
     assert neutralise("lighting") == "lighting"
     assert neutralise(3) == 3
