@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from app.db.pool import Database, Row
 from app.db.tables.planning import sites
 from app.db.tables.reports import reports
+from app.repo.audit import append_cte
 from app.repo.moderation import RELEASED
 
 WGS84 = 4326
@@ -117,19 +118,26 @@ def _reports_where(stmt: Select[Any], q: Query) -> Select[Any]:
     return stmt
 
 
-async def report_features(db: Database, q: Query) -> list[str]:
-    """Up to `q.limit` report Features (GeoJSON text), newest first, after `q.offset`."""
+async def report_features(db: Database, q: Query, audit: dict[str, Any]) -> list[str]:
+    """Up to `q.limit` + 1 report Features (GeoJSON text), newest first, after `q.offset`.
+
+    The extra Feature tells that there is a next page. The `audit` entry is
+    written by the same statement, with the number of Features shown.
+    """
     # Page first, then build Features: built in one statement, PostgreSQL would
     # build a Feature for every row skipped by OFFSET too.
     page = (
         _reports_where(select(reports), q)
         .order_by(reports.c.created_at.desc(), reports.c.id.desc())
-        .limit(q.limit)
+        .limit(q.limit + 1)
         .offset(q.offset)
-        .subquery("page")
+        .cte("page")
     )
-    stmt = select(_report_feature(q.srid, page.c)).order_by(
-        page.c.created_at.desc(), page.c.id.desc()
+    shown = func.least(select(func.count()).select_from(page).scalar_subquery(), q.limit)
+    stmt = (
+        select(_report_feature(q.srid, page.c))
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+        .add_cte(append_cte(audit, shown))
     )
     return [str(r["feature"]) for r in await db.fetch_all(stmt)]
 

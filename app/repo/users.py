@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import any_, delete, func, insert, literal, select, update
+from sqlalchemy import any_, delete, func, insert, literal, or_, select, update
 
 from app.db.pool import Database, Row
 from app.db.tables.staff import api_tokens, staff_sessions, staff_users
@@ -150,18 +150,32 @@ async def create_token(db: Database, user_id: uuid.UUID, token_hash: bytes, name
 
 
 async def token_user(db: Database, token_hash: bytes) -> Row | None:
-    """The active user behind an unrevoked token, noting when it was last used."""
+    """The active user behind an unrevoked token, noting when it was last used.
+
+    `last_used_at` is written at most once a minute per token: a write on every
+    request cost a commit flush per GIS page or tile.
+    """
+    token = (
+        select(api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.last_used_at)
+        .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
+        .cte("token")
+    )
     used = (
         update(api_tokens)
-        .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
+        .where(
+            api_tokens.c.id == token.c.id,
+            or_(
+                token.c.last_used_at.is_(None),
+                token.c.last_used_at < func.now() - timedelta(minutes=1),
+            ),
+        )
         .values(last_used_at=func.now())
-        .returning(api_tokens.c.user_id)
         .cte("used")
     )
     return await db.fetch_one(
-        select(staff_users.c.id, staff_users.c.email, staff_users.c.roles).where(
-            staff_users.c.id == used.c.user_id, staff_users.c.active.is_(True)
-        )
+        select(staff_users.c.id, staff_users.c.email, staff_users.c.roles)
+        .where(staff_users.c.id == token.c.user_id, staff_users.c.active.is_(True))
+        .add_cte(used)
     )
 
 
