@@ -104,6 +104,8 @@
       (entry.data.get("reports") || []).forEach(function (f) {
         if (!published(f)) { return; }
         var p = f.geom[0][0];
+        // A point in the tile's buffer belongs to (and is counted in) its neighbour.
+        if (p.x < 0 || p.y < 0 || p.x >= size || p.y >= size) { return; }
         var lng = (xyz[0] + p.x / size) / scale * 360 - 180;
         var merc = Math.PI * (1 - 2 * (xyz[1] + p.y / size) / scale);
         var lat = Math.atan(Math.sinh(merc)) * 180 / Math.PI;
