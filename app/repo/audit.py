@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.sql import ColumnElement
-from sqlalchemy.sql.selectable import CTE
 
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.staff import audit_log
@@ -38,15 +36,6 @@ async def append(
         ),
         conn,
     )
-
-
-def append_cte(entry: dict[str, Any], rows: ColumnElement[int]) -> CTE:
-    """An audit entry written by the same statement as the read it records.
-
-    One statement is one round trip and one commit: the read is answered only
-    once its audit entry is durable, at the cost of a single flush.
-    """
-    return insert(audit_log).values(**entry, rows=rows).cte("audited")
 
 
 async def browse(
