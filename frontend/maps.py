@@ -44,6 +44,7 @@ LOCAL_ASSETS: dict[str, tuple[str, str]] = {
     "markerclustercss": ("leaflet.markercluster", "dist/MarkerCluster.css"),
     "markerclusterdefaultcss": ("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
     "leaflet-heat.js": ("leaflet.heat", "dist/leaflet-heat.js"),
+    "protomaps-leaflet.js": ("protomaps-leaflet", "dist/protomaps-leaflet.js"),
 }
 
 # folium's Map loads these for icons and Bootstrap popups; these pages use
@@ -228,7 +229,7 @@ def public_map(tile_url: str, tile_attribution: str) -> MapParts:
 
 
 def staff_map(tile_url: str, tile_attribution: str) -> MapParts:
-    """Hotspots, a heat layer and clustered reports, all fetched by viewport."""
+    """Hotspots, a heat layer and the reports as vector tiles (or JSON when filtered)."""
     return _built("staff", tile_url, tile_attribution)
 
 
@@ -242,7 +243,13 @@ def _built(kind: str, tile_url: str, tile_attribution: str) -> MapParts:
     elif kind == "staff":
         m = _base_map(tile_url, tile_attribution)
         _Assets(
-            ["markerclusterjs", "markerclustercss", "markerclusterdefaultcss", "leaflet-heat.js"]
+            [
+                "markerclusterjs",
+                "markerclustercss",
+                "markerclusterdefaultcss",
+                "leaflet-heat.js",
+                "protomaps-leaflet.js",
+            ]
         ).add_to(m)
     else:
         m = _base_map(tile_url, tile_attribution)

@@ -20,6 +20,7 @@ SERVED_PACKAGES = (
     "leaflet-draw",
     "leaflet.markercluster",
     "leaflet.heat",
+    "protomaps-leaflet",
     "leaflet.awesome-markers",
     "jquery",
     "bootstrap",

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from app.db.tables import erasure, hotspots, open311, planning, presence, staff  # noqa: F401
+from app.db.tables import (  # noqa: F401
+    erasure,
+    hotspots,
+    open311,
+    planning,
+    presence,
+    staff,
+    tile_grid,
+)
 from app.db.tables.reports import metadata
 
 __all__ = ["metadata"]

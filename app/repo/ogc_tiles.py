@@ -1,11 +1,14 @@
 """Mapbox Vector Tiles (WebMercatorQuad) built by PostGIS with ST_AsMVT.
 
-Staff reports are counted per grid cell below `POINTS_FROM_ZOOM` and drawn as
-points from there on; hotspots come in as the public view's GeoJSON, so a tile
+Staff reports are counted per grid cell below `POINTS_FROM_ZOOM` (summed from
+the trigger-kept `report_grid`) and drawn as points from there on, unless a
+tile would hold more than `MAX_POINTS`; hotspots come in as the public view's GeoJSON, so a tile
 shows exactly what the public map shows.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import Float, Integer, Text, bindparam, text
 from sqlalchemy.sql.elements import TextClause
@@ -18,6 +21,11 @@ BUFFER = 64
 POINTS_FROM_ZOOM = 15
 # Cells per tile side for the aggregated reports (64 -> 64 x 64 cells).
 GRID_CELLS = 64
+# The zoom levels whose tiles are the cells of `report_grid` (migration 0011).
+GRID_LEVELS = (14, 17, 20)
+FINEST_LEVEL = GRID_LEVELS[-1]
+# A tile from POINTS_FROM_ZOOM with more reports than this shows counts instead.
+MAX_POINTS = 2000
 
 _TILE = "ST_TileEnvelope(:z, :x, :y)"
 
@@ -36,40 +44,69 @@ SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
     bindparam("z", type_=Integer), bindparam("x", type_=Integer), bindparam("y", type_=Integer)
 )
 
-# Counts per cell. The cell of each report is computed from its lon/lat with the
-# Web Mercator formulas (no per-row ST_Transform) and written straight in tile
-# coordinates, so ST_AsMVTGeom is not needed either.
+# Counts per cell, summed from `report_grid` (kept by triggers on `reports`,
+# migration 0011): cell (gx, gy) of level L is the zoom-L tile (gx, gy), so a
+# zoom-z tile's cells are the level-L cells shifted right by L - z - log2(cells).
 _REPORT_GRID = text(
     f"""
-WITH bounds AS (SELECT ST_Transform({_TILE}, 4326) AS wgs),
-cells AS (
-    SELECT floor(((ST_X(p) + 180) / 360 * :n - :x) * {GRID_CELLS})::int AS i,
-           floor(((1 - asinh(tan(radians(ST_Y(p)))) / pi()) / 2 * :n - :y)
-                 * {GRID_CELLS})::int AS j,
-           count(*)::int AS reports,
-           (count(*) FILTER (WHERE r.status = 'published'))::int AS published
-    FROM reports r
-    CROSS JOIN bounds b
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN GeometryType(r.geom) = 'POINT' THEN r.geom
-                    ELSE ST_PointOnSurface(r.geom) END AS p
-    ) q
-    WHERE r.geom && b.wgs
-    GROUP BY 1, 2
-)
 SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
-    SELECT reports, published,
-           ST_MakePoint((i + 0.5) * {EXTENT // GRID_CELLS}, (j + 0.5) * {EXTENT // GRID_CELLS})
-               AS geom
-    FROM cells WHERE i BETWEEN 0 AND {GRID_CELLS - 1} AND j BETWEEN 0 AND {GRID_CELLS - 1}
+    SELECT sum(g.reports)::int AS reports, sum(g.published)::int AS published,
+           ST_MakePoint(((g.gx >> :shift) - :i0 + 0.5) * :px,
+                        ((g.gy >> :shift) - :j0 + 0.5) * :px) AS geom
+    FROM report_grid g
+    WHERE g.level = :level AND g.gx BETWEEN :gx0 AND :gx1 AND g.gy BETWEEN :gy0 AND :gy1
+      AND g.reports > 0
+    GROUP BY g.gx >> :shift, g.gy >> :shift
 ) t
 """
 ).bindparams(
-    bindparam("z", type_=Integer),
-    bindparam("x", type_=Integer),
-    bindparam("y", type_=Integer),
-    bindparam("n", type_=Float),
+    *(
+        bindparam(name, type_=Integer)
+        for name in ("shift", "i0", "j0", "level", "gx0", "gx1", "gy0", "gy1")
+    ),
+    bindparam("px", type_=Float),
 )
+
+_GRID_TOTAL = text(
+    """
+SELECT COALESCE(sum(reports), 0)::bigint AS n FROM report_grid
+WHERE level = :level AND gx BETWEEN :gx0 AND :gx1 AND gy BETWEEN :gy0 AND :gy1
+"""
+).bindparams(*(bindparam(name, type_=Integer) for name in ("level", "gx0", "gx1", "gy0", "gy1")))
+
+
+@dataclass(frozen=True)
+class GridCut:
+    """Which grid level answers a tile, and the tile's span of cells in it."""
+
+    level: int
+    shift: int
+    cells: int  # per tile side
+    gx0: int
+    gy0: int
+
+    def bounds(self) -> dict[str, int]:
+        span = self.cells << self.shift
+        return {
+            "level": self.level,
+            "gx0": self.gx0,
+            "gx1": self.gx0 + span - 1,
+            "gy0": self.gy0,
+            "gy1": self.gy0 + span - 1,
+        }
+
+
+def grid_cut(z: int, x: int, y: int) -> GridCut:
+    """Up to GRID_CELLS x GRID_CELLS cells per tile, from the coarsest level fine enough.
+
+    Zoom at most FINEST_LEVEL: beyond it a cell would be larger than the tile.
+    """
+    cells = min(GRID_CELLS, 1 << max(0, FINEST_LEVEL - z))
+    fine = z + cells.bit_length() - 1  # the zoom whose tiles are this tile's cells
+    level = min(level for level in GRID_LEVELS if level >= fine)
+    shift = level - fine
+    return GridCut(level, shift, cells, (x * cells) << shift, (y * cells) << shift)
+
 
 _SITES = text(
     f"""
@@ -113,10 +150,25 @@ async def _tile(db: Database, stmt: TextClause) -> bytes:
     return bytes(value) if value is not None else b""
 
 
-async def report_tile(db: Database, z: int, x: int, y: int) -> bytes:
+async def report_tile(db: Database, z: int, x: int, y: int) -> tuple[bytes, bool]:
+    """The tile, and whether it holds single reports (points) rather than counts.
+
+    From POINTS_FROM_ZOOM a tile holds points when it has at most MAX_POINTS
+    reports, and counts on the finest grid otherwise: a tile of 100 000
+    points is neither quick to build nor readable.
+    """
+    points = _REPORT_POINTS.bindparams(z=z, x=x, y=y)
+    if z > FINEST_LEVEL:
+        return await _tile(db, points), True
+    cut = grid_cut(z, x, y)
     if z >= POINTS_FROM_ZOOM:
-        return await _tile(db, _REPORT_POINTS.bindparams(z=z, x=x, y=y))
-    return await _tile(db, _REPORT_GRID.bindparams(z=z, x=x, y=y, n=float(2**z)))
+        total = await db.fetch_one(_GRID_TOTAL.bindparams(**cut.bounds()))
+        if total is not None and int(total["n"]) <= MAX_POINTS:
+            return await _tile(db, points), True
+    stmt = _REPORT_GRID.bindparams(
+        shift=cut.shift, i0=x * cut.cells, j0=y * cut.cells, px=EXTENT / cut.cells, **cut.bounds()
+    )
+    return await _tile(db, stmt), False
 
 
 async def site_tile(db: Database, z: int, x: int, y: int) -> bytes:

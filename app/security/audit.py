@@ -32,6 +32,24 @@ def _clean(value: Any) -> Any:
     return str(value)[:MAX_VALUE_CHARS]
 
 
+def entry(
+    principal: Principal,
+    action: str,
+    *,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit entry, for a read that writes it in its own statement."""
+    return {
+        "user_id": principal.user_id,
+        "actor": principal.email or principal.via,
+        "via": principal.via,
+        "action": action,
+        "target": target,
+        "details": _clean(details or {}),
+    }
+
+
 async def record(
     db: Database,
     principal: Principal,

@@ -25,8 +25,8 @@ async def hotspot_tile(db: Database, settings: Settings, z: int, x: int, y: int)
 
 
 async def report_tile(db: Database, principal: Principal, z: int, x: int, y: int) -> bytes:
-    tile = await store.report_tile(db, z, x, y)
-    if z >= POINTS_FROM_ZOOM and tile:
+    tile, points = await store.report_tile(db, z, x, y)
+    if points and tile:
         # Single reports are personal data: audited like the staff map's markers.
         await audit.record(
             db, principal, "reports:map", details={"via": "ogc-tiles", "tile": [z, x, y]}

@@ -1,7 +1,10 @@
-/* Staff map: hotspots with full detail, a heat layer and the reports in view
-   (clustered markers, or grid counts when too many), all fetched for the
-   visible area only. Popups are built from data with textContent: report text
-   can never become markup or code. */
+/* Staff map: hotspots with full detail, a heat layer and the reports in view.
+   Reports come as vector tiles (OGC API – Tiles, drawn by protomaps-leaflet):
+   counts per grid cell when zoomed out or dense, single reports when zoomed
+   in, so the map stays quick at a million reports. The tiles carry no
+   filters, so with filters set the reports come as JSON for the view instead
+   (clustered markers, or grid counts when too many). Popups are built from
+   data with textContent: report text can never become markup or code. */
 (function () {
   "use strict";
   var H = window.TryggHotspots;
@@ -84,6 +87,100 @@
     return L.divIcon({html: node, className: "", iconSize: [size, size]});
   }
 
+  /* --- vector tiles: every published report, no filters --------------- */
+  var P = window.protomapsL;
+  var TILE_URL = "/ogc/collections/reports/tiles/WebMercatorQuad/{z}/{y}/{x}";
+  var COLOUR = "#004b87";
+  var isCell = function (f) { return f.props.reports !== undefined; };
+  var published = function (f) {
+    return isCell(f) ? f.props.published > 0 : f.props.status === "published";
+  };
+  // A cell's disc grows with the number of published reports in it.
+  var cellRadius = function (_z, f) {
+    return Math.min(14, 3 + 2.2 * Math.log(1 + f.props.published));
+  };
+  var tiles = P.leafletLayer({
+    url: TILE_URL,
+    attribution: "",
+    zIndex: 5,  // above the base map
+    maxDataZoom: 19,
+    paintRules: [
+      {dataLayer: "reports", filter: function (_z, f) { return isCell(f) && published(f); },
+       symbolizer: new P.CircleSymbolizer({radius: cellRadius, fill: "#b34700", opacity: 0.7,
+                                           stroke: "#ffffff", width: 1})},
+      {dataLayer: "reports",
+       filter: function (_z, f) { return !isCell(f) && published(f) && f.geomType !== 1; },
+       symbolizer: new P.LineSymbolizer({color: COLOUR, width: 3})},
+      {dataLayer: "reports", filter: function (_z, f) { return !isCell(f) && published(f); },
+       symbolizer: new P.CircleSymbolizer({radius: 6, fill: COLOUR, stroke: "#ffffff", width: 2})}
+    ]
+  });
+
+  /* Published reports whose point or cell lies in view, from the tiles drawn. */
+  function countInView() {
+    var view = tiles.views && tiles.views.get("");
+    if (!view) { return 0; }
+    var zoom = Math.ceil(map.getZoom());
+    var dz = Math.max(0, Math.min(zoom - view.levelDiff, view.maxDataLevel));
+    var size = view.tileCache.tileSize, n = 0, bounds = map.getBounds();
+    view.tileCache.cache.forEach(function (entry, key) {
+      var xyz = key.split(":").map(Number);
+      if (xyz[2] !== dz) { return; }
+      var scale = Math.pow(2, dz);
+      (entry.data.get("reports") || []).forEach(function (f) {
+        if (!published(f)) { return; }
+        var p = f.geom[0][0];
+        // A point in the tile's buffer belongs to (and is counted in) its neighbour.
+        if (p.x < 0 || p.y < 0 || p.x >= size || p.y >= size) { return; }
+        var lng = (xyz[0] + p.x / size) / scale * 360 - 180;
+        var merc = Math.PI * (1 - 2 * (xyz[1] + p.y / size) / scale);
+        var lat = Math.atan(Math.sinh(merc)) * 180 / Math.PI;
+        if (bounds.contains([lat, lng])) { n += isCell(f) ? f.props.published : 1; }
+      });
+    });
+    return n;
+  }
+
+  var tilesWaiting = null;  // resolves when the visible tiles are drawn
+  tiles.on("load", function () {
+    statusEl.textContent = fill(S.raw_count, {n: countInView()});
+    if (tilesWaiting) { var done = tilesWaiting; tilesWaiting = null; done(); }
+  });
+
+  function itemPopup(feature) {
+    var p = feature.properties;
+    var type = (feature.geometry && feature.geometry.type || "").toUpperCase();
+    return reportPopup({kind: p.kind, shape: type, severity: p.severity, reasons: p.reasons,
+                        times: p.times, days: p.days,
+                        created: (p.created_at || "").slice(0, 10),
+                        description: p.description, suggestion: p.suggestion});
+  }
+
+  /* A click on a report (zoomed in) opens it from the audited items API; a
+     click on a cell tells its count. */
+  map.on("click", function (ev) {
+    var target = ev.originalEvent && ev.originalEvent.target;
+    // A click on a hotspot outline is the hotspot's, not the reports'.
+    if (!map.hasLayer(tiles) || (target && target.closest && target.closest(".leaflet-interactive"))) {
+      return;
+    }
+    var picked = (tiles.queryTileFeaturesDebug(ev.latlng.lng, ev.latlng.lat, 12).get("") || [])
+      .map(function (p) { return p.feature; }).filter(published);
+    if (!picked.length) { return; }
+    var f = picked[0];
+    if (isCell(f)) {
+      L.popup().setLatLng(ev.latlng).setContent(el("p", null, fill(S.cells, {n: f.props.published})))
+        .openOn(map);
+      return;
+    }
+    fetch("/ogc/collections/reports/items/" + encodeURIComponent(f.props.id),
+          {credentials: "same-origin", headers: {Accept: "application/geo+json"}})
+      .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
+      .then(function (item) {
+        L.popup({maxWidth: 320}).setLatLng(ev.latlng).setContent(itemPopup(item)).openOn(map);
+      }).catch(function () { statusEl.textContent = S.reports_error; });
+  });
+
   var pending = null;
   var loaded = null;  // what the layers show: padded bounds, zoom, filters
   function params(b) {
@@ -112,8 +209,25 @@
     statusEl.textContent = S.reports_loading;
     var wantReports = layers.reports.box.checked;
     var wantHeat = layers.heat.box.checked;
+    var useTiles = wantReports && H.filterParams(form).toString() === "";
     var jobs = [];
-    if (wantReports) {
+    if (useTiles) {
+      clusters.clearLayers();
+      grid.clearLayers();
+      map.removeLayer(clusters);
+      map.removeLayer(grid);
+      if (!map.hasLayer(tiles)) { tiles.addTo(map); }
+      jobs.push(new Promise(function (resolve) {
+        tilesWaiting = resolve;
+        // Tiles already drawn (a small pan) fire no new "load"; a tile that
+        // never arrives does not hold the page's other layers back for ever.
+        if (!tiles.isLoading()) { tilesWaiting = null; resolve(); }
+        setTimeout(resolve, 10000);
+      }).then(function () { statusEl.textContent = fill(S.raw_count, {n: countInView()}); }));
+    } else if (map.hasLayer(tiles)) {
+      map.removeLayer(tiles);
+    }
+    if (wantReports && !useTiles) {
       jobs.push(fetch("/api/v1/map/reports?" + q, {signal: signal, credentials: "same-origin"})
         .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
         .then(function (fc) {
@@ -142,7 +256,7 @@
             statusEl.textContent = fill(S.raw_count, {n: fc.total});
           }
         }));
-    } else {
+    } else if (!useTiles) {
       map.removeLayer(clusters);
       map.removeLayer(grid);
       statusEl.textContent = "";
@@ -170,6 +284,9 @@
 
   var timer = null;
   map.on("moveend", function () {
+    if (map.hasLayer(tiles) && !tiles.isLoading()) {
+      statusEl.textContent = fill(S.raw_count, {n: countInView()});
+    }
     clearTimeout(timer);
     timer = setTimeout(loadReports, 150);
   });

@@ -34,8 +34,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "severity": "Number (from zoom 15)",
         "reasons": "String, comma-separated (from zoom 15)",
         "times": "String, comma-separated (from zoom 15)",
-        "reports": "Number: reports in the cell (below zoom 15)",
-        "published": "Number: published reports in the cell (below zoom 15)",
+        "reports": "Number: reports in the cell (below zoom 15, or over 2000 in the tile)",
+        "published": "Number: published reports in the cell (where `reports` is given)",
     },
     "sites": {"id": "String", "name": "String", "status": "String"},
 }
@@ -172,7 +172,7 @@ async def report_tilejson(
 
 @router.get(
     "/reports/tiles/WebMercatorQuad/{z}/{y}/{x}",
-    summary="A reports tile (MVT): counts per cell below zoom 15, points from zoom 15",
+    summary="A reports tile (MVT): counts per cell below zoom 15 (or when dense), else points",
     responses={
         200: media_doc("A Mapbox Vector Tile", {"application/vnd.mapbox-vector-tile": BINARY})
     },

@@ -104,6 +104,23 @@ def test_reports_page_with_links_and_audit(
     assert prev and "offset=2" in prev[0]["href"]
     audits = sql.scalar("SELECT count(*) FROM audit_log WHERE action = 'reports:read'")
     assert audits == 3
+    # Each entry, written by the page's own statement, holds the rows shown.
+    rows = sql.all("SELECT rows, details FROM audit_log WHERE action = 'reports:read' ORDER BY id")
+    assert [r["rows"] for r in rows] == [2, 2, 1]
+    assert [r["details"]["offset"] for r in rows] == [0, 2, 4]
+    # The token's last use is written at most once a minute, not on every page.
+    police_token = (
+        "UPDATE api_tokens t SET last_used_at = now() - CAST(%(age)s AS interval) "
+        "FROM staff_users u WHERE u.id = t.user_id AND 'police' = ANY(u.roles)"
+    )
+    police_used = (
+        "SELECT extract(epoch FROM now() - t.last_used_at) FROM api_tokens t "
+        "JOIN staff_users u ON u.id = t.user_id WHERE 'police' = ANY(u.roles)"
+    )
+    for age, fresh in (("30 seconds", False), ("2 minutes", True)):
+        sql.all(police_token, {"age": age})
+        assert client.get(url, params={"limit": 1}, headers=police).status_code == 200
+        assert (sql.scalar(police_used) < 5) is fresh, age
     one = client.get(f"{url}/{ids[0]}", headers=police).json()
     assert one["id"] == ids[0] and one["properties"]["description"] is None
 

@@ -82,6 +82,70 @@ def test_reports_are_counted_below_zoom_15_and_points_above(
     assert client.get(_url("reports", 16), headers=staff_headers("moderator")).status_code == 403
 
 
+def _counts(client: TestClient, headers: dict[str, str], z: int) -> tuple[int, int]:
+    layer = mapbox_vector_tile.decode(client.get(_url("reports", z), headers=headers).content)
+    cells = layer.get("reports", {"features": []})["features"]
+    return (
+        sum(f["properties"]["reports"] for f in cells),
+        sum(f["properties"]["published"] for f in cells),
+    )
+
+
+def test_grid_follows_inserts_moderation_and_deletes(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    _post(client, 5)
+    # Bulk inserts (imports) and a line, counted at its point on surface.
+    sql.all(
+        "INSERT INTO reports (id, channel, reasons, times, geom) SELECT gen_random_uuid(), "
+        "'import', ARRAY['lighting'], ARRAY['night'], ST_SetSRID(ST_MakePoint("
+        f"{LON} + i * 0.0001, {LAT}), 4326) FROM generate_series(1, 20) AS i"
+    )
+    sql.all(
+        "INSERT INTO reports (id, channel, reasons, times, geom) VALUES (gen_random_uuid(), "
+        "'import', ARRAY['lighting'], ARRAY['night'], ST_GeomFromText("
+        f"'LINESTRING({LON} {LAT}, {LON + 0.001} {LAT + 0.0005})', 4326))"
+    )
+    police = staff_headers("police")
+    for z in (3, 9, 11, 13, 14):
+        assert _counts(client, police, z) == (26, 26), z
+    sql.all(
+        "UPDATE reports SET status = 'hidden' WHERE channel = 'import' AND geom && "
+        f"ST_MakeEnvelope({LON}, {LAT}, {LON + 0.0005}, {LAT}, 4326)"
+    )
+    hidden = sql.scalar("SELECT count(*) FROM reports WHERE status = 'hidden'")
+    assert hidden > 0
+    sql.all("UPDATE reports SET text_status = 'none'")  # no cell changes
+    assert _counts(client, police, 14) == (26, 26 - hidden)
+    sql.all("DELETE FROM reports WHERE channel = 'import'")
+    assert _counts(client, police, 14) == (5, 5)
+    # The grid equals a count from scratch, cell by cell.
+    drift = sql.scalar(
+        "SELECT count(*) FROM (SELECT 20 AS level, c.gx, c.gy, count(*) AS n FROM reports r, "
+        "report_grid_cell(r.geom) c GROUP BY 2, 3) fresh FULL JOIN (SELECT * FROM report_grid "
+        "WHERE level = 20 AND reports > 0) kept USING (level, gx, gy) "
+        "WHERE fresh.n IS DISTINCT FROM kept.reports"
+    )
+    assert drift == 0
+
+
+def test_dense_tiles_from_zoom_15_are_counted(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    sql.all(
+        "INSERT INTO reports (id, channel, reasons, times, geom) SELECT gen_random_uuid(), "
+        "'import', ARRAY['lighting'], ARRAY['night'], ST_SetSRID(ST_MakePoint("
+        f"{LON} + (i % 50) * 0.00001, {LAT} + (i / 50) * 0.00001), 4326) "
+        "FROM generate_series(0, 2499) AS i"
+    )
+    police = staff_headers("police")
+    layer = mapbox_vector_tile.decode(client.get(_url("reports", 16), headers=police).content)
+    cells = layer["reports"]["features"]
+    assert "id" not in cells[0]["properties"]
+    assert sum(f["properties"]["reports"] for f in cells) == 2500
+    assert sql.scalar("SELECT count(*) FROM audit_log WHERE action = 'reports:map'") == 0
+
+
 def test_public_hotspots_at_every_zoom(client: TestClient, sql: Sql) -> None:
     seed(sql)
     public = client.get("/api/v1/hotspots").json()["features"]
