@@ -21,6 +21,7 @@ from app.repo.ogc import SWEREF99TM, WGS84, Query
 from app.security import audit
 from app.security.access import Principal
 from app.services import hotspots as hotspot_store
+from app.services.hotspots.replica import run_for_read
 
 __all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
 
@@ -48,11 +49,14 @@ async def _crs84_box(db: Database, q: Query) -> tuple[float, float, float, float
 
 
 async def public_hotspots(
-    db: Database, settings: Settings, filters: ReportFilter
+    db: Database, settings: Settings, filters: ReportFilter, read: Database | None = None
 ) -> tuple[list[object], bool]:
-    """Exactly the features anonymous GET /api/v1/hotspots shows for `filters`."""
+    """Exactly the features anonymous GET /api/v1/hotspots shows for `filters`.
+
+    `read` is the hot standby, used whenever its newest run is fresh.
+    """
     ctx = hotspot_store.context_of(settings)
-    run, stale = await hotspot_store.current_run(db, ctx, filters, settings.hotspot_wait_seconds)
+    run, stale, db = await run_for_read(db, read or db, ctx, filters, settings.hotspot_wait_seconds)
     if run is None:
         return [], stale
     body = await hotspot_store.collection_json(
@@ -67,9 +71,12 @@ async def _in_crs(db: Database, features: list[object], srid: int) -> str:
     return await store.features_in_3006(db, text) if srid == SWEREF99TM else text
 
 
-async def hotspot_page(db: Database, settings: Settings, q: Query) -> Page:
-    filters = ReportFilter(since=q.since, until=q.until, bbox=await _crs84_box(db, q))
-    features, stale = await public_hotspots(db, settings, filters)
+async def hotspot_page(
+    db: Database, settings: Settings, q: Query, read: Database | None = None
+) -> Page:
+    filters = ReportFilter(since=q.since, until=q.until, bbox=await _crs84_box(read or db, q))
+    features, stale = await public_hotspots(db, settings, filters, read)
+    db = read or db  # the rest is plain SQL on values, fine on the standby
     shown = features[q.offset : q.offset + q.limit]
     return Page(
         await _in_crs(db, shown, q.srid),
@@ -81,10 +88,12 @@ async def hotspot_page(db: Database, settings: Settings, q: Query) -> Page:
 
 
 async def hotspot_item(
-    db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int
+    db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int, read: Database | None = None
 ) -> str | None:
     ctx = hotspot_store.context_of(settings)
-    run, _ = await hotspot_store.current_run(db, ctx, ReportFilter(), settings.hotspot_wait_seconds)
+    run, _, db = await run_for_read(
+        db, read or db, ctx, ReportFilter(), settings.hotspot_wait_seconds
+    )
     if run is None:
         return None
     feature = await hotspot_store.feature_of(

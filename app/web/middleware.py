@@ -9,6 +9,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app.config import Settings
 from app.security.headers import SecurityHeaders
+from app.web.caching import PublicCache
 
 
 def _tile_origins(settings: Settings) -> tuple[str, ...]:
@@ -30,6 +31,8 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Client-Token"],
             max_age=600,
         )
+    # ETag, Last-Modified and 304s for public reads, so a reverse proxy can cache them.
+    app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
     # Outside Starlette's error middleware, so even a 500 answer gets the headers.
     build_inner = app.build_middleware_stack
 
