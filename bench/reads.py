@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,6 +31,9 @@ from app.services import hotspots as store  # noqa: E402
 from bench._common import SECRET, free_port, scratch_database, served  # noqa: E402
 from bench.hotspot_speed import load  # noqa: E402
 
+SIZE = text(
+    "SELECT pg_total_relation_size('reports') AS bytes, (SELECT count(*) FROM reports) AS n"
+)
 PATHS = ("/api/v1/hotspots", "/ogc/collections/hotspots/items?limit=100")
 NGINX = """
 daemon off; master_process off; pid {dir}/nginx.pid; error_log {dir}/error.log warn;
@@ -70,13 +74,17 @@ async def rate(base: str, path: str, seconds: float, clients: int = 8) -> tuple[
     return counts[0] / (time.monotonic() - started), counts[1]
 
 
-async def prepare(url: str, reports: int) -> None:
+async def prepare(url: str, reports: int) -> float:
+    """Store and cluster the reports; the reports table's bytes per report, indexes included."""
     settings = Settings(env=Environment.test, database_url=url, secret_key=SECRET)
     db = Database(settings.model_copy(update={"db_statement_timeout_ms": 0}), min_size=1)
     await db.open()
     try:
         await load(db, reports, "realistic")
         await store.compute(db, store.context_of(settings), force=True)
+        row = await db.fetch_one(SIZE)
+        assert row is not None
+        return float(row["bytes"]) / max(1, int(row["n"]))
     finally:
         await db.close()
 
@@ -90,7 +98,7 @@ def main() -> None:
     if shutil.which("nginx") is None:
         sys.exit("nginx is not installed (scripts/bootstrap.sh installs it)")
     with scratch_database() as url:
-        asyncio.run(prepare(url, args.reports))
+        per_report = asyncio.run(prepare(url, args.reports))
         with served(url, TRYGG_WORKERS=args.workers, TRYGG_HOTSPOT_WORKER="false") as base:
             folder = Path(tempfile.mkdtemp(prefix="trygg-bench-nginx-"))
             port = free_port()
@@ -114,10 +122,11 @@ def main() -> None:
                 proxy.wait(10)
                 shutil.rmtree(folder, ignore_errors=True)
     print(f"{args.reports} reports, 8 clients, {args.workers} uvicorn worker(s)")
+    print(f"reports table with its indexes: {per_report:.0f} bytes per report")
     print(f"{'path':48} {'app /s':>9} {'nginx /s':>9} {'ratio':>7}")
-    for path, (direct, bad_d), (cached, bad_c) in rows:
-        note = f"  ({bad_d + bad_c} not 200)" if bad_d + bad_c else ""
-        print(f"{path:48} {direct:9.0f} {cached:9.0f} {cached / direct:7.1f}{note}")
+    for path, (app_rate, bad_app), (proxy_rate, bad_proxy) in rows:
+        note = f"  ({bad_app + bad_proxy} not 200)" if bad_app + bad_proxy else ""
+        print(f"{path:48} {app_rate:9.0f} {proxy_rate:9.0f} {proxy_rate / app_rate:7.1f}{note}")
 
 
 if __name__ == "__main__":

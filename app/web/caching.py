@@ -80,10 +80,11 @@ class PublicCache:
             PUBLIC_PREFIXES
         )
         start: Message | None = None
+        mode = "pass"  # "pass" the body on, "buffer" it to hash it, or "drop" it (a 304)
         chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
-            nonlocal start
+            nonlocal start, mode
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 cache = headers.get("cache-control")
@@ -94,27 +95,33 @@ class PublicCache:
                     headers.append("Vary", "Accept, Authorization, Cookie")
                     cache = headers["cache-control"]
                 if message["status"] != 200 or "public" not in (cache or ""):
-                    start = None
                     await send(message)
-                    return
-                start = message
+                elif "etag" in headers:
+                    # The route's own validator (run id, file stamp): no need to read the body.
+                    mode = "drop" if await self._answer(message, request_headers, send) else "pass"
+                else:
+                    start, mode = message, "buffer"
                 return
-            if start is None:
+            if mode == "pass":
                 await send(message)
+                return
+            if mode == "drop":
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(start, b"".join(chunks), request_headers, send)
+                assert start is not None
+                body = b"".join(chunks)
+                headers = MutableHeaders(scope=start)
+                headers["ETag"] = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                if not await self._answer(start, request_headers, send):
+                    await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capture)
 
-    async def _finish(
-        self, start: Message, body: bytes, request_headers: Headers, send: Send
-    ) -> None:
+    async def _answer(self, start: Message, request_headers: Headers, send: Send) -> bool:
+        """Send the start of the answer: a 304 (True) or the 200 whose body follows (False)."""
         headers = MutableHeaders(scope=start)
-        etag = headers.get("etag")
-        if etag is None:
-            etag = headers["ETag"] = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        etag = headers["etag"]
         if "last-modified" not in headers:
             headers["Last-Modified"] = formatdate(self.seen.of(etag), usegmt=True)
         if_none_match = request_headers.get("if-none-match")
@@ -125,10 +132,10 @@ class PublicCache:
             else if_modified_since is not None
             and _not_modified_since(if_modified_since, headers["last-modified"])
         )
-        if fresh:
-            kept = [(k, v) for k, v in start["headers"] if k.lower() in KEPT_ON_304]
-            await send({"type": "http.response.start", "status": 304, "headers": kept})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        if not fresh:
+            await send(start)
+            return False
+        kept = [(k, v) for k, v in start["headers"] if k.lower() in KEPT_ON_304]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return True
