@@ -274,7 +274,20 @@ class Settings(BaseSettings):
         description="Log lines as text or json; auto: json in production, text otherwise.",
     )
 
-    @field_validator("database_url")
+    # -- Scaling --
+    read_database_url: str = Field(
+        "",
+        description="PostgreSQL URL of a hot standby for public reads (maps, hotspots, OGC). "
+        "Unset: reads use DATABASE_URL. Writes and a resident's own receipts use the primary.",
+    )
+    public_cache_seconds: int = Field(
+        10,
+        ge=0,
+        description="`Cache-Control: max-age` of public GET answers, so a reverse proxy "
+        "absorbs read spikes; 0 sends `no-cache` (revalidate every time).",
+    )
+
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def _sqlalchemy_prefix(cls, value: str) -> str:
         # Accept the SQLAlchemy spelling too, but keep a libpq URL internally.
@@ -365,6 +378,7 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "backup_dir backup_config backup_retention_full archive_failing_seconds erasure_log",
         ),
         ("Logging and forms", "form_max_bytes log_client_address log_format"),
+        ("Scaling", "read_database_url public_cache_seconds"),
     )
 )
 

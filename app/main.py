@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
-from app.db.pool import Database, DatabaseUnavailable, check_durability
+from app.db.pool import Database, DatabaseUnavailable, check_durability, open_read_database
 from app.repo.schema_version import current_revision, head_revision
 from app.services import erasure
+from app.services.group_commit import GroupCommit
 from app.services.hotspots.worker import HotspotWorker
 from app.web import routers
 from app.web.errors import install_error_handlers
@@ -54,6 +55,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.close()
         raise
     app.state.db = db
+    app.state.group_commit = GroupCommit(db)
+    # Public reads from a hot standby when one is configured; else the primary.
+    read_db = await open_read_database(settings, db)
+    app.state.read_db = read_db
     # New reports mark hotspots stale; the worker recomputes them in the background.
     worker = HotspotWorker(db, settings) if settings.hotspot_worker else None
     if worker is not None:
@@ -64,6 +69,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             await worker.stop()
+        if read_db is not db:
+            await read_db.close()
         await db.close()
 
 

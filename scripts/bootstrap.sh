@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-client-15 pgbackrest
-  gdal-bin chromium nodejs npm python3-venv libpango-1.0-0 libpangoft2-1.0-0
+  gdal-bin chromium nodejs npm python3-venv libpango-1.0-0 libpangoft2-1.0-0 nginx
 )
 PYTHON=${PYTHON:-python3}
 VENV=.venv

@@ -254,6 +254,36 @@ class Cluster:
         if self.backups_enabled():
             self.stanza_create()
 
+    def standby_of(self, primary: Cluster) -> None:
+        """Make this an empty folder's hot standby of `primary` (pg_basebackup -R) and start it."""
+        for path in (self.base, self.run_dir):
+            path.mkdir(parents=True, exist_ok=True)
+            self._chown(path)
+        shutil.copy(primary.password_file, self.password_file)
+        source = f"host=127.0.0.1 port={primary.port} user={DB_USER} password={primary.password()}"
+        result = self._as_owner(
+            [str(self.bindir / "pg_basebackup"), "-D", str(self.data), "-R", "-X", "stream"]
+            + ["-c", "fast", "-d", source],
+            capture_output=True,
+        )
+        if result.returncode != 0:
+            sys.exit(f"pg_basebackup failed:\n{result.stdout}{result.stderr}")
+        # -R wrote standby.signal and primary_conninfo; this copy listens elsewhere
+        # and leaves WAL archiving to the primary.
+        with (self.data / "postgresql.auto.conf").open("a") as fh:
+            fh.write(
+                f"port = {self.port}\nunix_socket_directories = '{self.run_dir}'\n"
+                "archive_mode = off\nhot_standby = on\n"
+            )
+        result = self._as_owner(
+            [str(self.bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data)]
+            + ["-l", str(self.log)],
+            capture_output=True,
+        )
+        if result.returncode != 0:
+            tail = self.log.read_text()[-3000:] if self.log.exists() else ""
+            sys.exit(f"the standby did not start:\n{result.stdout}{result.stderr}\n{tail}")
+
     def stop(self) -> None:
         if self.is_initialised() and self.is_running():
             self._as_owner(

@@ -37,6 +37,25 @@ class DatabaseUnavailable(Exception):
     """No connection could be had in time: answer 503, the client may retry."""
 
 
+# SQLSTATEs of a real outage: connection exceptions (class 08), the server
+# shutting down or starting up, or out of connection slots. Anything else
+# (a statement the server or libpq refused, bad data) is a bug or a 4xx, not a 503.
+_OUTAGE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def is_outage(exc: BaseException, conn: AsyncConn | None = None) -> bool:
+    """Whether `exc` means the database cannot be reached (503), not a failing statement."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = exc.sqlstate or ""
+    if state.startswith("08") or state in _OUTAGE_STATES:
+        return True
+    # A lost connection has no SQLSTATE; the connection is marked broken.
+    return conn is None or conn.broken or conn.closed
+
+
 class DatabaseUnsafe(RuntimeError):
     """The database would lose acknowledged writes; the service must not start."""
 
@@ -131,10 +150,15 @@ def _options(url: str, extra: str) -> str:
 class Database:
     """A pool of autocommit connections; use `transaction()` for several statements."""
 
-    def __init__(self, settings: Settings, *, min_size: int | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, min_size: int | None = None, url: str | None = None
+    ) -> None:
         self.settings = settings
+        url = url or settings.database_url
+        # A pool on a hot standby (read_database_url) only reads.
+        self.read_only = url != settings.database_url
         self.pool: AsyncConnectionPool[AsyncConn] = AsyncConnectionPool(
-            settings.database_url,
+            url,
             min_size=settings.db_pool_min if min_size is None else min_size,
             max_size=settings.db_pool_max,
             # A request waits at most this long for a connection, then gets a 503.
@@ -149,13 +173,13 @@ class Database:
                 "row_factory": dict_row,
                 "connect_timeout": max(1, int(settings.db_timeout_seconds)),
                 "options": _options(
-                    settings.database_url,
+                    url,
                     f"-c statement_timeout={settings.db_statement_timeout_ms}",
                 ),
                 "application_name": "trygghetskartan",
             },
             open=False,
-            name="trygg",
+            name="trygg-read" if self.read_only else "trygg",
         )
 
     async def open(self, wait: bool = True) -> None:
@@ -166,12 +190,16 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConn]:
+        held: AsyncConn | None = None
         try:
             async with self.pool.connection() as conn:
+                held = conn
                 yield conn
         except PoolTimeout as exc:
             raise DatabaseUnavailable("no database connection available") from exc
         except psycopg.OperationalError as exc:
+            if not is_outage(exc, held):
+                raise  # a failing statement: the caller's bug or data, logged as a 500
             raise DatabaseUnavailable(
                 str(exc).splitlines()[0] if str(exc) else "database error"
             ) from exc
@@ -229,6 +257,16 @@ class Database:
         async with self.connection() as own:
             cur = await own.execute(sql, params)
             return cur.rowcount
+
+
+async def open_read_database(settings: Settings, primary: Database) -> Database:
+    """The pool for public reads: the hot standby's when configured, else `primary`."""
+    if not settings.read_database_url or settings.read_database_url == settings.database_url:
+        return primary
+    replica = Database(settings, url=settings.read_database_url)
+    # Not waiting: a standby still starting must not keep the primary from serving.
+    await replica.open(wait=False)
+    return replica
 
 
 async def check_durability(db: Database) -> None:

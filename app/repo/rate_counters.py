@@ -146,7 +146,7 @@ _GROUPS = text(
     WITH s AS (
         SELECT reporter_hash, address_hash, first_seen_at
         FROM reporter_first_seen
-        WHERE reporter_hash = ANY(:hashes)
+        WHERE reporter_hash = ANY(CAST(:hashes AS bytea[]))
     )
     SELECT a.reporter_hash
     FROM s a
@@ -156,6 +156,12 @@ _GROUPS = text(
     GROUP BY a.reporter_hash
     HAVING count(*) >= :min_group
     """
+)
+
+
+_FIRST_SEEN = text(
+    "SELECT reporter_hash, address_hash, extract(epoch FROM first_seen_at) AS at "
+    "FROM reporter_first_seen WHERE reporter_hash = ANY(CAST(:hashes AS bytea[]))"
 )
 
 
@@ -212,13 +218,9 @@ async def coordination_by_group(
     wanted = {bytes(h) for hashes in groups.values() for h in hashes if h is not None}
     seen: dict[bytes, tuple[bytes, float]] = {}
     if wanted:
-        rows = await db.fetch_all(
-            select(
-                reporter_first_seen.c.reporter_hash,
-                reporter_first_seen.c.address_hash,
-                func.extract("epoch", reporter_first_seen.c.first_seen_at).label("at"),
-            ).where(reporter_first_seen.c.reporter_hash.in_(list(wanted)))
-        )
+        # One array parameter, however many reporters: a parameter per hash
+        # stops at libpq's limit of 65535 (about 1M reports).
+        rows = await db.fetch_all(_FIRST_SEEN, values={"hashes": list(wanted)})
         seen = {bytes(r["reporter_hash"]): (bytes(r["address_hash"]), float(r["at"])) for r in rows}
     window = window_minutes * 60
     flags: dict[K, bool] = {}
@@ -280,6 +282,11 @@ def _report_check_sql(client_on: bool, address_on: bool) -> tuple[str, dict[str,
             select(counted.c.hits).scalar_subquery().label(f"{name}_hits"),
             select(counted.c.left).scalar_subquery().label(f"{name}_left"),
         ]
+    # Counters need not survive a crash (a lost hit only lets one more report
+    # through), so this commit does not wait for its WAL flush: the hot row's
+    # lock is released at once instead of after an fsync. The report itself is
+    # committed durably before its 201.
+    columns.append(func.set_config("synchronous_commit", "off", True).label("async_commit"))
     # The constants (hits=1, zeros) are bound parameters too; keep their values.
     return compile_sql(select(*columns).add_cte(seen))
 

@@ -79,6 +79,16 @@ async def insert_report(
     await db.execute_sql(_insert_sql(), {**values, "wkb": wkb}, conn)
 
 
+async def insert_reports(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Insert several reports (values plus "wkb") in one transaction: one commit, one flush."""
+    if len(rows) == 1:
+        await db.execute_sql(_insert_sql(), rows[0])  # autocommit: one round trip
+        return
+    async with db.transaction() as conn, conn.cursor() as cur:
+        # executemany pipelines the statements: one round trip for the batch.
+        await cur.executemany(_insert_sql(), rows)
+
+
 async def receipt_hash_of(db: Database, report_id: uuid.UUID) -> bytes | None:
     row = await db.fetch_one(select(reports.c.receipt_hash).where(reports.c.id == report_id))
     return None if row is None else row["receipt_hash"]

@@ -7,7 +7,20 @@ import uuid
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, delete, exists, func, insert, select, text, update
+from sqlalchemy import (
+    Text,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.planning import site_history, sites
@@ -114,10 +127,15 @@ async def export_rows(db: Database) -> list[Row]:
     return await db.fetch_all(stmt)
 
 
+def _ids(ids: list[uuid.UUID]) -> Any:
+    """Site ids as one uuid[] parameter, however many there are."""
+    return cast(bindparam("ids", list(ids), type_=ARRAY(UUID(as_uuid=True))), ARRAY(UUID()))
+
+
 async def sites_by_ids(db: Database, ids: list[uuid.UUID]) -> list[Row]:
     if not ids:
         return []
-    return await db.fetch_all(select(*COLUMNS).where(sites.c.id.in_(ids)))
+    return await db.fetch_all(select(*COLUMNS).where(sites.c.id == any_(_ids(ids))))
 
 
 async def update_site(
@@ -183,7 +201,7 @@ async def status_counts(db: Database, ids: list[uuid.UUID]) -> dict[str, int]:
         return {}
     stmt = (
         select(sites.c.status, func.count().label("n"))
-        .where(sites.c.id.in_(ids))
+        .where(sites.c.id == any_(_ids(ids)))
         .group_by(sites.c.status)
     )
     return {r["status"]: int(r["n"]) for r in await db.fetch_all(stmt)}

@@ -7,6 +7,7 @@ reports API.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from datetime import datetime
 import orjson
 
 from app.config import Settings
-from app.db.pool import Database
+from app.db.pool import Database, DatabaseUnavailable
 from app.domain.filters import ReportFilter
 from app.repo import ogc as store
 from app.repo.ogc import SWEREF99TM, WGS84, Query
@@ -22,6 +23,7 @@ from app.security import audit
 from app.security.access import Principal
 from app.services import hotspots as hotspot_store
 from app.services import place_names
+from app.services.hotspots.replica import run_for_read
 
 __all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
 
@@ -49,20 +51,32 @@ async def _crs84_box(db: Database, q: Query) -> tuple[float, float, float, float
 
 
 async def public_hotspots(
-    db: Database, settings: Settings, filters: ReportFilter
+    db: Database, settings: Settings, filters: ReportFilter, read: Database | None = None
 ) -> tuple[list[object], bool]:
-    """Exactly the features anonymous GET /api/v1/hotspots shows for `filters`."""
+    """Exactly the features anonymous GET /api/v1/hotspots shows for `filters`.
+
+    `read` is the hot standby, used whenever its newest run is fresh.
+    """
     ctx = hotspot_store.context_of(settings)
-    run, stale = await hotspot_store.current_run(db, ctx, filters, settings.hotspot_wait_seconds)
+    run, stale, source = await run_for_read(
+        db, read or db, ctx, filters, settings.hotspot_wait_seconds
+    )
     if run is None:
         return [], stale
     body = await hotspot_store.collection_json(
-        db, int(run["id"]), filters, public=True, public_min=settings.public_min_reporters
+        source, int(run["id"]), filters, public=True, public_min=settings.public_min_reporters
     )
-    # Named exactly as GET /api/v1/hotspots names them.
-    body = await place_names.name_collection(db, settings, body)
+    body = await _named(db, settings, body)
     features: list[object] = orjson.loads(body)["features"]
     return features, stale
+
+
+async def _named(db: Database, settings: Settings, body: str) -> str:
+    """Named exactly as GET /api/v1/hotspots names them (names live on the primary)."""
+    try:
+        return await place_names.name_collection(db, settings, body)
+    except DatabaseUnavailable:
+        return body  # the primary is down: the standby's answer goes out unnamed
 
 
 async def _in_crs(db: Database, features: list[object], srid: int) -> str:
@@ -70,9 +84,12 @@ async def _in_crs(db: Database, features: list[object], srid: int) -> str:
     return await store.features_in_3006(db, text) if srid == SWEREF99TM else text
 
 
-async def hotspot_page(db: Database, settings: Settings, q: Query) -> Page:
-    filters = ReportFilter(since=q.since, until=q.until, bbox=await _crs84_box(db, q))
-    features, stale = await public_hotspots(db, settings, filters)
+async def hotspot_page(
+    db: Database, settings: Settings, q: Query, read: Database | None = None
+) -> Page:
+    filters = ReportFilter(since=q.since, until=q.until, bbox=await _crs84_box(read or db, q))
+    features, stale = await public_hotspots(db, settings, filters, read)
+    db = read or db  # the rest is plain SQL on values, fine on the standby
     shown = features[q.offset : q.offset + q.limit]
     return Page(
         await _in_crs(db, shown, q.srid),
@@ -84,19 +101,23 @@ async def hotspot_page(db: Database, settings: Settings, q: Query) -> Page:
 
 
 async def hotspot_item(
-    db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int
+    db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int, read: Database | None = None
 ) -> str | None:
     ctx = hotspot_store.context_of(settings)
-    run, _ = await hotspot_store.current_run(db, ctx, ReportFilter(), settings.hotspot_wait_seconds)
+    run, _, source = await run_for_read(
+        db, read or db, ctx, ReportFilter(), settings.hotspot_wait_seconds
+    )
     if run is None:
         return None
     feature = await hotspot_store.feature_of(
-        db, int(run["id"]), hotspot_id, public=True, public_min=settings.public_min_reporters
+        source, int(run["id"]), hotspot_id, public=True, public_min=settings.public_min_reporters
     )
     if feature is None:
         return None
-    feature = await place_names.name_feature(db, settings, feature)
-    return (await _in_crs(db, [feature], srid))[1:-1]
+    # Naming stores names on the primary; while it is down, serve the item unnamed.
+    with contextlib.suppress(DatabaseUnavailable):
+        feature = await place_names.name_feature(db, settings, feature)
+    return (await _in_crs(source, [feature], srid))[1:-1]
 
 
 def _audit_details(q: Query) -> dict[str, object]:

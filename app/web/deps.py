@@ -29,6 +29,12 @@ async def get_db(request: Request) -> Database:
     return db
 
 
+async def get_read_db(request: Request) -> Database:
+    """The pool for public reads: a hot standby when configured (may lag the primary)."""
+    db: Database = request.app.state.read_db
+    return db
+
+
 async def get_area(request: Request) -> ServiceArea:
     area: ServiceArea = request.app.state.area
     return area
@@ -37,6 +43,7 @@ async def get_area(request: Request) -> ServiceArea:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[Database, Depends(get_db)]
 AreaDep = Annotated[ServiceArea, Depends(get_area)]
+ReadDbDep = Annotated[Database, Depends(get_read_db)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

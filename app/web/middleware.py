@@ -13,6 +13,7 @@ from app.domain.messages import NUL_MESSAGE
 from app.security.formlimit import FormLimit
 from app.security.headers import SecurityHeaders
 from app.security.logs import AccessLog
+from app.web.caching import PublicCache
 from app.web.errors import error_response
 
 
@@ -60,6 +61,8 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             max_age=600,
         )
     app.add_middleware(FormLimit, limit=settings.form_max_bytes)
+    # ETag, Last-Modified and 304s for public reads, so a reverse proxy can cache them.
+    app.add_middleware(PublicCache, max_age=settings.public_cache_seconds)
     # Outside Starlette's error middleware, so even a 500 answer gets the headers
     # and an access-log line.
     build_inner = app.build_middleware_stack

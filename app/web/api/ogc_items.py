@@ -30,7 +30,7 @@ from app.web.api.ogc_common import (
     self_links,
     wants_html,
 )
-from app.web.deps import DbDep, SettingsDep
+from app.web.deps import DbDep, ReadDbDep, SettingsDep
 from app.web.openapi import TEXT, media_doc
 
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])
@@ -99,8 +99,10 @@ def _srid(request: Request) -> int:
     },
     description=ITEMS_DOC,
 )
-async def hotspot_items(request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    page = await service.hotspot_page(db, settings, items_query(request).query)
+async def hotspot_items(
+    request: Request, db: DbDep, read: ReadDbDep, settings: SettingsDep
+) -> Response:
+    page = await service.hotspot_page(db, settings, items_query(request).query, read)
     return _items(request, "hotspots", page, staff=False)
 
 
@@ -112,10 +114,10 @@ async def hotspot_items(request: Request, db: DbDep, settings: SettingsDep) -> R
     },
 )
 async def hotspot_item(
-    feature_id: str, request: Request, db: DbDep, settings: SettingsDep
+    feature_id: str, request: Request, db: DbDep, read: ReadDbDep, settings: SettingsDep
 ) -> Response:
     wanted = params.path_uuid(feature_id, NOT_FOUND)
-    feature = await service.hotspot_item(db, settings, wanted, _srid(request))
+    feature = await service.hotspot_item(db, settings, wanted, _srid(request), read)
     return _item(request, "hotspots", feature, staff=False)
 
 

@@ -141,7 +141,8 @@ async def create_report(request: Request) -> Response:
         "location": location,
     }
     if idempotency_key is None:
-        await store.insert_report(db, values, parsed.geometry.wkb)
+        # Committed together with concurrent reports; durable before the 201.
+        await state.group_commit.insert(values, parsed.geometry.wkb)
     else:
         key_hash = keyed_hash(key, "idempotency", reporter + idempotency_key.encode())
         request_hash = hashlib.sha256(request.state.raw_body).digest()
