@@ -229,6 +229,42 @@ class Settings(BaseSettings):
         30, ge=1, description="How long the hashed first-seen address of a client token is kept."
     )
 
+    # -- Public map --
+    public_min_sources: int = Field(
+        2,
+        ge=1,
+        description="A hotspot is public only when its people come from at least this many "
+        "sources (address groups /24 or /48, import batches without tokens); otherwise held.",
+    )
+    public_burst_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Devices first seen from one address group within this many hours count as "
+        "one independent voice; more than 60 % of a place's people within it is a burst.",
+    )
+    public_repeat_reports: int = Field(
+        5,
+        ge=2,
+        description="People with this many reports at one place count together as one voice "
+        "when they dominate it.",
+    )
+    staff_compute_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Ad-hoc hotspot computations one staff user may have running at once; "
+        "beyond it 429 with Retry-After.",
+    )
+    staff_compute_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Statement timeout of an ad-hoc (filtered) hotspot computation.",
+    )
+    hotspot_keep_filtered_runs: int = Field(
+        50,
+        ge=1,
+        description="Filtered hotspot runs kept (newest first); older ones are pruned.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _sqlalchemy_prefix(cls, value: str) -> str:
@@ -304,6 +340,11 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         (
             "Backups",
             "backup_dir backup_config backup_retention_full archive_failing_seconds erasure_log",
+        ),
+        (
+            "Public map",
+            "public_min_sources public_burst_hours public_repeat_reports "
+            "staff_compute_concurrency staff_compute_timeout_seconds hotspot_keep_filtered_runs",
         ),
     )
 )

@@ -91,7 +91,9 @@ def public_shape(people: Sequence[tuple[float, float]]) -> PublicShape:
     for i in range(VERTICES):
         t = 2 * math.pi * i / VERTICES
         u, v = a * math.cos(t), b * math.sin(t)
-        ring.append((float(round(cx + u * cos_t - v * sin_t)), float(round(cy + u * sin_t + v * cos_t))))
+        ring.append(
+            (float(round(cx + u * cos_t - v * sin_t)), float(round(cy + u * sin_t + v * cos_t)))
+        )
     ring.append(ring[0])
     return PublicShape(cx, cy, tuple(ring))
 

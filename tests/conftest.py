@@ -140,7 +140,7 @@ DATA_TABLES += [
     "walk_ways",
     "walk_vertices",
 ]
-DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_identities"]
+DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_reviews", "hotspot_identities"]
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ RULES = Rules(min_units=5)
 
 def _genuine(n: int, sources: int) -> list[Person]:
     """`n` residents over half a year behind `sources` address groups (CGNAT when few)."""
-    return [
-        Person(bytes([i % sources]), i * 9 * DAY, (i * 9 * DAY + 3600,)) for i in range(n)
-    ]
+    return [Person(bytes([i % sources]), i * 9 * DAY, (i * 9 * DAY + 3600,)) for i in range(n)]
 
 
 def test_genuine_support_is_independent() -> None:

@@ -40,13 +40,17 @@ MOVE_IDENTITY = text(
 INSERT_HOTSPOT = text(
     "INSERT INTO hotspots (run_id, hotspot_id, rank, score, reporters, reports, "
     "reasons, times, days, hours, severity_mean, safe_share, first_report, "
-    "last_report, level, possibly_coordinated, outline, outline_3006, centre) "
+    "last_report, level, possibly_coordinated, outline, outline_3006, centre, "
+    "held_reasons, independent_units, support, public_outline, public_centre) "
     "SELECT :run, :id, :rank, :score, :reporters, :reports, "
     ":reasons, :times, :days, :hours, :severity_mean, "
     ":safe_share, o.first_report, o.last_report, :level, "
     ":possibly_coordinated, "
     "ST_ForcePolygonCCW(ST_Transform(o.outline, 4326)), o.outline, "
-    "ST_Transform(ST_Point(o.cx, o.cy, 3006), 4326) FROM hs_out o "
+    "ST_Transform(ST_Point(o.cx, o.cy, 3006), 4326), "
+    "CAST(:held_reasons AS text[]), :independent_units, CAST(:support AS jsonb), "
+    "ST_ForcePolygonCCW(ST_Transform(ST_GeomFromText(:public_outline, 3006), 4326)), "
+    "ST_Transform(ST_GeomFromText(:public_centre, 3006), 4326) FROM hs_out o "
     "WHERE o.cid = :cid"
 )
 # Only the newest run per filter is ever served; filtered runs are a cache.

@@ -15,6 +15,7 @@ from app.security import audit
 from app.security.access import Principal, PrincipalDep, require
 from app.services import hotspots as store
 from app.services.exports import FORMATS, build_export
+from app.services.hotspots import review
 from app.web import params
 from app.web.deps import DbDep, SettingsDep
 from app.web.responses import GeoJsonResponse
@@ -178,3 +179,28 @@ async def get_hotspot(
     if feature is None:
         raise NotFound("no hotspot with that id in the current result")
     return GeoJsonResponse(feature, headers=_headers(staff, stale))
+
+
+Moderator = Annotated[Principal, require("hotspots:moderate")]
+
+
+@router.post(
+    "/{hotspot_id}/publish",
+    summary="Publish a held place (moderators; audited)",
+    responses={404: {"description": "No such hotspot in the current result"}},
+)
+async def publish_hotspot(hotspot_id: str, db: DbDep, principal: Moderator) -> dict[str, Any]:
+    """Show a place the independence gate held; staff saw why it was held."""
+    wanted = params.path_uuid(hotspot_id, review.NOT_FOUND)
+    return await review.decide(db, principal, wanted, "published")
+
+
+@router.post(
+    "/{hotspot_id}/reject",
+    summary="Keep a place off the public map (moderators; audited)",
+    responses={404: {"description": "No such hotspot in the current result"}},
+)
+async def reject_hotspot(hotspot_id: str, db: DbDep, principal: Moderator) -> dict[str, Any]:
+    """The place stays off the public views until more independent support arrives."""
+    wanted = params.path_uuid(hotspot_id, review.NOT_FOUND)
+    return await review.decide(db, principal, wanted, "rejected")

@@ -135,6 +135,12 @@ def test_staff_see_a_possibly_coordinated_flag_the_public_never_does(
         for f in staff["features"]
     )
     assert flags == [(False, True), (True, False)]
+    # The puppets are one source in one burst: held, and staff see why (issue 10).
+    held = {f["properties"]["centre"][0] > 12.33: f["properties"] for f in staff["features"]}
+    assert held[False]["public"] is False and held[True]["public"] is True
+    assert "independence:one_source" in held[False]["held_reasons"]
+    assert held[False]["independent_units"] == 1
     public = client.get("/api/v1/hotspots").json()
-    assert len(public["features"]) == 2
+    (feature,) = public["features"]
+    assert feature["properties"]["reporters"] == 6
     assert all("possibly_coordinated" not in f["properties"] for f in public["features"])
