@@ -38,3 +38,15 @@ async def decide(
     )
     assert row is not None
     return row
+
+
+STAMP = text(
+    "SELECT COALESCE(extract(epoch FROM max(decided_at)) * 1000, 0)::bigint AS t, count(*) AS n "
+    "FROM hotspot_reviews"
+)
+
+
+async def stamp(db: Database) -> str:
+    """Changes whenever a moderator decides: part of a public answer's ETag."""
+    row = await db.fetch_one(STAMP)
+    return "0" if row is None else f"{int(row['t']):x}{int(row['n']):x}"

@@ -54,9 +54,13 @@ INSERT_HOTSPOT = text(
     "WHERE o.cid = :cid"
 )
 # Only the newest run per filter is ever served; filtered runs are a cache.
+# At most `keep` filtered runs are kept, so a stream of distinct filters
+# cannot fill the table.
 PRUNE = text(
     "DELETE FROM hotspot_runs WHERE (filter_key = :key AND id < :id) "
-    "OR (filter_key <> '' AND finished_at < now() - interval '1 day')"
+    "OR (filter_key <> '' AND finished_at < now() - interval '1 day') "
+    "OR (filter_key <> '' AND id NOT IN (SELECT id FROM hotspot_runs WHERE filter_key <> '' "
+    "ORDER BY id DESC LIMIT :keep))"
 )
 
 
@@ -98,6 +102,7 @@ async def insert_hotspot(tx: Tx, values: dict[str, Any]) -> None:
     await tx.run(INSERT_HOTSPOT, values=values)
 
 
-async def prune(tx: Tx, key: str, run_id: int) -> None:
-    """Drop the older runs of `key`, and filtered runs older than a day."""
-    await tx.run(PRUNE, values={"key": key, "id": run_id})
+async def prune(tx: Tx, key: str, run_id: int, keep: int = 50) -> None:
+    """Drop the older runs of `key`, filtered runs older than a day, and all but the
+    newest `keep` filtered runs."""
+    await tx.run(PRUNE, values={"key": key, "id": run_id, "keep": keep})

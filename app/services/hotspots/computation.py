@@ -121,6 +121,7 @@ async def compute(
     *,
     progress: Progress = quiet,
     force: bool = False,
+    timeout_ms: int | None = None,
 ) -> RunResult | None:
     """Compute and store a run for `filters`; None when a fresh one already exists."""
     filters = filters or ReportFilter()
@@ -135,7 +136,8 @@ async def compute(
             await runs.latest_run(db, key, conn), version, ctx.params_hash
         ):
             return None
-        await transaction.unlimited(tx)
+        # Ad-hoc staff filters run under a statement timeout (issue 10).
+        await transaction.unlimited(tx, timeout_ms)
         await compute_sql.create_source(tx, filters)
         await compute_sql.create_points(
             tx,
@@ -178,7 +180,7 @@ async def compute(
                 # The unfiltered run moves the identity along with the place.
                 await runs.move_identity(tx, identity, finished, r["cid"])
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
-        await runs.prune(tx, key, run_id)
+        await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
     return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)

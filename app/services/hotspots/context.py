@@ -48,6 +48,7 @@ class Context:
     public_min_reporters: int = 5
     coordinated_window_minutes: int = 60
     independence: Rules = field(default_factory=Rules)
+    keep_filtered_runs: int = 50
 
     @property
     def params_hash(self) -> str:
@@ -65,6 +66,7 @@ def context_of(settings: Settings) -> Context:
         settings.public_min_reporters,
         settings.coordinated_window_minutes,
         rules_of(settings),
+        settings.hotspot_keep_filtered_runs,
     )
 
 

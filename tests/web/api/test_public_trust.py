@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from geo.crs import lonlat_to_sweref, sweref_to_lonlat
 from geo.generalise import recovered_points
-from tests.conftest import Sql, point_feature
+from tests.conftest import Sql, fresh_get, point_feature
 from tests.services.test_hotspots import CX, CY, add_reports, people, place
 
 Headers = Callable[..., dict[str, str]]
@@ -32,8 +32,8 @@ def test_one_phone_with_fresh_tokens_makes_no_public_hotspot(
         lon, lat = sweref_to_lonlat(CX + dx, CY + dy)
         feature = point_feature(lon, lat, client_token=f"fresh-token-{i}")
         assert client.post("/api/v1/reports", json=feature).status_code == 201
-    assert client.get("/api/v1/hotspots").json()["features"] == []
-    (staff,) = client.get("/api/v1/hotspots", headers=staff_headers("police")).json()["features"]
+    assert fresh_get(client, "/api/v1/hotspots").json()["features"] == []
+    (staff,) = fresh_get(client, "/api/v1/hotspots", staff_headers("police")).json()["features"]
     props = staff["properties"]
     assert props["reporters"] == 8 and props["public"] is False
     assert {"independence:one_source", "independence:burst"} <= set(props["held_reasons"])
@@ -49,15 +49,17 @@ def test_moderators_publish_and_reject_and_a_rejection_waits_for_new_support(
         feature = point_feature(lon, lat, client_token=f"burst-device-{i:04d}")
         assert client.post("/api/v1/reports", json=feature).status_code == 201
     moderator, police = staff_headers("moderator"), staff_headers("police")
-    answer = client.get("/api/v1/hotspots", headers=police)
+    answer = fresh_get(client, "/api/v1/hotspots", police)
     (held,) = answer.json()["features"]
     url = f"/api/v1/hotspots/{held['id']}"
     assert client.post(f"{url}/publish", headers=police).status_code == 403
     published = client.post(f"{url}/publish", headers=moderator)
     assert published.status_code == 200, published.text
-    assert [f["id"] for f in client.get("/api/v1/hotspots").json()["features"]] == [held["id"]]
+    assert [f["id"] for f in fresh_get(client, "/api/v1/hotspots").json()["features"]] == [
+        held["id"]
+    ]
     assert client.post(f"{url}/reject", headers=moderator).json()["decision"] == "rejected"
-    assert client.get("/api/v1/hotspots").json()["features"] == []
+    assert fresh_get(client, "/api/v1/hotspots").json()["features"] == []
     actions = [
         e["action"]
         for e in client.get("/api/v1/audit", headers=staff_headers("admin")).json()["entries"]
@@ -66,9 +68,11 @@ def test_moderators_publish_and_reject_and_a_rejection_waits_for_new_support(
 
     # New independent people arrive over weeks: the place is judged afresh.
     add_reports(sql, place(0, 0, 10, rng, 5), people("neighbour", 10))
-    (again,) = client.get("/api/v1/hotspots", headers=police).json()["features"]
+    (again,) = fresh_get(client, "/api/v1/hotspots", police).json()["features"]
     assert again["id"] == held["id"] and again["properties"]["review"] == "rejected"
-    assert [f["id"] for f in client.get("/api/v1/hotspots").json()["features"]] == [held["id"]]
+    assert [f["id"] for f in fresh_get(client, "/api/v1/hotspots").json()["features"]] == [
+        held["id"]
+    ]
     unknown = "/api/v1/hotspots/00000000-0000-4000-8000-000000000000/reject"
     assert client.post(unknown, headers=moderator).status_code == 404
 
@@ -81,8 +85,8 @@ def test_planted_reports_cannot_be_recovered_from_public_outlines(
     planted report; the staff outline gives them away."""
     planted = [*_ring(12, 40, 0, 0), *_ring(10, 35, 450, 0), *_ring(10, 32, 0, 450)]
     add_reports(sql, planted, people("ringed", len(planted)))
-    public = client.get("/api/v1/hotspots").json()["features"]
-    staff = client.get("/api/v1/hotspots", headers=staff_headers("police")).json()["features"]
+    public = fresh_get(client, "/api/v1/hotspots").json()["features"]
+    staff = fresh_get(client, "/api/v1/hotspots", staff_headers("police")).json()["features"]
     assert len(public) == 3, [f["properties"] for f in staff]
     truth = [(CX + dx, CY + dy) for dx, dy in planted]
 
@@ -100,3 +104,49 @@ def test_planted_reports_cannot_be_recovered_from_public_outlines(
     for f in public:
         for lon, lat in f["geometry"]["coordinates"][0]:
             assert round(lon, 5) == lon and round(lat, 5) == lat
+
+
+def test_public_filters_are_fixed_periods_staff_keep_ad_hoc_ones(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    add_reports(sql, place(0, 0, 8, np.random.default_rng(6)), people("resident", 8))
+    for query, words in [
+        ("since=2026-01-01", "period"),
+        ("until=2026-01-01", "period"),
+        ("reasons=lighting,drugs", "one reason"),
+        ("period=2026-monsoon", "period: '2026-monsoon'"),
+        ("period=last12&since=2026-01-01", "not both"),
+    ]:
+        answer = client.get(f"/api/v1/hotspots?{query}")
+        assert answer.status_code == 422, (query, answer.text)
+        assert words in answer.json()["detail"], (query, answer.json())
+    last12 = fresh_get(client, "/api/v1/hotspots?period=last12&reasons=lighting").json()
+    assert [f["properties"]["reporters"] for f in last12["features"]] == [8]
+    police = staff_headers("police")
+    since = fresh_get(client, "/api/v1/hotspots?since=2020-01-01T00:00:01", police)
+    assert since.status_code == 200 and len(since.json()["features"]) == 1
+
+
+def test_too_many_ad_hoc_computations_of_one_user_get_429(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    from app.services.hotspots import serving
+
+    add_reports(sql, place(0, 0, 8, np.random.default_rng(6)), people("resident", 8))
+    police = staff_headers("police")
+    me = client.get("/api/v1/hotspots", headers=police)
+    assert me.status_code == 200
+    # Pretend every user already has their computations running.
+    real = dict(serving._running)
+    try:
+        serving._running.clear()
+        serving._running.update(dict.fromkeys(_all_users(sql), 99))
+        answer = client.get("/api/v1/hotspots?since=2021-01-01", headers=police)
+        assert answer.status_code == 429 and int(answer.headers["retry-after"]) > 0
+    finally:
+        serving._running.clear()
+        serving._running.update(real)
+
+
+def _all_users(sql: Sql) -> list[str]:
+    return [str(r["id"]) for r in sql.all("SELECT id FROM staff_users")]
