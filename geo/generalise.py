@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-CENTRE_SNAP_M = 5.0
+CENTRE_SNAP_M = 10.0
 AXIS_SNAP_M = 5.0
 ANGLE_SNAP_DEG = 15.0
 SPREAD_SIGMAS = 2.5

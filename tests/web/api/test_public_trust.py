@@ -83,7 +83,7 @@ def test_planted_reports_cannot_be_recovered_from_public_outlines(
     """Rings of people (no one near the middle) and a small place: every vertex, every
     circle through three consecutive vertices and every centre lies > 25 m from every
     planted report; the staff outline gives them away."""
-    planted = [*_ring(12, 40, 0, 0), *_ring(10, 35, 450, 0), *_ring(10, 32, 0, 450)]
+    planted = [*_ring(12, 40, 0, 0), *_ring(10, 35, 450, 0), *_ring(10, 36, 0, 450)]
     add_reports(sql, planted, people("ringed", len(planted)))
     public = fresh_get(client, "/api/v1/hotspots").json()["features"]
     staff = fresh_get(client, "/api/v1/hotspots", staff_headers("police")).json()["features"]
