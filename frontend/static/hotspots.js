@@ -57,6 +57,11 @@
       box.appendChild(el("p", null, S.weekday + ": " + (props.days.weekday || 0) + " · " +
                                    S.weekend + ": " + (props.days.weekend || 0)));
     }
+    if (props.public === false && S.held) {
+      /* Staff only: why the public map does not show this place (issue 10). */
+      box.appendChild(el("p", "hotspot-held", fill(S.held, {
+        reasons: (props.held_reasons || []).join(", ") || props.review || "–"})));
+    }
     var hours = props.hours;
     if ((!hours || hours.length !== 24) && props.times && cfg.time_hours) {
       /* Only time-of-day counts: each report counts for every hour of its bins. */
