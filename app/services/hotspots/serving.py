@@ -1,8 +1,9 @@
 """Serving hotspot runs to readers without letting one visitor slow the map (issue 10).
 
-- A read never waits on a recompute when a run for its filters exists: it
-  gets that run at once, marked stale when newer input exists, and a
-  refresh is queued in the background.
+- A public read never waits on a recompute when a run for its filters
+  exists: it gets that run at once, marked stale when newer input exists,
+  and a refresh is queued in the background. Staff reads wait for that
+  refresh, at most `wait` seconds.
 - Background refreshes are coalesced per filter and bounded in number
   (`MAX_PENDING`); beyond that a read simply gets the stale run.
 - Only when no run exists yet does a read wait (up to `wait` seconds): a
@@ -89,8 +90,15 @@ async def serve(
     if run is not None:
         if is_fresh(run, await input_version(db), ctx.params_hash):
             return Served(run, False)
-        _refresh_later(db, ctx, filters)
-        return Served(run, True)
+        task = _refresh_later(db, ctx, filters)
+        if user is None or task is None:
+            return Served(run, True)
+        # Staff work on what was just reported: they wait (at most `wait`) for the
+        # queued refresh; the public never do.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), timeout=wait)
+        run = await latest_run(db, key) or run
+        return Served(run, not is_fresh(run, await input_version(db), ctx.params_hash))
     if user is None:
         task = _refresh_later(db, ctx, filters)
         if task is not None:
