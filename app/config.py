@@ -287,6 +287,42 @@ class Settings(BaseSettings):
         "absorbs read spikes; 0 sends `no-cache` (revalidate every time).",
     )
 
+    # -- Public map --
+    public_min_sources: int = Field(
+        2,
+        ge=1,
+        description="A hotspot is public only when its people come from at least this many "
+        "sources (address groups /24 or /48, import batches without tokens); otherwise held.",
+    )
+    public_burst_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Devices first seen from one address group within this many hours count as "
+        "one independent voice; more than 60 % of a place's people within it is a burst.",
+    )
+    public_repeat_reports: int = Field(
+        5,
+        ge=2,
+        description="People with this many reports at one place count together as one voice "
+        "when they dominate it.",
+    )
+    staff_compute_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Ad-hoc hotspot computations one staff user may have running at once; "
+        "beyond it 429 with Retry-After.",
+    )
+    staff_compute_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Statement timeout of an ad-hoc (filtered) hotspot computation.",
+    )
+    hotspot_keep_filtered_runs: int = Field(
+        50,
+        ge=1,
+        description="Filtered hotspot runs kept (newest first); older ones are pruned.",
+    )
+
     @field_validator("database_url", "read_database_url")
     @classmethod
     def _sqlalchemy_prefix(cls, value: str) -> str:
@@ -379,6 +415,11 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         ),
         ("Logging and forms", "form_max_bytes log_client_address log_format"),
         ("Scaling", "read_database_url public_cache_seconds"),
+        (
+            "Public map",
+            "public_min_sources public_burst_hours public_repeat_reports "
+            "staff_compute_concurrency staff_compute_timeout_seconds hotspot_keep_filtered_runs",
+        ),
     )
 )
 

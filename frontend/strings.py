@@ -78,6 +78,7 @@ def map_strings(_: Gettext) -> dict[str, str]:
         "report": _("Rapport"),
         "cells": _("{n} rapporter i rutan. Zooma in för att se enskilda rapporter."),
         "raw_count": _("{n} rapporter i vyn."),
+        "held": _("Visas inte publikt: {reasons}"),
     }
 
 

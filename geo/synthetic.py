@@ -7,7 +7,7 @@ are numbered synthetic identities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,11 @@ class Scenario:
     polygon_share: float = 0.0
     start: datetime = field(default_factory=lambda: datetime(2026, 3, 1, tzinfo=UTC))
     days_span: int = 180
+    # Address groups (/24) genuine people come from: 0 gives each their own; a
+    # few (3) is a carrier-NAT town where neighbours share addresses.
+    address_groups: int = 0
+    # Spam reports all fall within this many hours (0: spread over the span).
+    spam_hours: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class SyntheticReport:
     severity: int
     created_at: datetime
     shape: str = "Point"  # Point, LineString or Polygon around (x, y)
+    # The address group (/24) the person's device was first seen from.
+    address: str = ""
 
     def geometry(self) -> dict[str, Any]:
         """GeoJSON geometry in WGS 84."""
@@ -185,6 +192,14 @@ def generate(scenario: Scenario, seed: int) -> list[SyntheticReport]:
                     )
                 )
     sx, sy = cx + scenario.spam_offset[0], cy + scenario.spam_offset[1]
+    # Drawn only when needed, so older scenarios keep their random streams.
+    spam_start = when() if scenario.spam_hours else scenario.start
+
+    def spam_when() -> datetime:
+        if not scenario.spam_hours:
+            return when()
+        return spam_start + timedelta(seconds=float(rng.uniform(0, scenario.spam_hours * 3600)))
+
     for k in range(scenario.spam_reports):
         account = f"spam{k % max(1, scenario.spam_accounts)}"
         out.append(
@@ -197,9 +212,64 @@ def generate(scenario: Scenario, seed: int) -> list[SyntheticReport]:
                 ["night"],
                 ["weekend"],
                 3,
-                when(),
+                spam_when(),
             )
         )
+    return with_addresses(out, scenario.address_groups, rng)
+
+
+def with_addresses(
+    reports: list[SyntheticReport], groups: int, rng: np.random.Generator
+) -> list[SyntheticReport]:
+    """Each person's address group: spam accounts share one, others their own (or one
+    of `groups` when set: carrier NAT)."""
+    chosen: dict[str, str] = {}
+    out = []
+    for r in reports:
+        if r.reporter not in chosen:
+            if r.reporter.startswith("spam"):
+                chosen[r.reporter] = "spam-net"
+            elif groups:
+                chosen[r.reporter] = f"carrier-{int(rng.integers(0, groups))}"
+            else:
+                chosen[r.reporter] = f"net-{r.reporter}"
+        out.append(replace(r, address=chosen[r.reporter]))
+    return out
+
+
+def abuse(
+    kind: str, spot: tuple[float, float], start: datetime, rng: np.random.Generator
+) -> list[SyntheticReport]:
+    """The issue's other abuse patterns at `spot` (SWEREF offsets from the centre).
+
+    repeaters: three tokens (own addresses) each repeating 10-25 reports there
+    over months, plus two passers-by; campaign: 15 fresh tokens from one /24
+    within one day, one to three reports each.
+    """
+    cx, cy = centre_xy()
+    out = []
+
+    def report(reporter: str, address: str, at: datetime) -> SyntheticReport:
+        x, y = cx + spot[0] + rng.normal(0, 6), cy + spot[1] + rng.normal(0, 6)
+        return SyntheticReport(
+            x, y, reporter, -1, ["groups"], ["night"], ["weekend"], 3, at, "Point", address
+        )
+
+    if kind == "repeaters":
+        for k in range(3):
+            for _ in range(int(rng.integers(10, 26))):
+                at = start + timedelta(days=float(rng.uniform(0, 120)))
+                out.append(report(f"spam-rep{k}", f"rep-net-{k}", at))
+        for k in range(2):
+            at = start + timedelta(days=float(rng.uniform(0, 120)))
+            out.append(report(f"passer{k}", f"passer-net-{k}", at))
+    elif kind == "campaign":
+        for k in range(15):
+            for _ in range(int(rng.integers(1, 4))):
+                at = start + timedelta(hours=float(rng.uniform(0, 24)))
+                out.append(report(f"spam-camp{k}", "campaign-net", at))
+    else:
+        raise ValueError(kind)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -140,7 +141,7 @@ DATA_TABLES += [
     "walk_ways",
     "walk_vertices",
 ]
-DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_identities"]
+DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_reviews", "hotspot_identities"]
 DATA_TABLES += ["open311_requests", "open311_keys"]
 DATA_TABLES += ["place_names", "place_name_history", "presence_visits", "presence_plans"]
 DATA_TABLES += ["presence_groups", "walk_actions", "walk_stops", "walks"]
@@ -258,3 +259,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     CLI, the hotspot pipeline) must run before it starts.
     """
     items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
+def fresh_get(client: TestClient, url: str, headers: dict[str, str] | None = None) -> Any:
+    """GET a hotspot answer once it is no longer stale: reads never wait on a
+    recompute (issue 10), they get the last run and `Hotspots-Stale: true`."""
+    answer = client.get(url, headers=headers)
+    for _ in range(150):
+        if "hotspots-stale" not in answer.headers:
+            break
+        time.sleep(0.2)
+        answer = client.get(url, headers=headers)
+    assert "hotspots-stale" not in answer.headers, url
+    return answer

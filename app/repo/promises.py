@@ -89,7 +89,11 @@ REPORTS_AT = text(
     )
     SELECT
       count(*) FILTER (WHERE r.created_at >= :b0 AND r.created_at < :b1) AS before,
-      count(*) FILTER (WHERE r.created_at >= :a0 AND r.created_at < :a1) AS during
+      count(*) FILTER (WHERE r.created_at >= :a0 AND r.created_at < :a1) AS during,
+      count(DISTINCT COALESCE(r.reporter_hash, uuid_send(r.id)))
+          FILTER (WHERE r.created_at >= :b0 AND r.created_at < :b1) AS before_people,
+      count(DISTINCT COALESCE(r.reporter_hash, uuid_send(r.id)))
+          FILTER (WHERE r.created_at >= :a0 AND r.created_at < :a1) AS during_people
     FROM reports r, places p
     WHERE r.status = 'published' AND r.kind = 'unsafe'
       AND r.created_at >= :b0 AND r.created_at < :a1
@@ -106,7 +110,7 @@ async def reports_at(
     during: tuple[dt.datetime, dt.datetime],
 ) -> dict[str, int]:
     if not outlines and not site_ids:
-        return {"before": 0, "during": 0}
+        return {"before": 0, "during": 0, "before_people": 0, "during_people": 0}
     row = await db.fetch_one(
         REPORTS_AT.bindparams(
             outlines=outlines,
@@ -118,4 +122,4 @@ async def reports_at(
         )
     )
     assert row is not None
-    return {"before": int(row["before"]), "during": int(row["during"])}
+    return {name: int(row[name]) for name in ("before", "during", "before_people", "during_people")}

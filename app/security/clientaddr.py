@@ -38,3 +38,17 @@ def client_address(request: Request, trusted_proxies: str) -> str:
         if not _trusted(hop, networks):
             return hop
     return hops[0] if hops else peer
+
+
+def address_group(address: str) -> str:
+    """The network an address belongs to for the independence gate: IPv4 /24, IPv6 /48.
+
+    Genuine neighbours behind one carrier share such a group; so do one
+    person's fresh tokens. Anything that is not an address is its own group.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))

@@ -9,6 +9,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "reports:read": frozenset({"police", "planner"}),
     "hotspots:detail": frozenset({"police", "planner", "admin", "coordinator"}),
     "hotspots:export": frozenset({"police", "planner"}),
+    "hotspots:moderate": frozenset({"moderator", "admin"}),
     "moderation": frozenset({"moderator", "admin"}),
     "moderation:revert": frozenset({"admin"}),
     "users:manage": frozenset({"admin"}),

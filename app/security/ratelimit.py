@@ -14,7 +14,7 @@ from app.config import Settings
 from app.db.pool import Database
 from app.errors import TooManyRequests
 from app.repo import rate_counters
-from app.security.clientaddr import client_address
+from app.security.clientaddr import address_group, client_address
 from app.security.keyed import keyed_hash
 
 HOUR = 3600
@@ -42,7 +42,7 @@ async def check_report(
     """Count one report attempt; 429 with Retry-After when over either limit.
 
     Also remembers where a client token was first seen (a keyed hash of the
-    address), for the "possibly coordinated" hotspot flag.
+    address group), for the "possibly coordinated" flag and the independence gate.
     """
     key = settings.key
     address = address_of(request, settings)
@@ -51,7 +51,8 @@ async def check_report(
     by_client, by_address = await rate_counters.count_report(
         db,
         reporter_hash=reporter_hash,
-        address_hash=keyed_hash(key, "first-seen", address),
+        # The address group (/24, /48): a source for the independence gate.
+        address_hash=keyed_hash(key, "first-seen", address_group(address)),
         client_key=keyed_hash(key, "rate-client", reporter_hash) if client_limit else None,
         address_key=keyed_hash(key, "rate-address", address) if address_limit else None,
         window_seconds=HOUR,

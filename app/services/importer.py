@@ -66,6 +66,7 @@ def _validated(
     *,
     batch_id: uuid.UUID,
     channel: str,
+    untokened: list[int] | None = None,
 ) -> Iterator[tuple[int, tuple[Any, ...] | None, str | None]]:
     """(index, COPY row, None) for a good feature, (index, None, reason) for a bad one."""
     key = settings.key
@@ -86,6 +87,8 @@ def _validated(
         props = parsed.properties
         # Without a respondent token each imported feature counts as its own person.
         token = props.client_token or f"{batch_id}:{index}"
+        if not props.client_token and untokened is not None:
+            untokened.append(index)  # the batch then counts as one source of support
         values = report_store.report_values(
             parsed, channel=channel, reporter_hash=reporter_hash(key, token), receipt_hash=None
         )
@@ -126,7 +129,10 @@ async def import_features(
     step = max(1, total // 10)
     stored = 0
     columns = ", ".join(COPY_COLUMNS)
-    rows = _validated(features, settings, area, batch_id=batch_id, channel=channel)
+    untokened: list[int] = []
+    rows = _validated(
+        features, settings, area, batch_id=batch_id, channel=channel, untokened=untokened
+    )
     try:
         async with db.transaction() as conn:
             await db.execute(
@@ -153,7 +159,7 @@ async def import_features(
             await db.execute(
                 update(import_batches)
                 .where(import_batches.c.id == batch_id)
-                .values(report_count=stored),
+                .values(report_count=stored, untokened_reports=len(untokened)),
                 conn,
             )
             await report_store.bump_version(db, conn)

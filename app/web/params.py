@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from app.domain import parsing
+from app.domain import parsing, periods
 from app.domain.parsing import BBox
 from app.errors import NotFound, Unprocessable
 from geo.area import ServiceArea
 
-__all__ = ["BBox", "bbox", "codes", "instant", "path_uuid", "period"]
+__all__ = ["BBox", "bbox", "codes", "instant", "path_uuid", "period", "public_period"]
 
 
 def codes(
@@ -42,6 +42,14 @@ def period(since: str | None, until: str | None) -> tuple[datetime | None, datet
     """`since` and `until` parsed together; `since` must come first."""
     try:
         return parsing.period(since, until)
+    except parsing.ParseError as exc:
+        raise Unprocessable(str(exc)) from exc
+
+
+def public_period(code: str) -> tuple[datetime, datetime]:
+    """A fixed public period (`app.domain.periods`): last12, a year or a season."""
+    try:
+        return periods.bounds(code)
     except parsing.ParseError as exc:
         raise Unprocessable(str(exc)) from exc
 

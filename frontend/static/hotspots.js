@@ -59,6 +59,11 @@
       box.appendChild(el("p", null, S.weekday + ": " + (props.days.weekday || 0) + " · " +
                                    S.weekend + ": " + (props.days.weekend || 0)));
     }
+    if (props.public === false && S.held) {
+      /* Staff only: why the public map does not show this place (issue 10). */
+      box.appendChild(el("p", "hotspot-held", fill(S.held, {
+        reasons: (props.held_reasons || []).join(", ") || props.review || "–"})));
+    }
     var hours = props.hours;
     if ((!hours || hours.length !== 24) && props.times && cfg.time_hours) {
       /* Only time-of-day counts: each report counts for every hour of its bins. */
@@ -115,14 +120,26 @@
       if (focusDetail) { detailEl.focus(); }
     }
 
-    function load(params) {
-      statusEl.textContent = cfg.strings.loading;
+    var generation = 0;
+
+    /* The server answers at once with its last result; while a newer one is being
+       computed it says so (Hotspots-Stale), and the map asks again shortly. */
+    function load(params, retry) {
+      var mine = retry ? generation : ++generation;
+      var tries = retry || 0;
+      var stale = false;
+      if (!retry) { statusEl.textContent = cfg.strings.loading; }
       var url = "/api/v1/hotspots" + (params ? "?" + params : "");
       return fetch(url, {headers: {Accept: "application/geo+json"}, credentials: "same-origin"})
         .then(function (resp) {
           if (!resp.ok) { throw new Error("status " + resp.status); }
+          stale = resp.headers.get("Hotspots-Stale") === "true";
           return resp.json();
         }).then(function (fc) {
+          if (mine !== generation) { return []; }  // a newer request is on its way
+          if (stale && tries < 15) {
+            setTimeout(function () { if (mine === generation) { load(params, tries + 1); } }, 1000);
+          }
           // A popup of a shape about to go would otherwise stay open on its own.
           map.closePopup();
           layer.clearLayers();

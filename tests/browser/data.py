@@ -40,9 +40,9 @@ def insert_cluster(
         ids.append(report_id)
         sql.all(
             "INSERT INTO reports (id, channel, kind, severity, reasons, times, days, "
-            "description, text_status, reporter_hash, geom) VALUES "
+            "description, text_status, reporter_hash, created_at, geom) VALUES "
             "(%s, 'api', 'unsafe', 2, %s, %s, %s, %s, %s, %s, "
-            "ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
+            "now() - make_interval(days => %s), ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
             (
                 report_id,
                 reasons,
@@ -51,6 +51,8 @@ def insert_cluster(
                 description,
                 text_status,
                 hashlib.sha256(f"person-{seed}-{n}".encode()).digest(),
+                # Residents report over weeks; one burst would be held (issue 10).
+                2 * n,
                 lon,
                 lat,
             ),

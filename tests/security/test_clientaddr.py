@@ -33,3 +33,11 @@ def test_chain_of_trusted_proxies_is_walked_from_the_right() -> None:
     assert client_address(_request("10.0.0.2", "10.0.0.3"), trusted) == "10.0.0.3"
     # A trusted peer without the header is itself the client.
     assert client_address(_request("10.0.0.2"), trusted) == "10.0.0.2"
+
+
+def test_address_group_is_the_slash_24_or_48() -> None:
+    from app.security.clientaddr import address_group
+
+    assert address_group("192.0.2.77") == "192.0.2.0/24"
+    assert address_group("2001:db8:1:2::5") == "2001:db8:1::/48"
+    assert address_group("testclient") == "testclient"

@@ -112,7 +112,7 @@ def test_tokens_first_seen_together_are_flagged(
     limited: ClientFactory, settings: Settings, sql: Sql
 ) -> None:
     farm = limited(peer="192.0.2.10", rate_limit_address_per_hour=0)
-    lone = limited(peer="192.0.2.99")
+    lone = limited(peer="198.51.100.99")  # another /24
     for i in range(4):
         farm.post("/api/v1/reports", json=point_feature(client_token=f"sock-puppet-{i}"))
     lone.post("/api/v1/reports", json=point_feature(client_token="honest-resident"))

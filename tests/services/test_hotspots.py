@@ -35,21 +35,28 @@ def add_reports(
     kind: str = "unsafe",
     created_at: datetime | None = None,
 ) -> None:
-    """Insert point reports at (dx, dy) metres from the town centre."""
+    """Insert point reports at (dx, dy) metres from the town centre.
+
+    Without `created_at` the reports are spread two days apart, back from now,
+    like residents reporting over weeks (one burst would be held, issue 10).
+    """
     lonlat = [sweref_to_lonlat(CX + dx, CY + dy) for dx, dy in points]
+    now = datetime.now(UTC)
+    created = [created_at or now - timedelta(days=2 * i, minutes=1) for i in range(len(points))]
     hashes = [hashlib.sha256(r.encode()).digest() for r in reporters]
     sql.all(
         "INSERT INTO reports (id, channel, kind, severity, reasons, times, days, reporter_hash, "
         "created_at, geom) "
         "SELECT gen_random_uuid(), 'api', %(kind)s, 2, %(reasons)s, %(times)s, %(days)s, u.h, "
-        "%(created)s, ST_SetSRID(ST_MakePoint(u.x, u.y), 4326) "
-        "FROM unnest(%(xs)s::float8[], %(ys)s::float8[], %(hs)s::bytea[]) AS u(x, y, h)",
+        "u.t, ST_SetSRID(ST_MakePoint(u.x, u.y), 4326) "
+        "FROM unnest(%(xs)s::float8[], %(ys)s::float8[], %(hs)s::bytea[], "
+        "%(created)s::timestamptz[]) AS u(x, y, h, t)",
         {
             "kind": kind,
             "reasons": list(reasons),
             "times": list(times),
             "days": list(days),
-            "created": created_at or datetime.now(UTC),
+            "created": created,
             "xs": [p[0] for p in lonlat],
             "ys": [p[1] for p in lonlat],
             "hs": hashes,
@@ -232,7 +239,7 @@ def test_since_and_until_select_reports_by_when_they_were_made(
     rng = np.random.default_rng(8)
     old = datetime(2026, 1, 10, tzinfo=UTC)
     add_reports(sql, place(0, 0, 6, rng), people("old", 6), created_at=old)
-    add_reports(sql, place(300, 0, 6, rng), people("new", 6))
+    add_reports(sql, place(300, 0, 6, rng), people("new", 6), created_at=datetime.now(UTC))
     recent = run(settings, ReportFilter(since=datetime.now(UTC) - timedelta(days=1)))
     assert [round(centre_offset(h)[0] / 100) for h in recent] == [3]
     early = run(settings, ReportFilter(until=old + timedelta(days=1)))

@@ -11,6 +11,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from app.db.tables.reports import metadata
 
@@ -107,8 +108,34 @@ hotspots = Table(
     Column(
         "centre", Geometry(geometry_type="POINT", srid=4326, spatial_index=False), nullable=False
     ),
+    # The generalised shape the public see (geo.generalise); staff keep `outline`.
+    Column("public_outline", Geometry(geometry_type="POLYGON", srid=4326, spatial_index=False)),
+    Column("public_centre", Geometry(geometry_type="POINT", srid=4326, spatial_index=False)),
+    # Why the independence gate (geo.independence) held it from the public; empty: not held.
+    Column("held_reasons", ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    Column("independent_units", Integer, nullable=False, server_default="0"),
+    Column("support", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_hotspots_run_id_rank", "run_id", "rank"),
     Index("ix_hotspots_hotspot_id", "hotspot_id"),
 )
 
-__all__ = ["hotspot_identities", "hotspot_runs", "hotspots", "metadata"]
+# A moderator's decision on a held (or public) place, keyed by the stable id.
+# A rejection stands until the place has more independent units than it had
+# when it was rejected.
+hotspot_reviews = Table(
+    "hotspot_reviews",
+    metadata,
+    Column(
+        "hotspot_id",
+        Uuid,
+        ForeignKey("hotspot_identities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("decision", Text, nullable=False),
+    Column("independent_units", Integer, nullable=False),
+    Column("decided_by", Uuid),
+    Column("decided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("decision IN ('published', 'rejected')", name="decision"),
+)
+
+__all__ = ["hotspot_identities", "hotspot_reviews", "hotspot_runs", "hotspots", "metadata"]

@@ -70,6 +70,9 @@ import_batches = Table(
     Column("source", Text, nullable=False),
     Column("channel", Text, nullable=False),
     Column("report_count", Integer, nullable=False),
+    # Features without a respondent token: the batch then counts as one source
+    # of support for the independence gate (geo.independence).
+    Column("untokened_reports", Integer, nullable=False, server_default="0"),
 )
 
 reports = Table(

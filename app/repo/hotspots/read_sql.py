@@ -27,14 +27,28 @@ STAFF_PROPERTIES = """json_build_object(
     'severity_mean', h.severity_mean, 'safe_share', h.safe_share,
     'first_seen', i.first_seen, 'last_seen', r.finished_at,
     'first_report', h.first_report, 'last_report', h.last_report,
-    'level', h.level, 'run', h.run_id, 'possibly_coordinated', h.possibly_coordinated)"""
+    'level', h.level, 'run', h.run_id, 'possibly_coordinated', h.possibly_coordinated,
+    'public', {visible}, 'held_reasons', h.held_reasons,
+    'independent_units', h.independent_units, 'support', h.support,
+    'review', rv.decision, 'public_outline', ST_AsGeoJSON(h.public_outline, 5, 0)::json)"""
 
 PUBLIC_PROPERTIES = f"""json_build_object(
     'rank', row_number() OVER (ORDER BY h.rank), 'score', h.score, 'centre', json_build_array(
-        round(ST_X(h.centre)::numeric, 7), round(ST_Y(h.centre)::numeric, 7)),
+        round(ST_X(h.public_centre)::numeric, 5), round(ST_Y(h.public_centre)::numeric, 5)),
     'reporters', h.reporters, 'reasons', {_public_counts("reasons")},
     'times', {_public_counts("times")}, 'days', {_public_counts("days")},
     'first_seen', i.first_seen, 'last_seen', r.finished_at)"""
+
+# Whether a hotspot may be shown to the public (issue 10): enough people, a
+# generalised shape, and either published by a moderator, or not held by the
+# independence gate and not rejected (a rejection stands until the place has
+# more independent units than when it was rejected). Every public path
+# (API, /karta, promises, OGC) reads hotspots through this.
+PUBLIC_VISIBLE = """COALESCE(h.reporters >= :public_min AND h.public_outline IS NOT NULL AND (
+    rv.decision = 'published'
+    OR (cardinality(h.held_reasons) = 0
+        AND (rv.decision IS NULL OR h.independent_units > rv.independent_units))), false)"""
+STAFF_PROPERTIES = STAFF_PROPERTIES.replace("{visible}", PUBLIC_VISIBLE)
 
 # Hotspots touching `bbox` (four numbers, or NULL for all).
 IN_BBOX = """(CAST(:bbox AS float8[]) IS NULL OR h.outline && ST_MakeEnvelope(
@@ -45,16 +59,22 @@ _FEATURES = (
     """
 SELECT h.rank, h.hotspot_id AS hid, json_build_object(
     'type', 'Feature', 'id', h.hotspot_id,
-    'geometry', ST_AsGeoJSON(h.outline, 7, 0)::json,
+    'geometry', {geometry},
     'properties', {props}) AS feature
 FROM hotspots h
 JOIN hotspot_runs r ON r.id = h.run_id
 JOIN hotspot_identities i ON i.id = h.hotspot_id
-WHERE h.run_id = :run AND h.reporters >= :min_reporters
+LEFT JOIN hotspot_reviews rv ON rv.hotspot_id = h.hotspot_id
+WHERE h.run_id = :run AND {where}
   AND """
     + IN_BBOX
     + "\n"
 )
+STAFF_GEOMETRY = "ST_AsGeoJSON(h.outline, 7, 0)::json"
+# Public coordinates: five decimals, about a metre.
+PUBLIC_GEOMETRY = "ST_AsGeoJSON(h.public_outline, 5, 0)::json"
+_STAFF = {"geometry": STAFF_GEOMETRY, "props": STAFF_PROPERTIES, "where": "TRUE"}
+_PUBLIC = {"geometry": PUBLIC_GEOMETRY, "props": PUBLIC_PROPERTIES, "where": PUBLIC_VISIBLE}
 
 COLLECTION = """
 SELECT json_build_object('type', 'FeatureCollection',
@@ -63,12 +83,12 @@ SELECT json_build_object('type', 'FeatureCollection',
 FROM ({features}) f
 """
 
-STAFF_COLLECTION = text(COLLECTION.format(features=_FEATURES.format(props=STAFF_PROPERTIES)))
-PUBLIC_COLLECTION = text(COLLECTION.format(features=_FEATURES.format(props=PUBLIC_PROPERTIES)))
+STAFF_COLLECTION = text(COLLECTION.format(features=_FEATURES.format(**_STAFF)))
+PUBLIC_COLLECTION = text(COLLECTION.format(features=_FEATURES.format(**_PUBLIC)))
 # One feature; the rank is computed among all shown hotspots first.
 ONE = "SELECT f.feature FROM ({features}) f WHERE f.hid = CAST(:hotspot AS uuid)"
-STAFF_FEATURES = text(ONE.format(features=_FEATURES.format(props=STAFF_PROPERTIES)))
-PUBLIC_FEATURES = text(ONE.format(features=_FEATURES.format(props=PUBLIC_PROPERTIES)))
+STAFF_FEATURES = text(ONE.format(features=_FEATURES.format(**_STAFF)))
+PUBLIC_FEATURES = text(ONE.format(features=_FEATURES.format(**_PUBLIC)))
 
 
 def _read_params(
@@ -81,7 +101,6 @@ def _read_params(
 ) -> dict[str, Any]:
     return {
         "run": run_id,
-        "min_reporters": public_min if public else 0,
         "public_min": public_min,
         "bbox": list(filters.bbox) if filters.bbox else None,
         "hotspot": hotspot_id,

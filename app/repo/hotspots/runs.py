@@ -40,19 +40,27 @@ MOVE_IDENTITY = text(
 INSERT_HOTSPOT = text(
     "INSERT INTO hotspots (run_id, hotspot_id, rank, score, reporters, reports, "
     "reasons, times, days, hours, severity_mean, safe_share, first_report, "
-    "last_report, level, possibly_coordinated, outline, outline_3006, centre) "
+    "last_report, level, possibly_coordinated, outline, outline_3006, centre, "
+    "held_reasons, independent_units, support, public_outline, public_centre) "
     "SELECT :run, :id, :rank, :score, :reporters, :reports, "
     ":reasons, :times, :days, :hours, :severity_mean, "
     ":safe_share, o.first_report, o.last_report, :level, "
     ":possibly_coordinated, "
     "ST_ForcePolygonCCW(ST_Transform(o.outline, 4326)), o.outline, "
-    "ST_Transform(ST_Point(o.cx, o.cy, 3006), 4326) FROM hs_out o "
+    "ST_Transform(ST_Point(o.cx, o.cy, 3006), 4326), "
+    "CAST(:held_reasons AS text[]), :independent_units, CAST(:support AS jsonb), "
+    "ST_ForcePolygonCCW(ST_Transform(ST_GeomFromText(:public_outline, 3006), 4326)), "
+    "ST_Transform(ST_GeomFromText(:public_centre, 3006), 4326) FROM hs_out o "
     "WHERE o.cid = :cid"
 )
 # Only the newest run per filter is ever served; filtered runs are a cache.
+# At most `keep` filtered runs are kept, so a stream of distinct filters
+# cannot fill the table.
 PRUNE = text(
     "DELETE FROM hotspot_runs WHERE (filter_key = :key AND id < :id) "
-    "OR (filter_key <> '' AND finished_at < now() - interval '1 day')"
+    "OR (filter_key <> '' AND finished_at < now() - interval '1 day') "
+    "OR (filter_key <> '' AND id NOT IN (SELECT id FROM hotspot_runs WHERE filter_key <> '' "
+    "ORDER BY id DESC LIMIT :keep))"
 )
 
 
@@ -94,6 +102,7 @@ async def insert_hotspot(tx: Tx, values: dict[str, Any]) -> None:
     await tx.run(INSERT_HOTSPOT, values=values)
 
 
-async def prune(tx: Tx, key: str, run_id: int) -> None:
-    """Drop the older runs of `key`, and filtered runs older than a day."""
-    await tx.run(PRUNE, values={"key": key, "id": run_id})
+async def prune(tx: Tx, key: str, run_id: int, keep: int = 50) -> None:
+    """Drop the older runs of `key`, filtered runs older than a day, and all but the
+    newest `keep` filtered runs."""
+    await tx.run(PRUNE, values={"key": key, "id": run_id, "keep": keep})

@@ -39,5 +39,12 @@ async def lock(tx: Tx) -> None:
     await tx.run(LOCK, values={"k": ADVISORY_KEY})
 
 
-async def unlimited(tx: Tx) -> None:
+# An ad-hoc computation's own limit (milliseconds, as text).
+TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
+
+
+async def unlimited(tx: Tx, timeout_ms: int | None = None) -> None:
+    """No statement timeout (or `timeout_ms` for an ad-hoc computation), no JIT."""
     await tx.run(NO_TIMEOUT, NO_JIT)
+    if timeout_ms:
+        await tx.run(TIMEOUT, values={"ms": str(int(timeout_ms))})

@@ -7,7 +7,7 @@ from app.repo.hotspots.read_sql import collection_json, feature_of
 from app.services.hotspots.computation import RunResult, compute
 from app.services.hotspots.context import Context, context_of, params_of
 from app.services.hotspots.freshness import current_run, ensure_fresh
-from app.services.hotspots.reading import get_hotspot, list_hotspots
+from app.services.hotspots.reading import get_hotspot, list_hotspots, shown_counts
 
 __all__ = [
     "Context",
@@ -21,4 +21,5 @@ __all__ = [
     "get_hotspot",
     "list_hotspots",
     "params_of",
+    "shown_counts",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
@@ -20,6 +20,7 @@ from app.domain.filters import DEFAULT_KEY, ReportFilter
 from app.repo.hotspots import compute_sql, runs, summary_sql, transaction
 from app.repo.hotspots.transaction import Tx
 from app.repo.rate_counters import coordination_by_group
+from app.services.hotspots import publication
 from app.services.hotspots.context import Context, Progress, quiet
 from app.services.hotspots.splitting import split_clusters
 from geo import hotspots as method
@@ -83,6 +84,7 @@ async def _hotspot_rows(
     coordinated = await coordination_by_group(
         tx.db, await summary_sql.reporters(tx), window_minutes=ctx.coordinated_window_minutes
     )
+    gate = await publication.assess(tx, ctx, sorted(final))
     rows_out: list[dict[str, Any]] = []
     for row in out:
         cid = int(row["cid"])
@@ -105,6 +107,7 @@ async def _hotspot_rows(
                 "possibly_coordinated": coordinated.get(cid, False),
                 "cx": float(row["cx"]),
                 "cy": float(row["cy"]),
+                **asdict(gate[cid]),
             }
         )
     rows_out.sort(key=lambda r: (-r["score"], -r["reporters"], r["cx"], r["cy"]))
@@ -118,6 +121,7 @@ async def compute(
     *,
     progress: Progress = quiet,
     force: bool = False,
+    timeout_ms: int | None = None,
 ) -> RunResult | None:
     """Compute and store a run for `filters`; None when a fresh one already exists."""
     filters = filters or ReportFilter()
@@ -132,7 +136,8 @@ async def compute(
             await runs.latest_run(db, key, conn), version, ctx.params_hash
         ):
             return None
-        await transaction.unlimited(tx)
+        # Ad-hoc staff filters run under a statement timeout (issue 10).
+        await transaction.unlimited(tx, timeout_ms)
         await compute_sql.create_source(tx, filters)
         await compute_sql.create_points(
             tx,
@@ -175,7 +180,7 @@ async def compute(
                 # The unfiltered run moves the identity along with the place.
                 await runs.move_identity(tx, identity, finished, r["cid"])
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
-        await runs.prune(tx, key, run_id)
+        await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
     return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)

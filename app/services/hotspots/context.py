@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from app.config import Settings
 from geo.area import load_area
 from geo.crs import to_sweref
 from geo.hotspots import Params
+from geo.independence import Rules
 
 Progress = Callable[[str], None]
 
@@ -46,10 +47,15 @@ class Context:
     area_3006: BaseGeometry
     public_min_reporters: int = 5
     coordinated_window_minutes: int = 60
+    independence: Rules = field(default_factory=Rules)
+    keep_filtered_runs: int = 50
 
     @property
     def params_hash(self) -> str:
-        return self.params.digest(self.area_3006.wkt)
+        # The gate's rules and the public shape are part of a run: changing
+        # them (or upgrading to them) makes stored runs stale.
+        gate = f"{self.independence!r} shape-v1"
+        return self.params.digest(self.area_3006.wkt + gate)
 
 
 def context_of(settings: Settings) -> Context:
@@ -59,4 +65,16 @@ def context_of(settings: Settings) -> Context:
         area,
         settings.public_min_reporters,
         settings.coordinated_window_minutes,
+        rules_of(settings),
+        settings.hotspot_keep_filtered_runs,
+    )
+
+
+def rules_of(settings: Settings) -> Rules:
+    """The independence gate's thresholds (geo.independence) from Settings."""
+    return Rules(
+        min_units=settings.public_min_reporters,
+        min_sources=settings.public_min_sources,
+        burst_window=settings.public_burst_hours * 3600.0,
+        repeat_reports=settings.public_repeat_reports,
     )

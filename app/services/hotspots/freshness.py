@@ -29,7 +29,12 @@ def _lock(db: Database) -> asyncio.Lock:
 
 
 async def ensure_fresh(
-    db: Database, ctx: Context, filters: ReportFilter, progress: Progress = quiet
+    db: Database,
+    ctx: Context,
+    filters: ReportFilter,
+    progress: Progress = quiet,
+    *,
+    timeout_ms: int | None = None,
 ) -> Row | None:
     """The newest run for `filters`, recomputed first if its input changed."""
     key = filters.key()
@@ -42,7 +47,7 @@ async def ensure_fresh(
         version = await input_version(db)
         run = await latest_run(db, key)
         if not is_fresh(run, version, ctx.params_hash):
-            await compute(db, ctx, filters, progress=progress)
+            await compute(db, ctx, filters, progress=progress, timeout_ms=timeout_ms)
             run = await latest_run(db, key)
     return run
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from app.config import Settings
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.read_sql import collection_json, feature_of
@@ -55,3 +56,13 @@ async def get_hotspot(
         db, int(run["id"]), wanted, public=public, public_min=ctx.public_min_reporters
     )
     return None if feature is None else _flatten(feature)
+
+
+def shown_counts(settings: Settings, counts: Mapping[str, int]) -> dict[str, int | None]:
+    """Public report counts per period ("before", "during"): None when fewer than
+    `public_min_reporters` people stand behind one (`<period>_people`)."""
+    least = settings.public_min_reporters
+    return {
+        period: counts[period] if counts[f"{period}_people"] >= least else None
+        for period in ("before", "during")
+    }

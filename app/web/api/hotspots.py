@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
@@ -9,13 +10,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.config import Settings
 from app.db.pool import Database
-from app.domain.filters import ReportFilter
+from app.domain.filters import DEFAULT_KEY, ReportFilter
 from app.errors import NotFound, Unprocessable
+from app.repo.hotspots import reviews
 from app.security import audit
 from app.security.access import Principal, PrincipalDep, require
 from app.services import hotspots as store
 from app.services import place_names
 from app.services.exports import FORMATS, build_export
+from app.services.hotspots import review, serving
 from app.web import params
 from app.web.api import shapes
 from app.web.deps import DbDep, SettingsDep
@@ -45,8 +48,22 @@ def hotspot_filters(
     bbox: Annotated[
         str | None, Query(description="min_lon,min_lat,max_lon,max_lat: hotspots touching it")
     ] = None,
+    period: Annotated[
+        str | None,
+        Query(
+            description="A fixed period instead of since/until: last12 (the last 12 months, "
+            "by month), a year (2025) or a season (2025-winter, -spring, -summer, -autumn)"
+        ),
+    ] = None,
 ) -> ReportFilter:
-    start, stop = params.period(since, until)
+    start: datetime | None
+    stop: datetime | None
+    if period is not None:
+        if since is not None or until is not None:
+            raise Unprocessable("period: give either period or since/until, not both")
+        start, stop = params.public_period(period)
+    else:
+        start, stop = params.period(since, until)
     return ReportFilter(
         times=params.codes("times", times, TIME_CODES),
         days=params.codes("days", days, DAY_CODES),
@@ -64,19 +81,59 @@ def _is_staff(principal: Principal) -> bool:
     return principal.is_staff and principal.may("hotspots:detail")
 
 
+# Public requests may only ask what the public map offers (a small, cacheable set).
+AD_HOC = ("since", "until")
+
+
+def _public_only(request: Request, filters: ReportFilter) -> None:
+    for name in AD_HOC:
+        if name in request.query_params:
+            raise Unprocessable(f"{name}: the public map takes a period (e.g. period=last12)")
+    if len(filters.reasons) > 1:
+        raise Unprocessable("reasons: the public map takes one reason at a time")
+
+
 async def _run(
-    db: Database, settings: Settings, filters: ReportFilter
+    db: Database, settings: Settings, filters: ReportFilter, principal: Principal | None
 ) -> tuple[dict[str, Any] | None, bool]:
+    """The run to answer from: at once when one exists (stale or not), see `serving`."""
     ctx = store.context_of(settings)
-    return await store.current_run(db, ctx, filters, settings.hotspot_wait_seconds)
+    user = None
+    if principal is not None:
+        user = str(principal.user_id or principal.email or principal.via)
+    served = await serving.serve(
+        db,
+        ctx,
+        filters,
+        wait=settings.hotspot_wait_seconds,
+        user=user,
+        user_limit=settings.staff_compute_concurrency,
+        timeout_ms=None
+        if filters.key() == DEFAULT_KEY
+        else int(settings.staff_compute_timeout_seconds * 1000),
+    )
+    return served.run, served.stale
 
 
-def _headers(staff: bool, stale: bool) -> dict[str, str]:
+def _headers(staff: bool, stale: bool, etag: str | None = None) -> dict[str, str]:
     headers = {"Vary": "Authorization, Cookie"}
     headers["Cache-Control"] = "private, no-store" if staff else "public, max-age=30"
     if stale:
         headers[STALE_HEADER] = "true"
+    if etag is not None:
+        headers["ETag"] = etag
     return headers
+
+
+async def _etag(db: Database, run: dict[str, Any] | None, staff: bool) -> str:
+    """The run id, and for the public the moderators' decisions, which change the answer."""
+    run_id = 0 if run is None else int(run["id"])
+    return f'"{run_id}.{"s" if staff else await reviews.stamp(db)}"'
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    wanted = request.headers.get("if-none-match", "")
+    return etag in {t.strip() for t in wanted.split(",")} or wanted.strip() == "*"
 
 
 @router.get(
@@ -91,15 +148,28 @@ def _headers(staff: bool, stale: bool) -> dict[str, str]:
     },
 )
 async def list_hotspots(
-    db: DbDep, settings: SettingsDep, filters: FiltersDep, principal: PrincipalDep
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    filters: FiltersDep,
+    principal: PrincipalDep,
 ) -> Response:
     """A FeatureCollection ranked by score; each Feature's `id` is the stable hotspot id.
 
     Without login only hotspots with at least `public_min_reporters` distinct
-    people are shown, with counts below that threshold left out.
+    people and independent support are shown, as generalised shapes, with
+    counts below that threshold left out; filters are a fixed `period`,
+    times, days and one reason. The last completed result is served at once
+    (`ETag`, 304 on `If-None-Match`; `Hotspots-Stale: true` while a newer one
+    is being computed).
     """
     staff = _is_staff(principal)
-    run, stale = await _run(db, settings, filters)
+    if not staff:
+        _public_only(request, filters)
+    run, stale = await _run(db, settings, filters, principal if staff else None)
+    etag = await _etag(db, run, staff)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=_headers(staff, stale, etag))
     if run is None:
         body = '{"type": "FeatureCollection", "features": []}'
     else:
@@ -111,7 +181,7 @@ async def list_hotspots(
             public_min=settings.public_min_reporters,
         )
         body = await place_names.name_collection(db, settings, body)
-    return GeoJsonResponse(body, headers=_headers(staff, stale))
+    return GeoJsonResponse(body, headers=_headers(staff, stale, etag))
 
 
 @router.get(
@@ -139,7 +209,7 @@ async def export_hotspots(
 ) -> Response:
     if format not in FORMATS:
         raise Unprocessable(f"format: '{format}' is not one of {', '.join(FORMATS)}")
-    run, stale = await _run(db, settings, filters)
+    run, stale = await _run(db, settings, filters, principal)
     if run is None:
         raise NotFound("no hotspot result yet; try again shortly")
     export = await build_export(db, int(run["id"]), filters, format)
@@ -176,7 +246,7 @@ async def get_hotspot(
 ) -> Response:
     wanted = params.path_uuid(hotspot_id, "no hotspot with that id")
     staff = _is_staff(principal)
-    run, stale = await _run(db, settings, ReportFilter())
+    run, stale = await _run(db, settings, ReportFilter(), None)
     feature = None
     if run is not None:
         feature = await store.feature_of(
@@ -190,3 +260,28 @@ async def get_hotspot(
         raise NotFound("no hotspot with that id in the current result")
     feature = await place_names.name_feature(db, settings, feature)
     return GeoJsonResponse(feature, headers=_headers(staff, stale))
+
+
+Moderator = Annotated[Principal, require("hotspots:moderate")]
+
+
+@router.post(
+    "/{hotspot_id}/publish",
+    summary="Publish a held place (moderators; audited)",
+    responses={404: {"description": "No such hotspot in the current result"}},
+)
+async def publish_hotspot(hotspot_id: str, db: DbDep, principal: Moderator) -> dict[str, Any]:
+    """Show a place the independence gate held; staff saw why it was held."""
+    wanted = params.path_uuid(hotspot_id, review.NOT_FOUND)
+    return await review.decide(db, principal, wanted, "published")
+
+
+@router.post(
+    "/{hotspot_id}/reject",
+    summary="Keep a place off the public map (moderators; audited)",
+    responses={404: {"description": "No such hotspot in the current result"}},
+)
+async def reject_hotspot(hotspot_id: str, db: DbDep, principal: Moderator) -> dict[str, Any]:
+    """The place stays off the public views until more independent support arrives."""
+    wanted = params.path_uuid(hotspot_id, review.NOT_FOUND)
+    return await review.decide(db, principal, wanted, "rejected")

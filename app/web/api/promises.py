@@ -94,7 +94,8 @@ async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "hotspots": {"linked": len(row["hotspot_ids"]), "public": public_ids},
         "patrols": {
-            "carried_out": await store.patrols_at(db, list(row["hotspot_ids"]), start, end)
+            # Patrols at places the public cannot see would give those places away.
+            "carried_out": await store.patrols_at(db, public_ids, start, end)
         },
         "sites": {
             "linked": len(site_ids),
@@ -114,12 +115,15 @@ async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
             (midnight(start), midnight(end + dt.timedelta(days=1))),
         )
         compared = compare_rates(counts["before"], counts["during"], days, days)
+        # Counts of fewer than public_min_reporters people are suppressed (None).
+        shown = hotspots.shown_counts(db.settings, counts)
+        suppressed = None in shown.values()
         result["reports"] = {
             "days": days,
-            "last_year": counts["before"],
-            "this_year": counts["during"],
-            "rate_ratio": compared.rate_ratio,
-            "p_value": compared.p_value,
+            "last_year": shown["before"],
+            "this_year": shown["during"],
+            "rate_ratio": None if suppressed else compared.rate_ratio,
+            "p_value": None if suppressed else compared.p_value,
         }
     return result
 

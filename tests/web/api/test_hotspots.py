@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from geo.crs import sweref_to_lonlat
-from tests.conftest import Sql, point_feature
+from tests.conftest import Sql, fresh_get, point_feature
 from tests.services.test_hotspots import CX, CY, add_reports, people, place
 
 Headers = Callable[..., dict[str, str]]
@@ -28,7 +29,7 @@ def seed(sql: Sql) -> None:
 
 def test_public_view_hides_small_hotspots_and_small_counts(client: TestClient, sql: Sql) -> None:
     seed(sql)
-    answer = client.get("/api/v1/hotspots")
+    answer = fresh_get(client, "/api/v1/hotspots")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("application/geo+json")
     body = answer.json()
@@ -49,7 +50,7 @@ def test_staff_see_every_hotspot_with_all_details(
     client: TestClient, sql: Sql, staff_headers: Headers
 ) -> None:
     seed(sql)
-    body = client.get("/api/v1/hotspots", headers=staff_headers("planner")).json()
+    body = fresh_get(client, "/api/v1/hotspots", staff_headers("planner")).json()
     assert [f["properties"]["reporters"] for f in body["features"]] == [8, 4]
     props = body["features"][0]["properties"]
     assert props["reasons"] == {"lighting": 6, "drugs": 2}
@@ -65,11 +66,11 @@ def test_filters_change_the_result_and_bad_filters_get_clear_422s(
 ) -> None:
     seed(sql)
     staff = staff_headers("police")
-    mornings = client.get("/api/v1/hotspots?times=morning", headers=staff).json()
+    mornings = fresh_get(client, "/api/v1/hotspots?times=morning", staff).json()
     assert [f["properties"]["reporters"] for f in mornings["features"]] == [4]
-    both = client.get("/api/v1/hotspots?times=morning,night&days=weekend", headers=staff).json()
+    both = fresh_get(client, "/api/v1/hotspots?times=morning,night&days=weekend", staff).json()
     assert len(both["features"]) == 2
-    west = client.get("/api/v1/hotspots?bbox=12.30,58.37,12.3245,58.39", headers=staff).json()
+    west = fresh_get(client, "/api/v1/hotspots?bbox=12.30,58.37,12.3245,58.39", staff).json()
     assert [f["properties"]["reporters"] for f in west["features"]] == [8]
     for query, words in [
         ("times=noon", "times: 'noon'"),
@@ -82,14 +83,14 @@ def test_filters_change_the_result_and_bad_filters_get_clear_422s(
         ("since=yesterday", "since: 'yesterday'"),
         ("since=2026-05-02&until=2026-05-01", "since must be before until"),
     ]:
-        answer = client.get(f"/api/v1/hotspots?{query}")
+        answer = fresh_get(client, f"/api/v1/hotspots?{query}")
         assert answer.status_code == 422, (query, answer.text)
         assert words in answer.json()["detail"], (query, answer.json())
 
 
 def test_one_hotspot_by_its_stable_id(client: TestClient, sql: Sql) -> None:
     seed(sql)
-    (feature,) = client.get("/api/v1/hotspots").json()["features"]
+    (feature,) = fresh_get(client, "/api/v1/hotspots").json()["features"]
     one = client.get(f"/api/v1/hotspots/{feature['id']}")
     assert one.status_code == 200
     assert one.json()["id"] == feature["id"]
@@ -101,7 +102,7 @@ def test_one_hotspot_by_its_stable_id(client: TestClient, sql: Sql) -> None:
 
 def test_a_new_report_shows_up_at_the_next_read(client: TestClient, sql: Sql) -> None:
     seed(sql)
-    before = client.get("/api/v1/hotspots").json()["features"]
+    before = fresh_get(client, "/api/v1/hotspots").json()["features"]
     assert len(before) == 1
     from geo.crs import sweref_to_lonlat
     from geo.synthetic import centre_xy
@@ -110,8 +111,19 @@ def test_a_new_report_shows_up_at_the_next_read(client: TestClient, sql: Sql) ->
     lon, lat = sweref_to_lonlat(cx + 400, cy)
     posted = client.post("/api/v1/reports", json=point_feature(lon, lat, times=["morning"]))
     assert posted.status_code == 201, posted.text
-    after = client.get("/api/v1/hotspots")
-    assert "hotspots-stale" not in after.headers
+    # Reads never wait on the recompute: the last run comes at once, marked stale.
+    stale = client.get("/api/v1/hotspots")
+    assert stale.headers["hotspots-stale"] == "true"
+    assert len(stale.json()["features"]) == 1
+    etag = stale.headers["etag"]
+    assert client.get("/api/v1/hotspots", headers={"If-None-Match": etag}).status_code == 304
+    after = stale
+    for _ in range(100):
+        after = client.get("/api/v1/hotspots")
+        if "hotspots-stale" not in after.headers:
+            break
+        time.sleep(0.2)
+    assert "hotspots-stale" not in after.headers and after.headers["etag"] != etag
     features = after.json()["features"]
     assert [f["properties"]["reporters"] for f in features] == [8, 5]
     assert features[0]["id"] == before[0]["id"]
@@ -129,12 +141,18 @@ def test_staff_see_a_possibly_coordinated_flag_the_public_never_does(
         assert client.post("/api/v1/reports", json=feature).status_code == 201
     add_reports(sql, place(500, 0, 6, rng), people("honest", 6))
 
-    staff = client.get("/api/v1/hotspots", headers=staff_headers("police")).json()
+    staff = fresh_get(client, "/api/v1/hotspots", staff_headers("police")).json()
     flags = sorted(
         (f["properties"]["centre"][0] > 12.33, f["properties"]["possibly_coordinated"])
         for f in staff["features"]
     )
     assert flags == [(False, True), (True, False)]
-    public = client.get("/api/v1/hotspots").json()
-    assert len(public["features"]) == 2
+    # The puppets are one source in one burst: held, and staff see why (issue 10).
+    held = {f["properties"]["centre"][0] > 12.33: f["properties"] for f in staff["features"]}
+    assert held[False]["public"] is False and held[True]["public"] is True
+    assert "independence:one_source" in held[False]["held_reasons"]
+    assert held[False]["independent_units"] == 1
+    public = fresh_get(client, "/api/v1/hotspots").json()
+    (feature,) = public["features"]
+    assert feature["properties"]["reporters"] == 6
     assert all("possibly_coordinated" not in f["properties"] for f in public["features"])

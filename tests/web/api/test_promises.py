@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.db.pool import Database
 from app.services.demo_promises import PROMISES, load_demo_promises
-from tests.web.api.planning_data import post_all, post_place
+from tests.web.api.planning_data import post_all, post_place, publish_held
 
 YEAR = dt.date.today().year
 
@@ -64,12 +64,17 @@ def test_progress_counts_patrols_sites_and_reports(
     client.patch(f"/api/v1/sites/{site['id']}", json={"status": "planned"}, headers=planner)
 
     public = client.get("/api/v1/promises").json()
+    # Held places are neither shown nor measured: no patrols, no counts.
+    held = public["promises"][0]["progress"]
+    assert held["hotspots"]["public"] == [] and held["patrols"]["carried_out"] == 0
+    assert publish_held(client, admin) > 0
+    public = client.get("/api/v1/promises").json()
     assert public["year"] == YEAR
     progress = public["promises"][0]["progress"]
     assert progress["patrols"]["carried_out"] == 2
     assert progress["sites"]["by_status"]["planned"] == 1
     assert progress["reports"]["this_year"] >= 6
-    assert progress["reports"]["last_year"] == 0
+    assert progress["reports"]["last_year"] is None  # under 5 people: suppressed
 
     page = client.get("/loften")
     assert page.status_code == 200
@@ -112,8 +117,11 @@ def test_edit_and_remove_a_promise(client: TestClient, admin: dict[str, str]) ->
     assert client.get("/api/v1/promises").json()["promises"] == []
 
 
-def test_demo_promises_use_the_2017_announcement(client: TestClient, settings: Settings) -> None:
+def test_demo_promises_use_the_2017_announcement(
+    client: TestClient, settings: Settings, admin: dict[str, str]
+) -> None:
     post_place(client, "square")
+    publish_held(client, admin)
 
     async def load() -> int:
         db = Database(settings, min_size=1)

@@ -1,0 +1,61 @@
+"""SQL of the independence gate: who supports each hotspot, from which source, when.
+
+Runs in the computation's transaction on its temp tables (hs_memb, hs_lab,
+hs_dp); the rule itself is `geo.independence`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import text
+
+from app.repo.hotspots.transaction import Tx
+from geo.independence import Person
+
+# Per hotspot and person: the source (an import batch whose features had no
+# tokens, else the keyed hash of the address group the device was first seen
+# from; NULL when unknown), when it was first seen, and the person's report
+# times at the hotspot.
+SUPPORT = text("""
+SELECT m.cid, m.rid,
+       (array_agg(src.h ORDER BY m.created_at) FILTER (WHERE src.h IS NOT NULL))[1] AS source,
+       min(extract(epoch FROM f.first_seen_at))::float8 AS first_seen,
+       array_agg(extract(epoch FROM m.created_at)::float8 ORDER BY m.created_at) AS times
+FROM hs_memb m
+JOIN reports r ON r.id = m.id
+LEFT JOIN import_batches b ON b.id = r.batch_id
+LEFT JOIN reporter_first_seen f ON f.reporter_hash = m.reporter
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN b.untokened_reports > 0 THEN uuid_send(b.id) ELSE f.address_hash END AS h
+) src
+GROUP BY m.cid, m.rid
+ORDER BY m.cid, m.rid
+""")
+
+# One row per person-place of each final hotspot, for the public shape.
+PEOPLE_POINTS = text("""
+SELECT l.cid, d.rid, ST_X(d.g) AS x, ST_Y(d.g) AS y
+FROM hs_lab l JOIN hs_dp d USING (pid)
+WHERE l.cid = ANY(CAST(:cids AS int[]))
+ORDER BY l.cid, d.rid, d.pid
+""")
+
+
+async def support(tx: Tx) -> dict[int, list[Person]]:
+    """Per hotspot, its people as `geo.independence.Person`s."""
+    out: dict[int, list[Person]] = {}
+    for r in await tx.rows(SUPPORT):
+        source = bytes(r["source"]) if r["source"] is not None else None
+        first = float(r["first_seen"]) if r["first_seen"] is not None else None
+        person = Person(source, first, tuple(float(t) for t in r["times"]))
+        out.setdefault(int(r["cid"]), []).append(person)
+    return out
+
+
+async def people_points(tx: Tx, cids: Sequence[int]) -> dict[int, list[tuple[int, float, float]]]:
+    """Per hotspot, (person, x, y) of each person-place (SWEREF 99 TM metres)."""
+    out: dict[int, list[tuple[int, float, float]]] = {}
+    for r in await tx.rows(PEOPLE_POINTS, {"cids": list(cids)}):
+        out.setdefault(int(r["cid"]), []).append((int(r["rid"]), float(r["x"]), float(r["y"])))
+    return out
