@@ -228,6 +228,11 @@ class Settings(BaseSettings):
     first_seen_days: int = Field(
         30, ge=1, description="How long the hashed first-seen address of a client token is kept."
     )
+    hotspot_local_significance: bool = Field(
+        True,
+        description="Hold back hotspots no bigger than chance clusters of their local "
+        "background (staff still see them, marked as held back).",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -305,6 +310,7 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "Backups",
             "backup_dir backup_config backup_retention_full archive_failing_seconds erasure_log",
         ),
+        ("Significance", "hotspot_local_significance"),
     )
 )
 

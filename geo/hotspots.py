@@ -64,6 +64,8 @@ class Params:
     mc_runs: int = 99
     mc_seed: int = 2017
     max_extent: float = 250.0
+    # Judge each hotspot against its local background (geo.significance, issue 15).
+    local_significance: bool = True
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)

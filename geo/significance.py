@@ -26,6 +26,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.dbscan import dbscan_labels, largest_per_group
+
 POINT_BUDGET = 40_000
 GRID_STEP = 1.05
 
@@ -127,3 +129,225 @@ def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
     points is a core by chance is kept below `alpha` (Bonferroni).
     """
     return 1 + poisson_upper(neighbours, alpha / max(points, 1))
+
+
+# --- significance against the local background (issue 15) ---------------------
+#
+# A uniform scatter over the whole area expects far fewer chance clusters than
+# a busy town centre makes. So each cluster is judged at its own spot: the
+# background density there is estimated from the person-places in a ring
+# around it (RING_INNER..RING_OUTER metres, in SECTORS sectors, the busiest
+# TRIM sectors left out so a neighbouring true place does not count as
+# background), and the cluster must beat the chance clusters that a uniform
+# scatter at *that* density over the whole area would make (the same Monte
+# Carlo test as above, so a quiet corner keeps a low threshold and a busy
+# centre gets a high one). Densities are rounded up on a LEVEL_STEP grid, so
+# a computation needs only a few simulations and they are cached.
+
+RING_INNER = 60.0
+RING_OUTER = 300.0
+SECTORS = 8
+TRIM = 2
+# A sector counts only when this share of it lies inside the service area.
+MIN_SECTOR_SHARE = 0.25
+LEVEL_STEP = 1.25
+_SAMPLE_RINGS = 6
+_SAMPLE_ANGLES = 8
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one cluster compares with the chance clusters at its spot."""
+
+    background: float  # person-places per km2 around it
+    expected: float  # background person-places expected inside its outline
+    threshold: int  # people a cluster needs there
+    p_value: float  # of a chance cluster this big anywhere at that density (upper bound)
+    margin: int  # reporters - threshold
+    held: bool  # below the threshold: kept for staff, never public
+
+    def as_dict(self) -> dict[str, float | int | bool]:
+        return {
+            "background_per_km2": round(self.background, 1),
+            "expected": round(self.expected, 2),
+            "threshold": self.threshold,
+            "p_value": round(self.p_value, 4),
+            "margin": self.margin,
+            "held": self.held,
+        }
+
+
+def _sector_pattern() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample offsets evenly spread over each ring sector (equal area per sample)."""
+    radii = np.sqrt(
+        RING_INNER**2
+        + (np.arange(_SAMPLE_RINGS) + 0.5) / _SAMPLE_RINGS * (RING_OUTER**2 - RING_INNER**2)
+    )
+    width = 2 * math.pi / SECTORS
+    angles = (np.arange(_SAMPLE_ANGLES) + 0.5) / _SAMPLE_ANGLES * width
+    r, a = np.meshgrid(radii, angles, indexing="ij")
+    sectors = np.arange(SECTORS)
+    theta = a.ravel()[None, :] + sectors[:, None] * width
+    return (
+        (r.ravel()[None, :] * np.cos(theta)).ravel(),
+        (r.ravel()[None, :] * np.sin(theta)).ravel(),
+        np.repeat(sectors, r.size),
+    )
+
+
+def sector_of(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """The ring sector (0..SECTORS-1) of offsets from a cluster's centre."""
+    angle = np.mod(np.arctan2(dy, dx), 2 * math.pi)
+    out: np.ndarray = np.minimum((angle / (2 * math.pi / SECTORS)).astype(int), SECTORS - 1)
+    return out
+
+
+def sector_shares(area: BaseGeometry, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """(clusters, SECTORS): the share of each ring sector inside the service area."""
+    ox, oy, sector = _sector_pattern()
+    cx = np.asarray(cx, dtype=float)
+    cy = np.asarray(cy, dtype=float)
+    shapely.prepare(area)
+    inside = shapely.contains_xy(area, cx[:, None] + ox[None, :], cy[:, None] + oy[None, :])
+    per = np.zeros((len(cx), SECTORS))
+    for s in range(SECTORS):
+        per[:, s] = inside[:, sector == s].mean(axis=1)
+    return per
+
+
+def background_density(counts: np.ndarray, shares: np.ndarray, trim: int = TRIM) -> np.ndarray:
+    """Person-places per m2 around each cluster, from ring sector counts and shares.
+
+    The mean over the sectors inside the area with the busiest `trim` left out
+    (fewer when fewer sectors count); 0 when no sector lies inside.
+    """
+    sector_area = math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS
+    out = np.zeros(len(counts))
+    for i, (c, s) in enumerate(zip(np.asarray(counts, float), np.asarray(shares), strict=True)):
+        ok = s >= MIN_SECTOR_SHARE
+        if not ok.any():
+            continue
+        dens = np.sort(c[ok] / (s[ok] * sector_area))
+        drop = min(trim, max(len(dens) - 2, 0))
+        out[i] = float(dens[: len(dens) - drop].mean())
+    return out
+
+
+def level_count(density: float, area_m2: float) -> int:
+    """Points a uniform scatter at `density` puts in the area, rounded up on a coarse grid."""
+    n = density * area_m2
+    if n <= 1:
+        return 1
+    return math.ceil(LEVEL_STEP ** math.ceil(math.log(n) / math.log(LEVEL_STEP)))
+
+
+@dataclass(frozen=True)
+class Level:
+    """The chance clusters of a uniform scatter at one density over the whole area."""
+
+    largest: np.ndarray  # per run, in the simulated window
+    quantile: float  # as Simulation.quantile
+    threshold: int
+
+    def p_value(self, people: int) -> float:
+        """Chance of a cluster of `people` or more anywhere in the area (upper bound)."""
+        exceed = (1 + int((self.largest >= people).sum())) / (1 + len(self.largest))
+        windows = math.log(0.95) / math.log(self.quantile) if self.quantile < 1 else 1.0
+        return min(1.0, 1.0 - float((1.0 - exceed) ** windows))
+
+
+def simulate_level(
+    area_3006: BaseGeometry, n: int, runs: int, seed: int, eps: float, minpoints: int
+) -> Level:
+    """The Monte Carlo test above at `n` points, clustered here in numpy."""
+    if n < minpoints:
+        return Level(np.zeros(runs, dtype=np.int64), 0.95, 1)
+    sim = simulate(area_3006, n, runs, seed)
+    labels = dbscan_labels(sim.xs, sim.ys, eps, minpoints, sim.runs)
+    largest = largest_per_group(labels, sim.runs, sim.nruns)
+    return Level(largest, sim.quantile, threshold(largest.tolist(), sim.quantile))
+
+
+def judge(reporters: int, outline_m2: float, density: float, level: Level, floor: int) -> Verdict:
+    """A cluster's verdict at its spot; `floor` is the area-wide threshold k."""
+    need = max(level.threshold, floor)
+    return Verdict(
+        background=density * 1e6,
+        expected=density * outline_m2,
+        threshold=need,
+        p_value=level.p_value(reporters),
+        margin=reporters - need,
+        held=reporters < need,
+    )
+
+
+def ring_counts_xy(
+    xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, cids: list[int], exclude: set[int]
+) -> np.ndarray:
+    """(clusters, SECTORS): as app.repo.hotspots.compute_sql.RING_COUNTS, on arrays."""
+    out = np.zeros((len(cids), SECTORS), dtype=np.int64)
+    for i, cid in enumerate(cids):
+        inside = labels == cid
+        cx, cy = float(np.median(xs[inside])), float(np.median(ys[inside]))
+        dx, dy = xs - cx, ys - cy
+        d = np.hypot(dx, dy)
+        other = ~inside & ~np.isin(labels, list(exclude))
+        keep = (d >= RING_INNER) & (d <= RING_OUTER) & other
+        out[i] = np.bincount(sector_of(dx[keep], dy[keep]), minlength=SECTORS)
+    return out
+
+
+def judge_points(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    people: np.ndarray,
+    area: BaseGeometry,
+    *,
+    eps: float,
+    minpoints: int,
+    floor: int,
+    runs: int = 99,
+    seed: int = 2017,
+    buffer: float = 15.0,
+) -> list[tuple[float, float, int, Verdict]]:
+    """The whole local test on person-places held in arrays (for hand-made cases).
+
+    DBSCAN here stands in for the pipeline's; each cluster with `floor`
+    people or more is judged twice as in app.services.hotspots.computation.
+    Returns (median x, median y, people, verdict) per cluster.
+    """
+    labels = dbscan_labels(xs, ys, eps, minpoints)
+    cids = [
+        int(c)
+        for c in np.unique(labels[labels >= 0])
+        if len(np.unique(people[labels == c])) >= floor
+    ]
+    if not cids:
+        return []
+    centres = np.array([(np.median(xs[labels == c]), np.median(ys[labels == c])) for c in cids])
+    reporters = [len(np.unique(people[labels == c])) for c in cids]
+    outline = [
+        float(
+            shapely.MultiPoint(np.c_[xs[labels == c], ys[labels == c]])
+            .convex_hull.buffer(buffer)
+            .area
+        )
+        for c in cids
+    ]
+    shares = sector_shares(area, centres[:, 0], centres[:, 1])
+    levels: dict[int, Level] = {}
+    passed: set[int] = set()
+    verdicts: list[Verdict] = []
+    for trim in (TRIM, 0):
+        density = background_density(ring_counts_xy(xs, ys, labels, cids, passed), shares, trim)
+        verdicts = []
+        for r, m2, d in zip(reporters, outline, density, strict=True):
+            n = level_count(float(d), float(area.area))
+            if n not in levels:
+                levels[n] = simulate_level(area, n, runs, seed, eps, minpoints)
+            verdicts.append(judge(r, m2, float(d), levels[n], floor))
+        passed = {c for c, v in zip(cids, verdicts, strict=True) if not v.held}
+    return [
+        (float(x), float(y), r, v)
+        for (x, y), r, v in zip(centres, reporters, verdicts, strict=True)
+    ]

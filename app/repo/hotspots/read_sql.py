@@ -27,7 +27,8 @@ STAFF_PROPERTIES = """json_build_object(
     'severity_mean', h.severity_mean, 'safe_share', h.safe_share,
     'first_seen', i.first_seen, 'last_seen', r.finished_at,
     'first_report', h.first_report, 'last_report', h.last_report,
-    'level', h.level, 'run', h.run_id, 'possibly_coordinated', h.possibly_coordinated)"""
+    'level', h.level, 'run', h.run_id, 'possibly_coordinated', h.possibly_coordinated,
+    'significance', h.significance)"""
 
 PUBLIC_PROPERTIES = f"""json_build_object(
     'rank', row_number() OVER (ORDER BY h.rank), 'score', h.score, 'centre', json_build_array(
@@ -51,6 +52,7 @@ FROM hotspots h
 JOIN hotspot_runs r ON r.id = h.run_id
 JOIN hotspot_identities i ON i.id = h.hotspot_id
 WHERE h.run_id = :run AND h.reporters >= :min_reporters
+  AND (:staff OR NOT h.significance_held)
   AND """
     + IN_BBOX
     + "\n"
@@ -82,6 +84,7 @@ def _read_params(
     return {
         "run": run_id,
         "min_reporters": public_min if public else 0,
+        "staff": not public,
         "public_min": public_min,
         "bbox": list(filters.bbox) if filters.bbox else None,
         "hotspot": hotspot_id,
