@@ -134,23 +134,40 @@ def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
 # --- significance against the local background (issue 15) ---------------------
 #
 # A uniform scatter over the whole area expects far fewer chance clusters than
-# a busy town centre makes. So each cluster is judged at its own spot: the
-# background density there is estimated from the person-places in a ring
-# around it (RING_INNER..RING_OUTER metres, in SECTORS sectors, the busiest
-# TRIM sectors left out so a neighbouring true place does not count as
-# background), and the cluster must beat the chance clusters that a uniform
-# scatter at *that* density over the whole area would make (the same Monte
-# Carlo test as above, so a quiet corner keeps a low threshold and a busy
-# centre gets a high one). Densities are rounded up on a LEVEL_STEP grid, so
-# a computation needs only a few simulations and they are cached.
+# a busy town centre makes. So each final cluster is judged at its own spot:
+# - its background density is the mean count of person-places in the sectors
+#   of a ring around it (RING_INNER..RING_OUTER metres, SECTORS sectors, parts
+#   outside the area left out), twice: first from the TRIM quietest sectors
+#   (a true place next door is not background), then, with the places that
+#   passed the first test left out, from the busier sectors (TRIM_LOW
+#   quietest and TRIM_HIGH_AGAIN busiest left out: chance clusters are
+#   background, and at the edge of a busy centre the busy side is what counts);
+# - it must beat the chance clusters of a uniform scatter at that density over
+#   the parts of the area about that busy (`window_m2`): the Monte Carlo test
+#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor.
+# Densities and windows are rounded up on a LEVEL_STEP grid, so a computation
+# needs only a few simulations, and they are cached.
 
 RING_INNER = 60.0
 RING_OUTER = 300.0
 SECTORS = 8
-TRIM = 2
+TRIM = 4
+# The second pass, with places that passed left out, takes the busiest sectors:
+# at the edge of a busy centre the busy side is the background a chance
+# cluster there was drawn from.
+TRIM_LOW = 3
+# ... but for a place missed next door, still leaves out the busiest one.
+TRIM_HIGH_AGAIN = 1
 # A sector counts only when this share of it lies inside the service area.
 MIN_SECTOR_SHARE = 0.25
 LEVEL_STEP = 1.25
+# The chance clusters a place competes with are those of the parts of the area
+# at least WINDOW_SHARE as busy as its spot (CELL_M cells of all person-places),
+# not of the whole area: a small busy centre makes fewer chance clusters than
+# a whole area that busy would. At least a ring's disc, at most the area.
+CELL_M = 250.0
+WINDOW_SHARE = 0.5
+MIN_WINDOW_M2 = math.pi * RING_OUTER**2
 _SAMPLE_RINGS = 6
 _SAMPLE_ANGLES = 8
 
@@ -215,11 +232,14 @@ def sector_shares(area: BaseGeometry, cx: np.ndarray, cy: np.ndarray) -> np.ndar
     return per
 
 
-def background_density(counts: np.ndarray, shares: np.ndarray, trim: int = TRIM) -> np.ndarray:
+def background_density(
+    counts: np.ndarray, shares: np.ndarray, drop_high: int = TRIM, drop_low: int = 0
+) -> np.ndarray:
     """Person-places per m2 around each cluster, from ring sector counts and shares.
 
-    The mean over the sectors inside the area with the busiest `trim` left out
-    (fewer when fewer sectors count); 0 when no sector lies inside.
+    The mean over the sectors inside the area, leaving out the `drop_high`
+    busiest and the `drop_low` quietest (fewer when fewer sectors count, at
+    least two kept); 0 when no sector lies inside.
     """
     sector_area = math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS
     out = np.zeros(len(counts))
@@ -228,17 +248,37 @@ def background_density(counts: np.ndarray, shares: np.ndarray, trim: int = TRIM)
         if not ok.any():
             continue
         dens = np.sort(c[ok] / (s[ok] * sector_area))
-        drop = min(trim, max(len(dens) - 2, 0))
-        out[i] = float(dens[: len(dens) - drop].mean())
+        spare = max(len(dens) - 2, 0)
+        high = min(drop_high, spare)
+        low = min(drop_low, spare - high)
+        out[i] = float(dens[low : len(dens) - high].mean())
     return out
 
 
 def level_count(density: float, area_m2: float) -> int:
-    """Points a uniform scatter at `density` puts in the area, rounded up on a coarse grid."""
+    """Points a uniform scatter at `density` puts in an area, rounded up on a coarse grid."""
     n = density * area_m2
     if n <= 1:
         return 1
     return math.ceil(LEVEL_STEP ** math.ceil(math.log(n) / math.log(LEVEL_STEP)))
+
+
+def window_m2(density: float, cell_counts: np.ndarray, area_m2: float) -> float:
+    """The area at least WINDOW_SHARE as busy as `density`, rounded up on a coarse grid."""
+    cell = CELL_M**2
+    busy = float((np.asarray(cell_counts) >= density * WINDOW_SHARE * cell).sum()) * cell
+    if busy <= MIN_WINDOW_M2:
+        return min(MIN_WINDOW_M2, area_m2)
+    steps = math.ceil(math.log(busy / MIN_WINDOW_M2) / math.log(LEVEL_STEP))
+    return min(MIN_WINDOW_M2 * LEVEL_STEP**steps, area_m2)
+
+
+def cell_counts_xy(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Person-places per CELL_M cell (non-empty cells), as compute_sql.CELL_COUNTS."""
+    cells = np.c_[np.floor(xs / CELL_M), np.floor(ys / CELL_M)]
+    if len(cells) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(cells, axis=0, return_counts=True)[1]
 
 
 @dataclass(frozen=True)
@@ -257,19 +297,28 @@ class Level:
 
 
 def simulate_level(
-    area_3006: BaseGeometry, n: int, runs: int, seed: int, eps: float, minpoints: int
+    region: BaseGeometry | float, n: int, runs: int, seed: int, eps: float, minpoints: int
 ) -> Level:
-    """The Monte Carlo test above at `n` points, clustered here in numpy."""
+    """The Monte Carlo test above at `n` points over `region` (or a square of that
+    many m2), clustered here in numpy."""
     if n < minpoints:
         return Level(np.zeros(runs, dtype=np.int64), 0.95, 1)
-    sim = simulate(area_3006, n, runs, seed)
+    if isinstance(region, float | int):
+        side = math.sqrt(region)
+        region = shapely.box(0, 0, side, side)
+    sim = simulate(region, n, runs, seed)
     labels = dbscan_labels(sim.xs, sim.ys, eps, minpoints, sim.runs)
     largest = largest_per_group(labels, sim.runs, sim.nruns)
     return Level(largest, sim.quantile, threshold(largest.tolist(), sim.quantile))
 
 
-def judge(reporters: int, outline_m2: float, density: float, level: Level, floor: int) -> Verdict:
-    """A cluster's verdict at its spot; `floor` is the area-wide threshold k."""
+def judge(
+    reporters: int, outline_m2: float, density: float, level: Level, floor: int, gate: bool = True
+) -> Verdict:
+    """A cluster's verdict at its spot; `floor` is the area-wide threshold k.
+
+    With `gate` off the verdict is reported but holds nothing back.
+    """
     need = max(level.threshold, floor)
     return Verdict(
         background=density * 1e6,
@@ -277,7 +326,7 @@ def judge(reporters: int, outline_m2: float, density: float, level: Level, floor
         threshold=need,
         p_value=level.p_value(reporters),
         margin=reporters - need,
-        held=reporters < need,
+        held=gate and reporters < need,
     )
 
 
@@ -335,17 +384,20 @@ def judge_points(
         for c in cids
     ]
     shares = sector_shares(area, centres[:, 0], centres[:, 1])
-    levels: dict[int, Level] = {}
+    cells = cell_counts_xy(xs, ys)
+    levels: dict[tuple[int, float], Level] = {}
     passed: set[int] = set()
     verdicts: list[Verdict] = []
-    for trim in (TRIM, 0):
-        density = background_density(ring_counts_xy(xs, ys, labels, cids, passed), shares, trim)
+    for high, low in ((TRIM, 0), (TRIM_HIGH_AGAIN, TRIM_LOW)):
+        counts = ring_counts_xy(xs, ys, labels, cids, passed)
+        density = background_density(counts, shares, high, low)
         verdicts = []
         for r, m2, d in zip(reporters, outline, density, strict=True):
-            n = level_count(float(d), float(area.area))
-            if n not in levels:
-                levels[n] = simulate_level(area, n, runs, seed, eps, minpoints)
-            verdicts.append(judge(r, m2, float(d), levels[n], floor))
+            w = window_m2(float(d), cells, float(area.area))
+            key = (level_count(float(d), w), w)
+            if key not in levels:
+                levels[key] = simulate_level(w, key[0], runs, seed, eps, minpoints)
+            verdicts.append(judge(r, m2, float(d), levels[key], floor))
         passed = {c for c, v in zip(cids, verdicts, strict=True) if not v.held}
     return [
         (float(x), float(y), r, v)

@@ -94,7 +94,7 @@ def test_a_neighbouring_true_place_does_not_count_as_background() -> None:
     counts = np.array([[3, 3, 3, 3, 3, 3, 3, 63]])
     shares = np.ones((1, significance.SECTORS))
     trimmed = significance.background_density(counts, shares)
-    plain = significance.background_density(counts, shares, trim=0)
+    plain = significance.background_density(counts, shares, drop_high=0)
     sector = np.pi * (significance.RING_OUTER**2 - significance.RING_INNER**2) / 8
     assert trimmed[0] == 3 / sector
     assert plain[0] > trimmed[0]

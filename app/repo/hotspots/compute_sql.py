@@ -403,6 +403,10 @@ CROSS JOIN LATERAL (
 WHERE l.cid IS NULL OR (l.cid <> c.cid AND NOT l.cid = ANY(CAST(:exclude AS int[])))
 GROUP BY c.cid, 2
 """)
+# Person-places per square cell (geo.significance.window_m2), non-empty cells.
+CELL_COUNTS = text("""
+SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
+""")
 OUTLINE_AREAS = text(
     "SELECT cid, reporters, cx, cy, ST_Area(outline) AS m2 FROM hs_out ORDER BY cid"
 )
@@ -412,6 +416,10 @@ async def final_clusters(tx: Tx) -> list[Row]:
     """The final clusters (cid, reporters, cx, cy, outline m2), ready for `ring_counts`."""
     await tx.run(INDEX_PLACES)
     return await tx.rows(OUTLINE_AREAS)
+
+
+async def cell_counts(tx: Tx, cell: float) -> list[int]:
+    return [int(r["n"]) for r in await tx.rows(CELL_COUNTS, {"cell": cell})]
 
 
 async def ring_counts(

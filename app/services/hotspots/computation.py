@@ -73,14 +73,17 @@ def clear_threshold_cache() -> None:
 _level_cache: dict[tuple[Any, ...], significance.Level] = {}
 
 
-def _level(ctx: Context, n: int) -> significance.Level:
+def _level(ctx: Context, density: float, cells: np.ndarray) -> significance.Level:
+    """The chance clusters at `density` over the parts of the area about that busy."""
     p = ctx.params
-    key = (n, ctx.params_hash)
+    window = significance.window_m2(density, cells, float(ctx.area_3006.area))
+    n = significance.level_count(density, window)
+    key = (n, window, ctx.params_hash)
     if key not in _level_cache:
         if len(_level_cache) > 256:
             _level_cache.clear()
         _level_cache[key] = significance.simulate_level(
-            ctx.area_3006, n, p.mc_runs, p.mc_seed, p.eps, p.minpoints
+            window, n, p.mc_runs, p.mc_seed, p.eps, p.minpoints
         )
     return _level_cache[key]
 
@@ -88,10 +91,10 @@ def _level(ctx: Context, n: int) -> significance.Level:
 async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance.Verdict]:
     """Each final cluster judged against the chance clusters of its own background.
 
-    Twice: first with the busiest ring sectors left out (a true place next door
-    is not background), then with every sector but the places that passed the
+    Twice: first from the quieter ring sectors (a true place next door is not
+    background), then from the busier sectors with the places that passed the
     first test left out (chance clusters are background, and at the edge of a
-    busy centre its busy side counts).
+    busy centre its busy side is what counts).
     """
     clusters = await compute_sql.final_clusters(tx)
     if not clusters:
@@ -102,10 +105,13 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
         np.array([float(r["cx"]) for r in clusters]),
         np.array([float(r["cy"]) for r in clusters]),
     )
-    area = float(ctx.area_3006.area)
+    cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
     passed: list[int] = []
     verdicts: dict[int, significance.Verdict] = {}
-    for trim in (significance.TRIM, 0):
+    for high, low in (
+        (significance.TRIM, 0),
+        (significance.TRIM_HIGH_AGAIN, significance.TRIM_LOW),
+    ):
         counts = await compute_sql.ring_counts(
             tx,
             inner=significance.RING_INNER,
@@ -115,14 +121,14 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
         )
         empty = [0] * significance.SECTORS
         density = significance.background_density(
-            np.array([counts.get(c, empty) for c in cids]), shares, trim
+            np.array([counts.get(c, empty) for c in cids]), shares, high, low
         )
         verdicts = {
             cid: significance.judge(
                 int(r["reporters"]),
                 float(r["m2"]),
                 float(d),
-                _level(ctx, significance.level_count(float(d), area)),
+                _level(ctx, float(d), cells),
                 k,
                 ctx.params.local_significance,
             )
