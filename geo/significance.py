@@ -20,6 +20,7 @@ Three things keep it cheap:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +159,7 @@ TRIM = 4
 TRIM_LOW = 3
 # ... but for a place missed next door, still leaves out the busiest one.
 TRIM_HIGH_AGAIN = 1
+UNEVEN = 2.5
 # A sector counts only when this share of it lies inside the service area.
 MIN_SECTOR_SHARE = 0.25
 LEVEL_STEP = 1.25
@@ -255,6 +257,20 @@ def background_density(
     return out
 
 
+def second_density(counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """The second pass's background: the busier sectors where the ring is uneven
+    (busier half at least UNEVEN times the quieter half: the edge of a busy
+    part), else all of them (an even background: picking its busier sectors
+    would only add bias)."""
+    plain = background_density(counts, shares, TRIM_HIGH_AGAIN, 0)
+    busy = background_density(counts, shares, TRIM_HIGH_AGAIN, TRIM_LOW)
+    quiet = background_density(counts, shares, SECTORS // 2, 0)
+    floor = 1.0 / (math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS)  # one per sector
+    uneven = busy >= UNEVEN * np.maximum(quiet, floor)
+    out: np.ndarray = np.where(uneven, busy, plain)
+    return out
+
+
 def level_count(density: float, area_m2: float) -> int:
     """Points a uniform scatter at `density` puts in an area, rounded up on a coarse grid."""
     n = density * area_m2
@@ -330,6 +346,51 @@ def judge(
     )
 
 
+LevelOf = Callable[[int, float], "Level"]  # (points, window m2) -> its chance clusters
+
+
+def judge_all(
+    reporters: Sequence[int],
+    outline_m2: Sequence[float],
+    density: np.ndarray,
+    cells: np.ndarray,
+    area_m2: float,
+    level_of: LevelOf,
+    floor: int,
+    gate: bool = True,
+) -> list[Verdict]:
+    """Verdicts for many clusters, simulating as few levels as possible.
+
+    Thresholds grow with the density and the window, so the busiest spots
+    come first; a cluster that beats the threshold of a level already
+    simulated that is at least as busy and as wide passes on that level (its
+    threshold and p-value are then conservative); the others get their own.
+    """
+    keys = []
+    for d in density:
+        w = window_m2(float(d), cells, area_m2)
+        keys.append((level_count(float(d), w), w))
+    order = sorted(range(len(keys)), key=lambda i: (keys[i][0] / keys[i][1], keys[i][1]))
+    done: list[tuple[float, float, Level]] = []
+    out: dict[int, Verdict] = {}
+    for i in reversed(order):
+        n, w = keys[i]
+        busy = n / w
+        level = next(
+            (
+                lv
+                for d, ww, lv in done
+                if d >= busy and ww >= w and max(lv.threshold, floor) <= reporters[i]
+            ),
+            None,
+        )
+        if level is None:
+            level = level_of(n, w)
+            done.append((busy, w, level))
+        out[i] = judge(reporters[i], outline_m2[i], float(density[i]), level, floor, gate)
+    return [out[i] for i in range(len(keys))]
+
+
 def ring_counts_xy(
     xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, cids: list[int], exclude: set[int]
 ) -> np.ndarray:
@@ -386,18 +447,18 @@ def judge_points(
     shares = sector_shares(area, centres[:, 0], centres[:, 1])
     cells = cell_counts_xy(xs, ys)
     levels: dict[tuple[int, float], Level] = {}
+
+    def level_of(n: int, w: float) -> Level:
+        if (n, w) not in levels:
+            levels[(n, w)] = simulate_level(w, n, runs, seed, eps, minpoints)
+        return levels[(n, w)]
+
     passed: set[int] = set()
     verdicts: list[Verdict] = []
-    for high, low in ((TRIM, 0), (TRIM_HIGH_AGAIN, TRIM_LOW)):
+    for first in (True, False):
         counts = ring_counts_xy(xs, ys, labels, cids, passed)
-        density = background_density(counts, shares, high, low)
-        verdicts = []
-        for r, m2, d in zip(reporters, outline, density, strict=True):
-            w = window_m2(float(d), cells, float(area.area))
-            key = (level_count(float(d), w), w)
-            if key not in levels:
-                levels[key] = simulate_level(w, key[0], runs, seed, eps, minpoints)
-            verdicts.append(judge(r, m2, float(d), levels[key], floor))
+        density = background_density(counts, shares) if first else second_density(counts, shares)
+        verdicts = judge_all(reporters, outline, density, cells, float(area.area), level_of, floor)
         passed = {c for c, v in zip(cids, verdicts, strict=True) if not v.held}
     return [
         (float(x), float(y), r, v)

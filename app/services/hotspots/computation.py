@@ -73,11 +73,9 @@ def clear_threshold_cache() -> None:
 _level_cache: dict[tuple[Any, ...], significance.Level] = {}
 
 
-def _level(ctx: Context, density: float, cells: np.ndarray) -> significance.Level:
-    """The chance clusters at `density` over the parts of the area about that busy."""
+def _level(ctx: Context, n: int, window: float) -> significance.Level:
+    """The chance clusters of `n` points scattered over `window` m2."""
     p = ctx.params
-    window = significance.window_m2(density, cells, float(ctx.area_3006.area))
-    n = significance.level_count(density, window)
     key = (n, window, ctx.params_hash)
     if key not in _level_cache:
         if len(_level_cache) > 256:
@@ -108,10 +106,7 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
     cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
     passed: list[int] = []
     verdicts: dict[int, significance.Verdict] = {}
-    for high, low in (
-        (significance.TRIM, 0),
-        (significance.TRIM_HIGH_AGAIN, significance.TRIM_LOW),
-    ):
+    for first in (True, False):
         counts = await compute_sql.ring_counts(
             tx,
             inner=significance.RING_INNER,
@@ -120,20 +115,23 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
             exclude=passed,
         )
         empty = [0] * significance.SECTORS
-        density = significance.background_density(
-            np.array([counts.get(c, empty) for c in cids]), shares, high, low
+        table = np.array([counts.get(c, empty) for c in cids])
+        density = (
+            significance.background_density(table, shares)
+            if first
+            else significance.second_density(table, shares)
         )
-        verdicts = {
-            cid: significance.judge(
-                int(r["reporters"]),
-                float(r["m2"]),
-                float(d),
-                _level(ctx, float(d), cells),
-                k,
-                ctx.params.local_significance,
-            )
-            for cid, r, d in zip(cids, clusters, density, strict=True)
-        }
+        judged = significance.judge_all(
+            [int(r["reporters"]) for r in clusters],
+            [float(r["m2"]) for r in clusters],
+            density,
+            cells,
+            float(ctx.area_3006.area),
+            lambda n, w: _level(ctx, n, w),
+            k,
+            ctx.params.local_significance,
+        )
+        verdicts = dict(zip(cids, judged, strict=True))
         passed = [c for c, v in verdicts.items() if not v.held]
     return verdicts
 
