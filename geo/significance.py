@@ -163,6 +163,11 @@ UNEVEN = 2.5
 # A sector counts only when this share of it lies inside the service area.
 MIN_SECTOR_SHARE = 0.25
 LEVEL_STEP = 1.25
+# Beyond this many mean neighbours within eps a uniform scatter is one giant
+# DBSCAN cluster (and simulating it costs points x neighbours): there the
+# density-valley splits (geo.hotspots) are the test, and the local one is
+# skipped (`tested` false, nothing held back).
+SATURATED_NEIGHBOURS = 8.0
 # The chance clusters a place competes with are those of the parts of the area
 # at least WINDOW_SHARE as busy as its spot (CELL_M cells of all person-places),
 # not of the whole area: a small busy centre makes fewer chance clusters than
@@ -184,15 +189,17 @@ class Verdict:
     p_value: float  # of a chance cluster this big anywhere at that density (upper bound)
     margin: int  # reporters - threshold
     held: bool  # below the threshold: kept for staff, never public
+    tested: bool = True  # False where the background is too dense to simulate
 
-    def as_dict(self) -> dict[str, float | int | bool]:
+    def as_dict(self) -> dict[str, float | int | bool | None]:
         return {
             "background_per_km2": round(self.background, 1),
             "expected": round(self.expected, 2),
             "threshold": self.threshold,
-            "p_value": round(self.p_value, 4),
+            "p_value": round(self.p_value, 4) if self.tested else None,
             "margin": self.margin,
             "held": self.held,
+            "tested": self.tested,
         }
 
 
@@ -349,6 +356,11 @@ def judge(
 LevelOf = Callable[[int, float], "Level"]  # (points, window m2) -> its chance clusters
 
 
+def saturation(eps: float) -> float:
+    """The background density (per m2) above which the local test is skipped."""
+    return SATURATED_NEIGHBOURS / (math.pi * eps**2)
+
+
 def judge_all(
     reporters: Sequence[int],
     outline_m2: Sequence[float],
@@ -358,6 +370,7 @@ def judge_all(
     level_of: LevelOf,
     floor: int,
     gate: bool = True,
+    saturated: float = math.inf,
 ) -> list[Verdict]:
     """Verdicts for many clusters, simulating as few levels as possible.
 
@@ -376,6 +389,12 @@ def judge_all(
     for i in reversed(order):
         n, w = keys[i]
         busy = n / w
+        if float(density[i]) > saturated:
+            d = float(density[i])
+            out[i] = Verdict(
+                d * 1e6, d * outline_m2[i], floor, 1.0, reporters[i] - floor, False, tested=False
+            )
+            continue
         level = next(
             (
                 lv
@@ -458,7 +477,16 @@ def judge_points(
     for first in (True, False):
         counts = ring_counts_xy(xs, ys, labels, cids, passed)
         density = background_density(counts, shares) if first else second_density(counts, shares)
-        verdicts = judge_all(reporters, outline, density, cells, float(area.area), level_of, floor)
+        verdicts = judge_all(
+            reporters,
+            outline,
+            density,
+            cells,
+            float(area.area),
+            level_of,
+            floor,
+            saturated=saturation(eps),
+        )
         passed = {c for c, v in zip(cids, verdicts, strict=True) if not v.held}
     return [
         (float(x), float(y), r, v)

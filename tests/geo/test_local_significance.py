@@ -135,3 +135,18 @@ def test_numpy_dbscan_matches_the_definition() -> None:
 def test_verdicts_are_deterministic() -> None:
     xs, ys = town(np.random.default_rng(1))
     assert judged(xs, ys) == judged(xs, ys)
+
+
+def test_a_background_too_dense_to_simulate_is_not_tested() -> None:
+    dense = significance.saturation(EPS) * 2
+    level_of_calls: list[tuple[int, float]] = []
+
+    def level_of(n: int, w: float) -> significance.Level:
+        level_of_calls.append((n, w))
+        raise AssertionError("no simulation at this density")
+
+    (verdict,) = significance.judge_all(
+        [40], [5000.0], np.array([dense]), np.array([10_000]), 9e6, level_of, 5, True, dense / 2
+    )
+    assert not verdict.tested and not verdict.held and verdict.as_dict()["p_value"] is None
+    assert level_of_calls == []

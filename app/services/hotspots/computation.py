@@ -130,6 +130,7 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
             lambda n, w: _level(ctx, n, w),
             k,
             ctx.params.local_significance,
+            significance.saturation(ctx.params.eps),
         )
         verdicts = dict(zip(cids, judged, strict=True))
         passed = [c for c, v in verdicts.items() if not v.held]
@@ -179,7 +180,7 @@ async def _hotspot_rows(
                 "cy": float(row["cy"]),
                 "significance": orjson.dumps(verdict.as_dict()).decode(),
                 "significance_held": verdict.held,
-                "p_value": verdict.p_value,
+                "p_value": verdict.p_value if verdict.tested else None,
             }
         )
     # Held back places last; at equal score the less likely by chance first.
@@ -187,7 +188,7 @@ async def _hotspot_rows(
         key=lambda r: (
             r["significance_held"],
             -r["score"],
-            r["p_value"],
+            1.0 if r["p_value"] is None else r["p_value"],
             -r["reporters"],
             r["cx"],
             r["cy"],
