@@ -256,6 +256,11 @@ class Settings(BaseSettings):
     first_seen_days: int = Field(
         30, ge=1, description="How long the hashed first-seen address of a client token is kept."
     )
+    hotspot_local_significance: bool = Field(
+        True,
+        description="Hold back hotspots no bigger than chance clusters of their local "
+        "background (staff still see them, marked as held back).",
+    )
 
     # -- Logging and forms --
     form_max_bytes: int = Field(
@@ -420,6 +425,7 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "public_min_sources public_burst_hours public_repeat_reports "
             "staff_compute_concurrency staff_compute_timeout_seconds hotspot_keep_filtered_runs",
         ),
+        ("Significance", "hotspot_local_significance"),
     )
 )
 

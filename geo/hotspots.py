@@ -16,7 +16,10 @@ Steps:
    Monte Carlo test (geo.significance);
 5. clusters wider than `max_extent`, or holding two dense cores, are split by
    re-running DBSCAN inside them with `minpoints` raised to their density, so
-   dense data does not chain into one town-sized cluster.
+   dense data does not chain into one town-sized cluster;
+6. each final cluster is judged against the chance clusters of its local
+   background (geo.significance, issue 15); one that does not beat them is
+   stored for staff as held back, never shown publicly.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ class Params:
     mc_runs: int = 99
     mc_seed: int = 2017
     max_extent: float = 250.0
+    # Judge each hotspot against its local background (geo.significance, issue 15).
+    local_significance: bool = True
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)

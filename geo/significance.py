@@ -20,11 +20,14 @@ Three things keep it cheap:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+from geo.dbscan import dbscan_labels, largest_per_group
 
 POINT_BUDGET = 40_000
 GRID_STEP = 1.05
@@ -127,3 +130,365 @@ def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
     points is a core by chance is kept below `alpha` (Bonferroni).
     """
     return 1 + poisson_upper(neighbours, alpha / max(points, 1))
+
+
+# --- significance against the local background (issue 15) ---------------------
+#
+# A uniform scatter over the whole area expects far fewer chance clusters than
+# a busy town centre makes. So each final cluster is judged at its own spot:
+# - its background density is the mean count of person-places in the sectors
+#   of a ring around it (RING_INNER..RING_OUTER metres, SECTORS sectors, parts
+#   outside the area left out), twice: first from the TRIM quietest sectors
+#   (a true place next door is not background), then, with the places that
+#   passed the first test left out, from the busier sectors (TRIM_LOW
+#   quietest and TRIM_HIGH_AGAIN busiest left out: chance clusters are
+#   background, and at the edge of a busy centre the busy side is what counts);
+# - it must beat the chance clusters of a uniform scatter at that density over
+#   the parts of the area about that busy (`window_m2`): the Monte Carlo test
+#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor.
+# Densities and windows are rounded up on a LEVEL_STEP grid, so a computation
+# needs only a few simulations, and they are cached.
+
+RING_INNER = 60.0
+RING_OUTER = 300.0
+SECTORS = 8
+TRIM = 4
+# The second pass, with places that passed left out, takes the busiest sectors:
+# at the edge of a busy centre the busy side is the background a chance
+# cluster there was drawn from.
+TRIM_LOW = 3
+# ... but for a place missed next door, still leaves out the busiest one.
+TRIM_HIGH_AGAIN = 1
+UNEVEN = 2.5
+# A sector counts only when this share of it lies inside the service area.
+MIN_SECTOR_SHARE = 0.25
+LEVEL_STEP = 1.25
+# Beyond this many mean neighbours within eps a uniform scatter is one giant
+# DBSCAN cluster (and simulating it costs points x neighbours): there the
+# density-valley splits (geo.hotspots) are the test, and the local one is
+# skipped (`tested` false, nothing held back).
+SATURATED_NEIGHBOURS = 8.0
+# The chance clusters a place competes with are those of the parts of the area
+# at least WINDOW_SHARE as busy as its spot (CELL_M cells of all person-places),
+# not of the whole area: a small busy centre makes fewer chance clusters than
+# a whole area that busy would. At least a ring's disc, at most the area.
+CELL_M = 250.0
+WINDOW_SHARE = 0.5
+MIN_WINDOW_M2 = math.pi * RING_OUTER**2
+_SAMPLE_RINGS = 6
+_SAMPLE_ANGLES = 8
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one cluster compares with the chance clusters at its spot."""
+
+    background: float  # person-places per km2 around it
+    expected: float  # background person-places expected inside its outline
+    threshold: int  # people a cluster needs there
+    p_value: float  # of a chance cluster this big anywhere at that density (upper bound)
+    margin: int  # reporters - threshold
+    held: bool  # below the threshold: kept for staff, never public
+    tested: bool = True  # False where the background is too dense to simulate
+
+    def as_dict(self) -> dict[str, float | int | bool | None]:
+        return {
+            "background_per_km2": round(self.background, 1),
+            "expected": round(self.expected, 2),
+            "threshold": self.threshold,
+            "p_value": round(self.p_value, 4) if self.tested else None,
+            "margin": self.margin,
+            "held": self.held,
+            "tested": self.tested,
+        }
+
+
+def _sector_pattern() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample offsets evenly spread over each ring sector (equal area per sample)."""
+    radii = np.sqrt(
+        RING_INNER**2
+        + (np.arange(_SAMPLE_RINGS) + 0.5) / _SAMPLE_RINGS * (RING_OUTER**2 - RING_INNER**2)
+    )
+    width = 2 * math.pi / SECTORS
+    angles = (np.arange(_SAMPLE_ANGLES) + 0.5) / _SAMPLE_ANGLES * width
+    r, a = np.meshgrid(radii, angles, indexing="ij")
+    sectors = np.arange(SECTORS)
+    theta = a.ravel()[None, :] + sectors[:, None] * width
+    return (
+        (r.ravel()[None, :] * np.cos(theta)).ravel(),
+        (r.ravel()[None, :] * np.sin(theta)).ravel(),
+        np.repeat(sectors, r.size),
+    )
+
+
+def sector_of(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """The ring sector (0..SECTORS-1) of offsets from a cluster's centre."""
+    angle = np.mod(np.arctan2(dy, dx), 2 * math.pi)
+    out: np.ndarray = np.minimum((angle / (2 * math.pi / SECTORS)).astype(int), SECTORS - 1)
+    return out
+
+
+def sector_shares(area: BaseGeometry, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """(clusters, SECTORS): the share of each ring sector inside the service area."""
+    ox, oy, sector = _sector_pattern()
+    cx = np.asarray(cx, dtype=float)
+    cy = np.asarray(cy, dtype=float)
+    shapely.prepare(area)
+    inside = shapely.contains_xy(area, cx[:, None] + ox[None, :], cy[:, None] + oy[None, :])
+    per = np.zeros((len(cx), SECTORS))
+    for s in range(SECTORS):
+        per[:, s] = inside[:, sector == s].mean(axis=1)
+    return per
+
+
+def background_density(
+    counts: np.ndarray, shares: np.ndarray, drop_high: int = TRIM, drop_low: int = 0
+) -> np.ndarray:
+    """Person-places per m2 around each cluster, from ring sector counts and shares.
+
+    The mean over the sectors inside the area, leaving out the `drop_high`
+    busiest and the `drop_low` quietest (fewer when fewer sectors count, at
+    least two kept); 0 when no sector lies inside.
+    """
+    sector_area = math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS
+    out = np.zeros(len(counts))
+    for i, (c, s) in enumerate(zip(np.asarray(counts, float), np.asarray(shares), strict=True)):
+        ok = s >= MIN_SECTOR_SHARE
+        if not ok.any():
+            continue
+        dens = np.sort(c[ok] / (s[ok] * sector_area))
+        spare = max(len(dens) - 2, 0)
+        high = min(drop_high, spare)
+        low = min(drop_low, spare - high)
+        out[i] = float(dens[low : len(dens) - high].mean())
+    return out
+
+
+def second_density(counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """The second pass's background: the busier sectors where the ring is uneven
+    (busier half at least UNEVEN times the quieter half: the edge of a busy
+    part), else all of them (an even background: picking its busier sectors
+    would only add bias)."""
+    plain = background_density(counts, shares, TRIM_HIGH_AGAIN, 0)
+    busy = background_density(counts, shares, TRIM_HIGH_AGAIN, TRIM_LOW)
+    quiet = background_density(counts, shares, SECTORS // 2, 0)
+    floor = 1.0 / (math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS)  # one per sector
+    uneven = busy >= UNEVEN * np.maximum(quiet, floor)
+    out: np.ndarray = np.where(uneven, busy, plain)
+    return out
+
+
+def level_count(density: float, area_m2: float) -> int:
+    """Points a uniform scatter at `density` puts in an area, rounded up on a coarse grid."""
+    n = density * area_m2
+    if n <= 1:
+        return 1
+    return math.ceil(LEVEL_STEP ** math.ceil(math.log(n) / math.log(LEVEL_STEP)))
+
+
+def window_m2(density: float, cell_counts: np.ndarray, area_m2: float) -> float:
+    """The area at least WINDOW_SHARE as busy as `density`, rounded up on a coarse grid."""
+    cell = CELL_M**2
+    busy = float((np.asarray(cell_counts) >= density * WINDOW_SHARE * cell).sum()) * cell
+    if busy <= MIN_WINDOW_M2:
+        return min(MIN_WINDOW_M2, area_m2)
+    steps = math.ceil(math.log(busy / MIN_WINDOW_M2) / math.log(LEVEL_STEP))
+    return min(MIN_WINDOW_M2 * LEVEL_STEP**steps, area_m2)
+
+
+def cell_counts_xy(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Person-places per CELL_M cell (non-empty cells), as compute_sql.CELL_COUNTS."""
+    cells = np.c_[np.floor(xs / CELL_M), np.floor(ys / CELL_M)]
+    if len(cells) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(cells, axis=0, return_counts=True)[1]
+
+
+@dataclass(frozen=True)
+class Level:
+    """The chance clusters of a uniform scatter at one density over the whole area."""
+
+    largest: np.ndarray  # per run, in the simulated window
+    quantile: float  # as Simulation.quantile
+    threshold: int
+
+    def p_value(self, people: int) -> float:
+        """Chance of a cluster of `people` or more anywhere in the area (upper bound)."""
+        exceed = (1 + int((self.largest >= people).sum())) / (1 + len(self.largest))
+        windows = math.log(0.95) / math.log(self.quantile) if self.quantile < 1 else 1.0
+        return min(1.0, 1.0 - float((1.0 - exceed) ** windows))
+
+
+def simulate_level(
+    region: BaseGeometry | float, n: int, runs: int, seed: int, eps: float, minpoints: int
+) -> Level:
+    """The Monte Carlo test above at `n` points over `region` (or a square of that
+    many m2), clustered here in numpy."""
+    if n < minpoints:
+        return Level(np.zeros(runs, dtype=np.int64), 0.95, 1)
+    if isinstance(region, float | int):
+        side = math.sqrt(region)
+        region = shapely.box(0, 0, side, side)
+    sim = simulate(region, n, runs, seed)
+    labels = dbscan_labels(sim.xs, sim.ys, eps, minpoints, sim.runs)
+    largest = largest_per_group(labels, sim.runs, sim.nruns)
+    return Level(largest, sim.quantile, threshold(largest.tolist(), sim.quantile))
+
+
+def judge(
+    reporters: int, outline_m2: float, density: float, level: Level, floor: int, gate: bool = True
+) -> Verdict:
+    """A cluster's verdict at its spot; `floor` is the area-wide threshold k.
+
+    With `gate` off the verdict is reported but holds nothing back.
+    """
+    need = max(level.threshold, floor)
+    return Verdict(
+        background=density * 1e6,
+        expected=density * outline_m2,
+        threshold=need,
+        p_value=level.p_value(reporters),
+        margin=reporters - need,
+        held=gate and reporters < need,
+    )
+
+
+LevelOf = Callable[[int, float], "Level"]  # (points, window m2) -> its chance clusters
+
+
+def saturation(eps: float) -> float:
+    """The background density (per m2) above which the local test is skipped."""
+    return SATURATED_NEIGHBOURS / (math.pi * eps**2)
+
+
+def judge_all(
+    reporters: Sequence[int],
+    outline_m2: Sequence[float],
+    density: np.ndarray,
+    cells: np.ndarray,
+    area_m2: float,
+    level_of: LevelOf,
+    floor: int,
+    gate: bool = True,
+    saturated: float = math.inf,
+) -> list[Verdict]:
+    """Verdicts for many clusters, simulating as few levels as possible.
+
+    Thresholds grow with the density and the window, so the busiest spots
+    come first; a cluster that beats the threshold of a level already
+    simulated that is at least as busy and as wide passes on that level (its
+    threshold and p-value are then conservative); the others get their own.
+    """
+    keys = []
+    for d in density:
+        w = window_m2(float(d), cells, area_m2)
+        keys.append((level_count(float(d), w), w))
+    order = sorted(range(len(keys)), key=lambda i: (keys[i][0] / keys[i][1], keys[i][1]))
+    done: list[tuple[float, float, Level]] = []
+    out: dict[int, Verdict] = {}
+    for i in reversed(order):
+        n, w = keys[i]
+        busy = n / w
+        if float(density[i]) > saturated:
+            d = float(density[i])
+            out[i] = Verdict(
+                d * 1e6, d * outline_m2[i], floor, 1.0, reporters[i] - floor, False, tested=False
+            )
+            continue
+        level = next(
+            (
+                lv
+                for d, ww, lv in done
+                if d >= busy and ww >= w and max(lv.threshold, floor) <= reporters[i]
+            ),
+            None,
+        )
+        if level is None:
+            level = level_of(n, w)
+            done.append((busy, w, level))
+        out[i] = judge(reporters[i], outline_m2[i], float(density[i]), level, floor, gate)
+    return [out[i] for i in range(len(keys))]
+
+
+def ring_counts_xy(
+    xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, cids: list[int], exclude: set[int]
+) -> np.ndarray:
+    """(clusters, SECTORS): as app.repo.hotspots.compute_sql.RING_COUNTS, on arrays."""
+    out = np.zeros((len(cids), SECTORS), dtype=np.int64)
+    for i, cid in enumerate(cids):
+        inside = labels == cid
+        cx, cy = float(np.median(xs[inside])), float(np.median(ys[inside]))
+        dx, dy = xs - cx, ys - cy
+        d = np.hypot(dx, dy)
+        other = ~inside & ~np.isin(labels, list(exclude))
+        keep = (d >= RING_INNER) & (d <= RING_OUTER) & other
+        out[i] = np.bincount(sector_of(dx[keep], dy[keep]), minlength=SECTORS)
+    return out
+
+
+def judge_points(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    people: np.ndarray,
+    area: BaseGeometry,
+    *,
+    eps: float,
+    minpoints: int,
+    floor: int,
+    runs: int = 99,
+    seed: int = 2017,
+    buffer: float = 15.0,
+) -> list[tuple[float, float, int, Verdict]]:
+    """The whole local test on person-places held in arrays (for hand-made cases).
+
+    DBSCAN here stands in for the pipeline's; each cluster with `floor`
+    people or more is judged twice as in app.services.hotspots.computation.
+    Returns (median x, median y, people, verdict) per cluster.
+    """
+    labels = dbscan_labels(xs, ys, eps, minpoints)
+    cids = [
+        int(c)
+        for c in np.unique(labels[labels >= 0])
+        if len(np.unique(people[labels == c])) >= floor
+    ]
+    if not cids:
+        return []
+    centres = np.array([(np.median(xs[labels == c]), np.median(ys[labels == c])) for c in cids])
+    reporters = [len(np.unique(people[labels == c])) for c in cids]
+    outline = [
+        float(
+            shapely.MultiPoint(np.c_[xs[labels == c], ys[labels == c]])
+            .convex_hull.buffer(buffer)
+            .area
+        )
+        for c in cids
+    ]
+    shares = sector_shares(area, centres[:, 0], centres[:, 1])
+    cells = cell_counts_xy(xs, ys)
+    levels: dict[tuple[int, float], Level] = {}
+
+    def level_of(n: int, w: float) -> Level:
+        if (n, w) not in levels:
+            levels[(n, w)] = simulate_level(w, n, runs, seed, eps, minpoints)
+        return levels[(n, w)]
+
+    passed: set[int] = set()
+    verdicts: list[Verdict] = []
+    for first in (True, False):
+        counts = ring_counts_xy(xs, ys, labels, cids, passed)
+        density = background_density(counts, shares) if first else second_density(counts, shares)
+        verdicts = judge_all(
+            reporters,
+            outline,
+            density,
+            cells,
+            float(area.area),
+            level_of,
+            floor,
+            saturated=saturation(eps),
+        )
+        passed = {c for c, v in zip(cids, verdicts, strict=True) if not v.held}
+    return [
+        (float(x), float(y), r, v)
+        for (x, y), r, v in zip(centres, reporters, verdicts, strict=True)
+    ]

@@ -49,6 +49,10 @@ class Scenario:
     address_groups: int = 0
     # Spam reports all fall within this many hours (0: spread over the span).
     spam_hours: float = 0.0
+    # A busy centre (issue 15): this share of the background falls in a square
+    # this far out instead of the whole area.
+    busy_half_side: float = 0.0
+    busy_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -151,8 +155,11 @@ def generate(scenario: Scenario, seed: int) -> list[SyntheticReport]:
         )
 
     def background(reporter: str) -> SyntheticReport:
-        x = cx + rng.uniform(-scenario.half_side, scenario.half_side)
-        y = cy + rng.uniform(-scenario.half_side, scenario.half_side)
+        half = scenario.half_side
+        if scenario.busy_share and rng.random() < scenario.busy_share:
+            half = scenario.busy_half_side
+        x = cx + rng.uniform(-half, half)
+        y = cy + rng.uniform(-half, half)
         return SyntheticReport(
             x,
             y,
@@ -346,11 +353,14 @@ BENCHMARK_SCENARIOS: dict[str, dict[str, float | int]] = {
     "base": {"reporters": 400, "share_at_places": 0.6},
     "noisy": {"reporters": 400, "share_at_places": 0.3},
     "sparse": {"reporters": 150, "share_at_places": 0.6},
+    "busy": {"reporters": 800, "share_at_places": 0.4},
 }
 
 
 def benchmark_scenario(name: str, seed: int, spam_accounts: int) -> Scenario:
     """The issue's scenario `name` with places and spam spot drawn from `seed`."""
+    if name == "busy":
+        return busy_centre_scenario(seed, spam_accounts)
     rng = np.random.default_rng(10_000 + seed)
     places = random_places(rng)
     options = BENCHMARK_SCENARIOS[name]
@@ -363,4 +373,69 @@ def benchmark_scenario(name: str, seed: int, spam_accounts: int) -> Scenario:
         spam_reports=60,
         spam_accounts=spam_accounts,
         spam_offset=spam_spot(rng, places),
+    )
+
+
+# --- the busy-centre scenario (issue 15) ------------------------------------------
+
+BUSY_HALF_SIDE = 2000.0
+BUSY_CENTRE_HALF_SIDE = 750.0
+PAIR_GAP = 120.0
+
+
+def _character(rng: np.random.Generator, x: float, y: float, weight: float) -> Place:
+    """A true place at (x, y) with a spread, reasons and a peak time window."""
+    peak = int(rng.integers(0, 24))
+    window = WINDOW_OF_HOUR[peak]
+    times = (window, _NEXT_WINDOW[window]) if rng.random() < 0.3 else (window,)
+    reasons = tuple(sorted({str(r) for r in rng.choice(REASON_CODES, 2, replace=False)}))
+    return Place(x, y, float(rng.uniform(10.0, 35.0)), weight, reasons, times)
+
+
+def busy_centre_places(rng: np.random.Generator) -> list[Place]:
+    """6-10 true places, about half in the busy centre (one of them a pair 120 m apart)."""
+    count = int(rng.integers(6, 11))
+    inside = count // 2
+    centres: list[tuple[float, float]] = []
+    edge = BUSY_CENTRE_HALF_SIDE - 100
+    x, y = rng.uniform(-edge + PAIR_GAP, edge - PAIR_GAP, 2)
+    angle = rng.uniform(0, 2 * np.pi)
+    centres += [(float(x), float(y))]
+    centres += [(float(x + PAIR_GAP * np.cos(angle)), float(y + PAIR_GAP * np.sin(angle)))]
+    while len(centres) < count:
+        busy = len(centres) < inside
+        limit = edge if busy else BUSY_HALF_SIDE - 100
+        x, y = rng.uniform(-limit, limit, 2)
+        in_centre = max(abs(x), abs(y)) <= BUSY_CENTRE_HALF_SIDE
+        if in_centre != busy or (not busy and max(abs(x), abs(y)) < BUSY_CENTRE_HALF_SIDE + 100):
+            continue
+        if all(np.hypot(x - a, y - b) >= 150.0 for a, b in centres):
+            centres.append((float(x), float(y)))
+    weights = rng.permutation([1.0 / (i + 1) ** 0.8 for i in range(count)])
+    return [_character(rng, x, y, float(w)) for (x, y), w in zip(centres, weights, strict=True)]
+
+
+def busy_centre_scenario(seed: int, spam_accounts: int) -> Scenario:
+    """4 km x 4 km; a 1.5 km x 1.5 km centre whose background is 4-8 times denser;
+    points, lines and areas; a spammer with `spam_accounts` accounts (0: none)."""
+    rng = np.random.default_rng(20_000 + seed)
+    places = busy_centre_places(rng)
+    factor = float(rng.uniform(4.0, 8.0))
+    # Density ratio centre / rest = 1 + share / (1 - share) * (area / centre area).
+    ratio = (BUSY_HALF_SIDE / BUSY_CENTRE_HALF_SIDE) ** 2
+    share = (factor - 1) / (factor - 1 + ratio)
+    options = BENCHMARK_SCENARIOS["busy"]
+    return Scenario(
+        places=places,
+        reporters=int(options["reporters"]),
+        share_at_places=float(options["share_at_places"]),
+        half_side=BUSY_HALF_SIDE,
+        heavy_user_share=0.05,
+        spam_reports=60 if spam_accounts else 0,
+        spam_accounts=max(1, spam_accounts),
+        spam_offset=spam_spot(rng, places, BUSY_HALF_SIDE),
+        line_share=0.15,
+        polygon_share=0.1,
+        busy_half_side=BUSY_CENTRE_HALF_SIDE,
+        busy_share=share,
     )

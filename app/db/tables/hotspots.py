@@ -96,6 +96,11 @@ hotspots = Table(
     # Many of its people were first seen from one network address at about the
     # same time (app.repo.rate_counters); staff only, never public.
     Column("possibly_coordinated", Boolean, nullable=False, server_default=text("false")),
+    # Against the local background (geo.significance.Verdict.as_dict): the
+    # chance count expected there, the people needed, p-value and margin; staff
+    # only. A held back place is stored for staff and never shown publicly.
+    Column("significance", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("significance_held", Boolean, nullable=False, server_default=text("false")),
     # WGS 84, counter-clockwise, as served (RFC 7946); SWEREF 99 TM for GIS exports.
     Column(
         "outline", Geometry(geometry_type="POLYGON", srid=4326, spatial_index=True), nullable=False

@@ -383,3 +383,51 @@ async def thinned_border(
 ) -> None:
     values = {"cids": list(cids), "roots": list(roots), "keeps": list(keeps), "margin": margin}
     await tx.run(*THINNED_BORDER, values=values)
+
+
+# Significance at each final cluster's spot (geo.significance, issue 15): per
+# cluster (its outline and median centre in hs_out), the person-places in a
+# ring around the centre, per sector, leaving out the cluster's own points and
+# those of the clusters in `:exclude` (places already judged significant).
+INDEX_PLACES = text("CREATE INDEX ON hs_dp USING gist (g)")
+RING_COUNTS = text("""
+WITH c AS (SELECT cid, cx, cy, ST_Point(cx, cy, 3006) AS p FROM hs_out)
+SELECT c.cid, LEAST(floor(a.angle / (2 * pi() / :sectors))::int, :sectors - 1) AS sector,
+       count(*)::int AS n
+FROM c
+JOIN hs_dp d ON ST_DWithin(d.g, c.p, :outer) AND NOT ST_DWithin(d.g, c.p, :inner)
+JOIN hs_lab l ON l.pid = d.pid
+CROSS JOIN LATERAL (SELECT atan2(ST_Y(d.g) - c.cy, ST_X(d.g) - c.cx) AS raw) r
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN r.raw < 0 THEN r.raw + 2 * pi() ELSE r.raw END AS angle) a
+WHERE l.cid IS NULL OR (l.cid <> c.cid AND NOT l.cid = ANY(CAST(:exclude AS int[])))
+GROUP BY c.cid, 2
+""")
+# Person-places per square cell (geo.significance.window_m2), non-empty cells.
+CELL_COUNTS = text("""
+SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
+""")
+OUTLINE_AREAS = text(
+    "SELECT cid, reporters, cx, cy, ST_Area(outline) AS m2 FROM hs_out ORDER BY cid"
+)
+
+
+async def final_clusters(tx: Tx) -> list[Row]:
+    """The final clusters (cid, reporters, cx, cy, outline m2), ready for `ring_counts`."""
+    await tx.run(INDEX_PLACES)
+    return await tx.rows(OUTLINE_AREAS)
+
+
+async def cell_counts(tx: Tx, cell: float) -> list[int]:
+    return [int(r["n"]) for r in await tx.rows(CELL_COUNTS, {"cell": cell})]
+
+
+async def ring_counts(
+    tx: Tx, *, inner: float, outer: float, sectors: int, exclude: Sequence[int]
+) -> dict[int, list[int]]:
+    """Per final cluster, the person-places in each ring sector around it."""
+    values = {"inner": inner, "outer": outer, "sectors": sectors, "exclude": list(exclude)}
+    counts: dict[int, list[int]] = {}
+    for r in await tx.rows(RING_COUNTS, values):
+        counts.setdefault(int(r["cid"]), [0] * sectors)[int(r["sector"])] = int(r["n"])
+    return counts

@@ -30,7 +30,8 @@ STAFF_PROPERTIES = """json_build_object(
     'level', h.level, 'run', h.run_id, 'possibly_coordinated', h.possibly_coordinated,
     'public', {visible}, 'held_reasons', h.held_reasons,
     'independent_units', h.independent_units, 'support', h.support,
-    'review', rv.decision, 'public_outline', ST_AsGeoJSON(h.public_outline, 5, 0)::json)"""
+    'review', rv.decision, 'public_outline', ST_AsGeoJSON(h.public_outline, 5, 0)::json,
+    'significance', h.significance)"""
 
 PUBLIC_PROPERTIES = f"""json_build_object(
     'rank', row_number() OVER (ORDER BY h.rank), 'score', h.score, 'centre', json_build_array(
@@ -44,7 +45,10 @@ PUBLIC_PROPERTIES = f"""json_build_object(
 # independence gate and not rejected (a rejection stands until the place has
 # more independent units than when it was rejected). Every public path
 # (API, /karta, promises, OGC) reads hotspots through this.
-PUBLIC_VISIBLE = """COALESCE(h.reporters >= :public_min AND h.public_outline IS NOT NULL AND (
+# Both gates: significance against the local background (issue 15) holds a place
+# outright; independence of support (issue 10) holds it until a moderator publishes it.
+PUBLIC_VISIBLE = """COALESCE(h.reporters >= :public_min AND h.public_outline IS NOT NULL
+    AND NOT h.significance_held AND (
     rv.decision = 'published'
     OR (cardinality(h.held_reasons) = 0
         AND (rv.decision IS NULL OR h.independent_units > rv.independent_units))), false)"""

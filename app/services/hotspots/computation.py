@@ -13,6 +13,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import orjson
 
 from app.db.pool import Database
@@ -65,16 +66,87 @@ async def monte_carlo_k(tx: Tx, ctx: Context, noise_points: int) -> int:
 def clear_threshold_cache() -> None:
     """Forget cached thresholds (benchmarks time the Monte Carlo test itself)."""
     _mc_cache.clear()
+    _level_cache.clear()
+
+
+# --- significance against the local background, cached per density level ---------
+
+_level_cache: dict[tuple[Any, ...], significance.Level] = {}
+
+
+def _level(ctx: Context, n: int, window: float) -> significance.Level:
+    """The chance clusters of `n` points scattered over `window` m2."""
+    p = ctx.params
+    key = (n, window, ctx.params_hash)
+    if key not in _level_cache:
+        if len(_level_cache) > 256:
+            _level_cache.clear()
+        _level_cache[key] = significance.simulate_level(
+            window, n, p.mc_runs, p.mc_seed, p.eps, p.minpoints
+        )
+    return _level_cache[key]
+
+
+async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance.Verdict]:
+    """Each final cluster judged against the chance clusters of its own background.
+
+    Twice: first from the quieter ring sectors (a true place next door is not
+    background), then from the busier sectors with the places that passed the
+    first test left out (chance clusters are background, and at the edge of a
+    busy centre its busy side is what counts).
+    """
+    clusters = await compute_sql.final_clusters(tx)
+    if not clusters:
+        return {}
+    cids = [int(r["cid"]) for r in clusters]
+    shares = significance.sector_shares(
+        ctx.area_3006,
+        np.array([float(r["cx"]) for r in clusters]),
+        np.array([float(r["cy"]) for r in clusters]),
+    )
+    cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
+    passed: list[int] = []
+    verdicts: dict[int, significance.Verdict] = {}
+    for first in (True, False):
+        counts = await compute_sql.ring_counts(
+            tx,
+            inner=significance.RING_INNER,
+            outer=significance.RING_OUTER,
+            sectors=significance.SECTORS,
+            exclude=passed,
+        )
+        empty = [0] * significance.SECTORS
+        table = np.array([counts.get(c, empty) for c in cids])
+        density = (
+            significance.background_density(table, shares)
+            if first
+            else significance.second_density(table, shares)
+        )
+        judged = significance.judge_all(
+            [int(r["reporters"]) for r in clusters],
+            [float(r["m2"]) for r in clusters],
+            density,
+            cells,
+            float(ctx.area_3006.area),
+            lambda n, w: _level(ctx, n, w),
+            k,
+            ctx.params.local_significance,
+            significance.saturation(ctx.params.eps),
+        )
+        verdicts = dict(zip(cids, judged, strict=True))
+        passed = [c for c, v in verdicts.items() if not v.held]
+    return verdicts
 
 
 # --- the computation -------------------------------------------------------------
 
 
 async def _hotspot_rows(
-    tx: Tx, ctx: Context, filters: ReportFilter, final: dict[int, int]
+    tx: Tx, ctx: Context, filters: ReportFilter, final: dict[int, int], k: int
 ) -> list[dict[str, Any]]:
-    """The final clusters' outlines and statistics, best first."""
+    """The final clusters' outlines and statistics, best first (held back ones last)."""
     out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M)
+    verdicts = await local_verdicts(tx, ctx, k)
     breakdowns = method.breakdowns_of(
         await summary_sql.code_counts(tx),
         method.aoristic_profiles(await summary_sql.person_times(tx)),
@@ -91,6 +163,7 @@ async def _hotspot_rows(
         b = breakdowns.get(cid) or method.empty_breakdowns()
         severity = b["severity_mean"]
         reports = int(row["reports"])
+        verdict = verdicts[cid]
         rows_out.append(
             {
                 "cid": cid,
@@ -108,9 +181,22 @@ async def _hotspot_rows(
                 "cx": float(row["cx"]),
                 "cy": float(row["cy"]),
                 **asdict(gate[cid]),
+                "significance": orjson.dumps(verdict.as_dict()).decode(),
+                "significance_held": verdict.held,
+                "p_value": verdict.p_value if verdict.tested else None,
             }
         )
-    rows_out.sort(key=lambda r: (-r["score"], -r["reporters"], r["cx"], r["cy"]))
+    # Held back places last; at equal score the less likely by chance first.
+    rows_out.sort(
+        key=lambda r: (
+            r["significance_held"],
+            -r["score"],
+            1.0 if r["p_value"] is None else r["p_value"],
+            -r["reporters"],
+            r["cx"],
+            r["cy"],
+        )
+    )
     return rows_out
 
 
@@ -152,7 +238,9 @@ async def compute(
         k = max(p.min_reporters, k_mc)
         progress(f"clustered; {noise} noise points, significance threshold k = {k}")
         final = await split_clusters(tx, ctx, k, progress)
-        rows_out = await _hotspot_rows(tx, ctx, filters, final)
+        rows_out = await _hotspot_rows(tx, ctx, filters, final, k)
+        held = sum(r["significance_held"] for r in rows_out)
+        progress(f"{held} of {len(rows_out)} held back by the local significance test")
         matched = method.match_identities(await summary_sql.match_candidates(tx))
         run_id, finished = await runs.insert_run(
             tx,

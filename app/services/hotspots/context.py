@@ -31,6 +31,7 @@ def params_of(settings: Settings) -> Params:
         mc_runs=settings.hotspot_mc_runs,
         mc_seed=settings.hotspot_mc_seed,
         max_extent=settings.hotspot_max_extent,
+        local_significance=settings.hotspot_local_significance,
     )
 
 

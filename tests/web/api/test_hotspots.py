@@ -156,3 +156,32 @@ def test_staff_see_a_possibly_coordinated_flag_the_public_never_does(
     (feature,) = public["features"]
     assert feature["properties"]["reporters"] == 6
     assert all("possibly_coordinated" not in f["properties"] for f in public["features"])
+
+
+def test_staff_see_the_local_significance_the_public_never_does(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    seed(sql)
+    staff = client.get("/api/v1/hotspots", headers=staff_headers("planner")).json()
+    verdicts = [f["properties"]["significance"] for f in staff["features"]]
+    assert [v["held"] for v in verdicts] == [False, False]
+    for verdict in verdicts:
+        assert verdict["threshold"] >= 3 and verdict["expected"] >= 0
+        assert 0 < verdict["p_value"] <= 1 and "background_per_km2" in verdict
+    assert verdicts[0]["margin"] == 8 - verdicts[0]["threshold"]
+    public = client.get("/api/v1/hotspots").json()
+    assert all("significance" not in f["properties"] for f in public["features"])
+
+
+def test_a_place_held_back_by_significance_is_shown_to_staff_only(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    seed(sql)
+    staff = client.get("/api/v1/hotspots", headers=staff_headers("planner")).json()
+    big = staff["features"][0]["id"]
+    # As the computation stores a place no bigger than the chance clusters around it.
+    sql.all("UPDATE hotspots SET significance_held = true WHERE hotspot_id = %(id)s", {"id": big})
+    assert client.get("/api/v1/hotspots").json()["features"] == []
+    assert client.get(f"/api/v1/hotspots/{big}").status_code == 404
+    staff = client.get("/api/v1/hotspots", headers=staff_headers("planner")).json()
+    assert big in [f["id"] for f in staff["features"]]
