@@ -35,6 +35,8 @@ STAFF_PAGES = (
     "/staff/patrull",
     "/staff/platser",
     "/staff/loften",
+    "/staff/narvaro",
+    "/staff/trygghetsvandring",
 )
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
 AXE_TAGS = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']"
@@ -98,7 +100,7 @@ def test_axe_every_page_language_and_viewport(
         page.goto(f"{live_server}{path}?lang={lang}")
         if problems := serious(page, axe_source):
             found[f"{path}?lang={lang}"] = problems
-    email, password = make_user(roles=["police", "planner", "admin"])
+    email, password = make_user(roles=["police", "planner", "admin", "coordinator"])
     log_in(page, live_server, email, password)
     for path in STAFF_PAGES:
         for lang in CORE_LANGUAGES:

@@ -23,6 +23,8 @@ ALL_PAGES = {
     "Karta": "/staff/karta",
     "Patrullplanering": "/staff/patrull",
     "Platser för ny utformning": "/staff/platser",
+    "Närvaroplanering": "/staff/narvaro",
+    "Trygghetsvandringar": "/staff/trygghetsvandring",
     "Moderering": "/staff/moderation",
     "Medborgarlöften": "/staff/loften",
     "Användare": "/staff/users",

@@ -19,8 +19,8 @@ from app.repo import map_data as store
 from app.security import audit
 from app.security.access import Principal, require
 from app.web.api import shapes
-from app.web.api.hotspots import FiltersDep
 from app.web.deps import DbDep
+from app.web.filters import FiltersDep
 from app.web.openapi import model_doc
 from app.web.responses import GeoJsonResponse
 

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.db.pool import Database, Row
-from app.domain.parsing import LOCAL_TZ, midnight
+from app.domain.parsing import LOCAL_TZ
 from app.errors import NotFound, Unprocessable
 from app.repo import promises as store
-from app.repo import sites as site_store
 from app.security.access import Principal, require
-from app.services import hotspots
+from app.services import promises
 from app.web import params
 from app.web.api import shapes
 from app.web.deps import DbDep, JsonBody, validate_body
 from app.web.openapi import json_body_doc, model_doc
 from app.web.responses import JsonResponse
-from geo.evaluation import compare_rates
-from geo.redesign import STATUS_CODES
 
 router = APIRouter(prefix="/api/v1/promises", tags=["promises"])
 
@@ -68,90 +63,6 @@ def _promise_id(raw: str) -> uuid.UUID:
     return params.path_uuid(raw, NOT_FOUND)
 
 
-async def _check_sites(db: Database, site_ids: list[uuid.UUID]) -> None:
-    found = {r["id"] for r in await site_store.sites_by_ids(db, site_ids)}
-    missing = [str(s) for s in site_ids if s not in found]
-    if missing:
-        raise Unprocessable(f"no site {', '.join(missing)}")
-
-
-async def progress(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
-    """What has been done for one promise, from patrols, sites and reports."""
-    year = int(row["year"])
-    start = dt.date(year, 1, 1)
-    end = min(today, dt.date(year, 12, 31))
-    outlines: list[str] = []
-    public_ids: list[str] = []
-    for hotspot_id in row["hotspot_ids"]:
-        # Only hotspots that are public now are shown or measured on the public page.
-        hotspot = await hotspots.get_hotspot(db, hotspot_id, public=True)
-        if hotspot is not None:
-            public_ids.append(str(hotspot["id"]))
-            outlines.append(orjson.dumps(hotspot["geometry"]).decode())
-    site_ids = list(row["site_ids"])
-    by_status = await site_store.status_counts(db, site_ids)
-    result: dict[str, Any] = {
-        "period": {"from": start.isoformat(), "to": end.isoformat()},
-        "hotspots": {"linked": len(row["hotspot_ids"]), "public": public_ids},
-        "patrols": {
-            # Patrols at places the public cannot see would give those places away.
-            "carried_out": await store.patrols_at(db, public_ids, start, end)
-        },
-        "sites": {
-            "linked": len(site_ids),
-            "by_status": {code: by_status.get(code, 0) for code in STATUS_CODES},
-        },
-        "reports": None,
-    }
-    if end >= start and (outlines or site_ids):
-        days = (end - start).days + 1
-        last_start = dt.date(year - 1, 1, 1)
-        last_end = last_start + dt.timedelta(days=days)
-        counts = await store.reports_at(
-            db,
-            outlines,
-            site_ids,
-            (midnight(last_start), midnight(last_end)),
-            (midnight(start), midnight(end + dt.timedelta(days=1))),
-        )
-        compared = compare_rates(counts["before"], counts["during"], days, days)
-        # Counts of fewer than public_min_reporters people are suppressed (None).
-        shown = hotspots.shown_counts(db.settings, counts)
-        suppressed = None in shown.values()
-        result["reports"] = {
-            "days": days,
-            "last_year": shown["before"],
-            "this_year": shown["during"],
-            "rate_ratio": None if suppressed else compared.rate_ratio,
-            "p_value": None if suppressed else compared.p_value,
-        }
-    return result
-
-
-async def promise_json(db: Database, row: Row, today: dt.date) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "year": row["year"],
-        "position": row["position"],
-        "area": {"sv": row["area_sv"], "en": row["area_en"]},
-        "text": {"sv": row["text_sv"], "en": row["text_en"]},
-        "source": row["source"],
-        "progress": await progress(db, row, today),
-    }
-
-
-async def promises_for_year(db: Database, year: int | None) -> dict[str, Any]:
-    years = await store.years(db)
-    chosen = year if year is not None else (years[0] if years else None)
-    rows = await store.list_promises(db, chosen) if chosen is not None else []
-    today = dt.datetime.now(LOCAL_TZ).date()
-    return {
-        "years": years,
-        "year": chosen,
-        "promises": [await promise_json(db, r, today) for r in rows],
-    }
-
-
 @router.get(
     "",
     summary="The promises of a year with progress computed from the data",
@@ -160,7 +71,7 @@ async def promises_for_year(db: Database, year: int | None) -> dict[str, Any]:
 async def list_promises(
     db: DbDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> Response:
-    return JsonResponse(await promises_for_year(db, year))
+    return JsonResponse(await promises.promises_for_year(db, year))
 
 
 @router.post(
@@ -172,13 +83,13 @@ async def list_promises(
 )
 async def create_promise(body: JsonBody, db: DbDep, _: Admin) -> Response:
     parsed: PromiseBody = validate_body(PromiseBody, body)
-    await _check_sites(db, parsed.site_ids)
+    await promises.check_sites(db, parsed.site_ids)
     promise_id = await store.insert_promise(db, parsed.model_dump())
     row = await store.get_promise(db, promise_id)
     assert row is not None
     today = dt.datetime.now(LOCAL_TZ).date()
     return JsonResponse(
-        await promise_json(db, row, today),
+        await promises.promise_json(db, row, today),
         status_code=201,
         headers={"Location": f"/api/v1/promises/{promise_id}"},
     )
@@ -198,13 +109,13 @@ async def patch_promise(promise_id: str, body: JsonBody, db: DbDep, _: Admin) ->
         if value is None and key != "source":
             raise Unprocessable(f"{key} cannot be null")
     if values.get("site_ids"):
-        await _check_sites(db, values["site_ids"])
+        await promises.check_sites(db, values["site_ids"])
     if values and not await store.update_promise(db, pid, values):
         raise NotFound(NOT_FOUND)
     row = await store.get_promise(db, pid)
     if row is None:
         raise NotFound(NOT_FOUND)
-    return JsonResponse(await promise_json(db, row, dt.datetime.now(LOCAL_TZ).date()))
+    return JsonResponse(await promises.promise_json(db, row, dt.datetime.now(LOCAL_TZ).date()))
 
 
 @router.delete("/{promise_id}", status_code=204, summary="Remove a promise (admin)")

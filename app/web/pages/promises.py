@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.security.access import Principal, require_page
-from app.web.api.promises import promises_for_year
+from app.services.promises import promises_for_year
 from app.web.deps import DbDep, SettingsDep
 from app.web.pages.presence import loften_presence
 from app.web.render import language, page, staff_page

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Environment, Settings
-from tests.conftest import TEST_SECRET, Sql
+from tests.conftest import TEST_SECRET, Sql, fresh_get
 from tests.web.api.planning_data import PLACES, offset, post_all, post_place
 
 
@@ -42,7 +42,7 @@ def named_client(settings: Settings, tmp_path: Path, clean_db: None) -> Iterator
 
 
 def _names(client: TestClient, headers: dict[str, str]) -> dict[str, str]:
-    features = client.get("/api/v1/hotspots", headers=headers).json()["features"]
+    features = fresh_get(client, "/api/v1/hotspots", headers).json()["features"]
     return {f["id"]: f["properties"]["name"] for f in features}
 
 
@@ -53,6 +53,11 @@ def test_hotspots_get_names_and_planners_rename_them(
     planner = staff_headers("planner")
     names = _names(named_client, planner)
     assert sorted(names.values()) == ["Resecentrum", "Skräcklan", "Torget"]
+    # One TestClient address is one source, so the gate holds them: a moderator publishes.
+    moderator = staff_headers("moderator")
+    for hid in names:
+        published = named_client.post(f"/api/v1/hotspots/{hid}/publish", headers=moderator)
+        assert published.status_code == 200, published.text
     public = _names(named_client, {})
     assert set(public.values()) <= set(names.values()) and public
     square = next(hid for hid, name in names.items() if name == "Torget")
