@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -73,44 +74,52 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def server(cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def serve(database_url: str, log: Path, **env: str) -> Iterator[Server]:
+    """The app in a subprocess against `database_url`, with extra settings in `env`."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {
+    settings = {
         **os.environ,
-        "DATABASE_URL": cluster.url(),
+        "DATABASE_URL": database_url,
         "TRYGG_ENV": "test",
         "TRYGG_SECRET_KEY": "ops-test-secret-key-long-enough-0123456789",
         "TRYGG_DB_TIMEOUT_SECONDS": "2",
         "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "0",
         "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "0",
+        **env,
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(port)],
-            env=env,
+            env=settings,
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     handle = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(handle.url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("server did not start:\n" + log.read_text()[-3000:])
-    yield handle
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(handle.url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("server did not start:\n" + log.read_text()[-3000:])
+        yield handle
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serve(cluster.url(), tmp_path_factory.mktemp("server") / "server.log") as handle:
+        yield handle
 
 
 def count_ids(cluster: Any, ids: list[str]) -> int:

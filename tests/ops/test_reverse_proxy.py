@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.ops.app_server import serve
-from tests.ops.conftest import Server, free_port
+from tests.ops.conftest import Server, free_port, serve
 
 pytestmark = [
     pytest.mark.slow,

@@ -13,8 +13,7 @@ import psycopg
 import pytest
 
 from tests.conftest import point_feature
-from tests.ops.app_server import serve
-from tests.ops.conftest import Server, _pgcluster, free_port
+from tests.ops.conftest import Server, _pgcluster, free_port, serve
 
 pytestmark = pytest.mark.slow
 
