@@ -1,7 +1,8 @@
 """Patrol plans for police: POST a shift window, get an ordered walking route.
 
-`GET /api/v1/patrol-plans/{id}` answers JSON; `.geojson` (stops + route),
-`.gpx` (GPX 1.1) and `/print` (an A4 page) are the same plan for other uses.
+`GET /api/v1/patrol-plans/{id}` answers JSON; `.geojson` and `.csv` (the stops,
+or with `?layer=route` the route), `.gpkg` (both layers), `.gpx` (GPX 1.1) and
+`/print` (an A4 page) are the same plan for other uses.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,9 +81,11 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
     return {
         "self": base,
         "geojson": base + ".geojson",
+        "geojson_route": base + ".geojson?layer=route",
         "gpx": base + ".gpx",
         "gpkg": base + ".gpkg",
         "csv": base + ".csv",
+        "csv_route": base + ".csv?layer=route",
         "print": base + "/print",
         "runs": base + "/runs",
     }
@@ -194,17 +197,43 @@ def _attachment(export: Export) -> Response:
     )
 
 
+LayerParam = Annotated[
+    str,
+    Query(
+        description="`stops` (Points, in visiting order) or `route` (the walking route, "
+        "a LineString): one geometry type per file, as a GIS expects"
+    ),
+]
+
+
+def _layer(raw: str) -> str:
+    if raw not in patrol_export.LAYERS:
+        raise Unprocessable(
+            f"layer must be one of {', '.join(patrol_export.LAYERS)}", field="layer"
+        )
+    return raw
+
+
 @router.get(
     "/{plan_id}.geojson",
-    summary="The plan as GeoJSON (stops and route)",
-    responses={200: model_doc(shapes.FeatureCollection, "Stops and route", "application/geo+json")},
+    summary="The plan as GeoJSON: the stops, or with `layer=route` the route",
+    responses={
+        200: model_doc(shapes.FeatureCollection, "One layer of the plan", "application/geo+json")
+    },
 )
-async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+async def plan_geojson(
+    plan_id: str, db: DbDep, principal: PlanUser, layer: LayerParam = "stops"
+) -> Response:
+    chosen = _layer(layer)
     pid, plan, route = await _load(db, plan_id)
     await audit.record(
-        db, principal, "patrol_plans:export", target=str(pid), details={"format": "geojson"}
+        db,
+        principal,
+        "patrol_plans:export",
+        target=str(pid),
+        details={"format": "geojson", "layer": chosen},
     )
-    return _attachment(patrol_export.plan_geojson(pid, plan, route))
+    return _attachment(patrol_export.plan_geojson(pid, plan, route, chosen))
 
 
 @router.get(
@@ -253,15 +282,22 @@ async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
 
 @router.get(
     "/{plan_id}.csv",
-    summary="The plan's stops as CSV (WKT in WGS 84)",
+    summary="The plan as CSV (WKT in WGS 84): the stops, or with `layer=route` the route",
     responses={200: media_doc("CSV, UTF-8", {"text/csv": TEXT})},
 )
-async def plan_csv(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
-    pid, plan, _ = await _load(db, plan_id)
+async def plan_csv(
+    plan_id: str, db: DbDep, principal: PlanUser, layer: LayerParam = "stops"
+) -> Response:
+    chosen = _layer(layer)
+    pid, plan, route = await _load(db, plan_id)
     await audit.record(
-        db, principal, "patrol_plans:export", target=str(pid), details={"format": "csv"}
+        db,
+        principal,
+        "patrol_plans:export",
+        target=str(pid),
+        details={"format": "csv", "layer": chosen},
     )
-    return _attachment(patrol_export.plan_csv(pid, plan))
+    return _attachment(patrol_export.plan_csv(pid, plan, route, chosen))
 
 
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)

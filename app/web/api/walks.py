@@ -17,8 +17,9 @@ from app.errors import BadRequest, Unprocessable
 from app.security.access import Principal, require
 from app.services import walks
 from app.web import params
+from app.web.api import shapes_field as shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import json_body_doc
+from app.web.openapi import json_body_doc, model_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/walks", tags=["safety walks"])
@@ -65,6 +66,7 @@ def _walk_id(raw: str) -> uuid.UUID:
     "",
     status_code=201,
     summary="Plan a safety walk over an area or along a route",
+    responses={201: model_doc(shapes.WalkDetail, "The new walk")},
     openapi_extra=json_body_doc(WalkBody),
 )
 async def create_walk(
@@ -83,12 +85,18 @@ async def create_walk(
     return JsonResponse(walk, status_code=201, headers={"Location": walk["links"]["self"]})
 
 
-@router.get("", summary="Every safety walk")
+@router.get(
+    "", summary="Every safety walk", responses={200: model_doc(shapes.WalkList, "The walks")}
+)
 async def list_walks(db: DbDep, _: Walker) -> Response:
     return JsonResponse({"walks": await walks.list_walks(db)})
 
 
-@router.get("/{walk_id}", summary="A walk with its stops and actions")
+@router.get(
+    "/{walk_id}",
+    summary="A walk with its stops and actions",
+    responses={200: model_doc(shapes.WalkDetail, "The walk")},
+)
 async def get_walk(walk_id: str, db: DbDep, _: Walker) -> Response:
     return JsonResponse(await walks.walk_json(db, _walk_id(walk_id)))
 
@@ -97,6 +105,10 @@ async def get_walk(walk_id: str, db: DbDep, _: Walker) -> Response:
     "/{walk_id}/stops",
     status_code=201,
     summary="Add a stop (send an Idempotency-Key)",
+    responses={
+        200: model_doc(shapes.WalkStop, "Sent before with this key: the stop as first stored"),
+        201: model_doc(shapes.WalkStop, "The new stop"),
+    },
     openapi_extra=json_body_doc(StopBody),
 )
 async def add_stop(
@@ -133,6 +145,7 @@ async def add_stop(
     "/{walk_id}/actions",
     status_code=201,
     summary="Agree on an action at a stop",
+    responses={201: model_doc(shapes.WalkAction, "The action")},
     openapi_extra=json_body_doc(ActionBody),
 )
 async def add_action(walk_id: str, body: JsonBody, db: DbDep, principal: Walker) -> Response:
@@ -155,6 +168,8 @@ async def add_action(walk_id: str, body: JsonBody, db: DbDep, principal: Walker)
 @router.post(
     "/{walk_id}/actions/{action_id}/site",
     summary="Turn an action into a redesign site around its stop",
+    status_code=201,
+    responses={201: model_doc(shapes.WalkAction, "The action, with `site_id` set")},
 )
 async def action_site(walk_id: str, action_id: str, db: DbDep, principal: Walker) -> Response:
     wid = _walk_id(walk_id)
