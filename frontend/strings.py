@@ -101,3 +101,4 @@ def staff_strings(_: Gettext) -> dict[str, str]:
         "reports_loading": _("Hämtar rapporter …"),
         "reports_error": _("Rapporterna gick inte att hämta."),
     }
+
