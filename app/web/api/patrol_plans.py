@@ -28,7 +28,7 @@ from app.services.planning import PlanInput, build_plan
 from app.web import params
 from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import BINARY, TEXT, json_body_doc, media_doc, model_doc
+from app.web.openapi import BINARY, TEXT, WINDOW_SCHEMA, json_body_doc, media_doc, model_doc
 from app.web.render import language
 from app.web.responses import JsonResponse
 from frontend import staff_texts
@@ -51,7 +51,8 @@ class PlanBody(BaseModel):
 
     window: dict[str, Any] = Field(
         description='Shift window, e.g. {"days": ["fri", "sat"], "start": "20:00", '
-        '"end": "02:00"}; may pass midnight.'
+        '"end": "02:00"}; may pass midnight.',
+        json_schema_extra=WINDOW_SCHEMA,
     )
     top: int | None = Field(None, ge=1, le=200, description="Take the best N for the window.")
     hotspot_ids: list[str] | None = Field(

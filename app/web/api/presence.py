@@ -21,7 +21,7 @@ from app.services.presence_ics import plan_ics
 from app.web import params
 from app.web.api import shapes_field as shapes
 from app.web.deps import DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import TEXT, json_body_doc, media_doc, model_doc
+from app.web.openapi import SHIFT_SCHEMA, TEXT, json_body_doc, media_doc, model_doc
 from app.web.responses import JsonResponse
 
 groups_router = APIRouter(prefix="/api/v1/presence-groups", tags=["presence"])
@@ -43,6 +43,7 @@ class GroupBody(BaseModel):
         max_length=50,
         description='e.g. [{"days": ["fri", "sat"], "start": "20:00", "end": "02:00", '
         '"people": 2}]',
+        json_schema_extra={"items": SHIFT_SCHEMA},
     )
 
 
@@ -51,7 +52,16 @@ class GroupPatch(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=120)
     kind: Kind | None = None
-    shifts: list[dict[str, Any]] | None = Field(None, max_length=50)
+    shifts: list[dict[str, Any]] | None = Field(
+        None,
+        max_length=50,
+        json_schema_extra={
+            "anyOf": [
+                {"type": "array", "maxItems": 50, "items": SHIFT_SCHEMA},
+                {"type": "null"},
+            ]
+        },
+    )
 
 
 class PlanBody(BaseModel):

@@ -19,7 +19,7 @@ from app.services import walks
 from app.web import params
 from app.web.api import shapes_field as shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import json_body_doc, model_doc
+from app.web.openapi import geometry_schema, json_body_doc, model_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/walks", tags=["safety walks"])
@@ -32,8 +32,16 @@ class WalkBody(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     date: dt.date
-    area: dict[str, Any] | None = Field(None, description="GeoJSON Polygon of the walked area")
-    route: dict[str, Any] | None = Field(None, description="GeoJSON LineString of the route")
+    area: dict[str, Any] | None = Field(
+        None,
+        description="GeoJSON Polygon of the walked area",
+        json_schema_extra=geometry_schema("Polygon", nullable=True),
+    )
+    route: dict[str, Any] | None = Field(
+        None,
+        description="GeoJSON LineString of the route",
+        json_schema_extra=geometry_schema("LineString", nullable=True),
+    )
     meeting_point: str | None = Field(None, max_length=200)
     meeting_time: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     announce: bool = Field(False, description="Show the walk on /loften")
@@ -42,7 +50,9 @@ class WalkBody(BaseModel):
 class StopBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    point: dict[str, Any] = Field(description="GeoJSON Point")
+    point: dict[str, Any] = Field(
+        description="GeoJSON Point", json_schema_extra=geometry_schema("Point")
+    )
     hotspot_id: uuid.UUID | None = None
     checklist: dict[str, str] = Field(default_factory=dict)
     note: str | None = Field(None, max_length=4000)
