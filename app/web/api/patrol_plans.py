@@ -125,9 +125,7 @@ async def create_plan(
                 if area.contains_xy(lat, lon)
                 else ""
             )
-            raise Unprocessable(
-                f"{name}: [{lon}, {lat}] is outside the service area{hint}", field=name
-            )
+            raise Unprocessable(f"{name}: [{lon}, {lat}] is outside the service area{hint}")
     plan_input = PlanInput(
         window=window,
         start=start,

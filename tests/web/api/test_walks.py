@@ -129,3 +129,22 @@ def test_upcoming_walks_are_announced_on_loften(client: TestClient, walk: dict[s
     assert "Centrum" in page.text and "Torget" in page.text
     english = client.get("/loften?lang=en")
     assert "Upcoming safety walks" in english.text
+
+
+def test_swapped_coordinates_get_a_hint_naming_the_field(
+    client: TestClient, walk: dict[str, Any], walker: dict[str, str]
+) -> None:
+    swapped = [[lat, lon] for lon, lat in ROUTE["coordinates"]]
+    answer = client.post(
+        "/api/v1/walks",
+        json={"name": "X", "date": "2026-12-10", "route": {**ROUTE, "coordinates": swapped}},
+        headers=walker,
+    )
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["field"] == "route" and "swapped" in error["message"]
+    lon, lat = POINT["coordinates"]
+    stop = _stop(client, walk, walker, "k-9", point={"type": "Point", "coordinates": [lat, lon]})
+    assert stop.status_code == 422
+    [error] = stop.json()["errors"]
+    assert error["field"] == "point" and "swapped" in error["message"]
