@@ -253,7 +253,10 @@ async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUse
         pid,
         plan,
         route,
-        description=staff_texts.routing_note(_, plan["routing"], partial(number, lang)),
+        # The detour factor has one decimal (1,3), as on the printable page.
+        description=staff_texts.routing_note(
+            _, plan["routing"], lambda value: number(lang, value, 1)
+        ),
         stop_label=_("Otrygg plats {id}"),
     )
     await audit.record(
@@ -398,7 +401,9 @@ async def delete_run(
     if deleted is None:
         raise NotFound(RUN_NOT_FOUND)
     if not deleted:
-        raise Conflict(f"a recorded patrol can be deleted only within {UNDO_HOURS} hours")
+        raise Conflict(
+            f"a recorded patrol can be deleted only within {UNDO_HOURS} hours", field="run_id"
+        )
     await audit.record(
         db, principal, "patrol_runs:delete", target=str(rid), details={"plan_id": str(pid)}
     )

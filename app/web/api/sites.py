@@ -330,7 +330,8 @@ async def delete_site(
         raise NotFound(NOT_FOUND)
     if not deleted:
         raise Conflict(
-            "only a site that has never left candidate can be deleted; set it to rejected instead"
+            "only a site that has never left candidate can be deleted; set it to rejected instead",
+            field="status",
         )
     await audit.record(db, principal, "sites:delete", target=str(parsed))
     return Response(status_code=204)

@@ -98,6 +98,7 @@ def test_plan_is_stored_and_served_as_json_geojson_gpx_and_print(
     assert gpx_answer.status_code == 200
     gpx = gpxpy.parse(gpx_answer.text)
     assert gpx.version == "1.1"
+    assert "omvägsfaktor på 1,3." in gpx.description, gpx.description
     assert len(gpx.waypoints) == 2
     assert gpx.waypoints[0].name.startswith("1. ")
     track = gpx.tracks[0].segments[0].points
