@@ -411,7 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("create-user", help="create a staff user")
     user.add_argument("email")
     user.add_argument(
-        "--role", action="append", required=True, help="police, planner, moderator or admin"
+        "--role",
+        action="append",
+        required=True,
+        help="police, planner, moderator, coordinator or admin (repeat for several)",
     )
     user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     user.set_defaults(func=cmd_create_user)

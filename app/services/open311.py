@@ -198,17 +198,34 @@ def as_feature(form: dict[str, list[str]]) -> dict[str, Any]:
     }
 
 
+SWAPPED = (
+    "the place would be inside the service area with lat and long swapped: "
+    "lat is the latitude (north, about 58.38 in Vänersborg), long the longitude (east, about 12.32)"
+)
+
+
+def _form_field(error: FieldError) -> FieldError:
+    """A report error in the form's words: the point is `lat, long`, not a GeoJSON geometry."""
+    if error.field == "geometry" or error.field.startswith("geometry."):
+        message = SWAPPED if "swapped" in error.message else error.message
+        return FieldError("lat, long", message)
+    return error
+
+
 async def file_request(
     db: Database, settings: Settings, area: Any, form: dict[str, list[str]]
 ) -> uuid.UUID:
     client = await _client(db, settings, _one(form, "api_key"))
-    parsed = parse_report(
-        as_feature(form),
-        area=area,
-        max_vertices=settings.max_vertices,
-        description_max=settings.description_max_chars,
-        suggestion_max=settings.suggestion_max_chars,
-    )
+    try:
+        parsed = parse_report(
+            as_feature(form),
+            area=area,
+            max_vertices=settings.max_vertices,
+            description_max=settings.description_max_chars,
+            suggestion_max=settings.suggestion_max_chars,
+        )
+    except ReportInvalid as exc:
+        raise ReportInvalid([_form_field(e) for e in exc.errors]) from exc
     # The person, as the client system knows them; without one, each request
     # counts as its own person toward hotspots.
     person = _one(form, "device_id") or _one(form, "account_id") or _one(form, "email")

@@ -26,13 +26,15 @@ WALK_NOT_FOUND = "No safety walk with that id."
 SITE_RADIUS_M = 30.0
 
 
-def _checked(value: Any, kinds: tuple[str, ...], area: ServiceArea, settings: Settings) -> str:
+def _checked(
+    value: Any, kinds: tuple[str, ...], area: ServiceArea, settings: Settings, field: str
+) -> str:
     if not isinstance(value, dict) or value.get("type") not in kinds:
-        raise Unprocessable(f"expected a GeoJSON {' or '.join(kinds)}")
+        raise Unprocessable(f"expected a GeoJSON {' or '.join(kinds)}", field=field)
     try:
         return str(check_geometry(value, area, settings.max_vertices).shape.wkt)
     except GeometryError as exc:
-        raise Unprocessable(str(exc)) from exc
+        raise Unprocessable(f"{field}: {exc}", errors=[(field, str(exc))]) from exc
 
 
 async def create_walk(
@@ -43,7 +45,8 @@ async def create_walk(
     geometry: dict[str, Any],
     created_by: uuid.UUID | None,
 ) -> dict[str, Any]:
-    wkt = _checked(geometry, ("Polygon", "LineString"), area, settings)
+    field = "area" if geometry.get("type") == "Polygon" else "route"
+    wkt = _checked(geometry, ("Polygon", "LineString"), area, settings, field)
     walk_id = await store.insert_walk(db, values, wkt, created_by)
     return await walk_json(db, walk_id)
 
@@ -123,7 +126,7 @@ async def add_stop(
 ) -> tuple[dict[str, Any], bool]:
     if await store.get_walk(db, walk_id) is None:
         raise NotFound(WALK_NOT_FOUND)
-    wkt = _checked(point, ("Point",), area, settings)
+    wkt = _checked(point, ("Point",), area, settings, "point")
     try:
         ratings = parse_checklist(checklist)
     except ChecklistError as exc:

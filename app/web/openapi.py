@@ -93,6 +93,47 @@ def media_doc(description: str, content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A shift window as the body models take it (a dict, parsed by geo.patrol for
+# plain messages), spelled out so /docs shows its fields.
+HH_MM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["20:00"]}
+WINDOW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["start", "end"],
+    "properties": {
+        "days": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+            "description": "Default: every day.",
+        },
+        "start": HH_MM,
+        "end": {**HH_MM, "description": "May pass midnight.", "examples": ["02:00"]},
+    },
+}
+SHIFT_SCHEMA: dict[str, Any] = {
+    **WINDOW_SCHEMA,
+    "properties": {
+        **WINDOW_SCHEMA["properties"],
+        "people": {"type": "integer", "minimum": 1, "maximum": 50, "default": 2},
+    },
+}
+
+
+def geometry_schema(kind: str, *, nullable: bool = False) -> dict[str, Any]:
+    """`json_schema_extra` for a dict field that takes one GeoJSON geometry type ([lon, lat])."""
+    schema = {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "properties": {
+            "type": {"const": kind},
+            "coordinates": {"type": "array", "description": "[lon, lat] positions (WGS 84)"},
+        },
+    }
+    return {"anyOf": [schema, {"type": "null"}]} if nullable else schema
+
+
 BINARY = {"type": "string", "format": "binary"}
 TEXT = {"type": "string"}
 # Open311 GeoReport v2 answers errors in the spec's own shape, in JSON or XML.

@@ -112,6 +112,8 @@
     document.getElementById("link-geojson").href = plan.links.geojson;
     document.getElementById("link-gpkg").href = plan.links.gpkg;
     document.getElementById("link-csv").href = plan.links.csv;
+    document.getElementById("link-geojson-route").href = plan.links.geojson_route;
+    document.getElementById("link-csv-route").href = plan.links.csv_route;
     fetch(plan.links.self, {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (full) {

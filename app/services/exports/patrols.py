@@ -1,7 +1,8 @@
-"""A stored patrol plan as GeoJSON (stops and route), GPX 1.1, GeoPackage, CSV, or print data.
+"""A stored patrol plan as GeoJSON, GPX 1.1, GeoPackage, CSV, or print data.
 
-The GeoPackage has one layer per geometry type (`stops` Points, `route` a
-LineString) in SWEREF 99 TM; the CSV lists the stops with WKT (WGS 84).
+Every format keeps one geometry type per layer: the GeoPackage holds the layers
+`stops` (Points) and `route` (a LineString) in SWEREF 99 TM; GeoJSON and CSV
+(WKT in WGS 84) give one of them per file, chosen with `layer`.
 
 `plan` is the stored plan document and `route_geojson` its walking route as
 PostGIS wrote it (a LineString), or None when the plan has fewer than two points.
@@ -25,46 +26,59 @@ from geo.patrol import DAY_NAMES, WEEKDAY_CODES
 from geo.vocabulary import REASONS
 
 GPX_MEDIA_TYPE = "application/gpx+xml"
+STOP_FIELDS = ("order", "hotspot_id", "arrival", "departure")
 
 
-def plan_geojson(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None) -> Export:
-    """One FeatureCollection: the route (if any), then the stops in visiting order."""
+LAYERS = ("stops", "route")
+
+
+def _route_properties(plan: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "distance_m": plan["totals"]["distance_m"],
+        "walking_minutes": plan["totals"]["walking_minutes"],
+        "routing": plan["routing"]["network"],
+    }
+
+
+def plan_geojson(
+    plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None, layer: str = "stops"
+) -> Export:
+    """One layer as a FeatureCollection: `stops` (Points, in visiting order) or `route`.
+
+    A GIS reads one geometry type per file, so the route LineString is its own
+    layer (`?layer=route`) rather than mixed in with the stop Points.
+    """
     features: list[Any] = []
-    if route_geojson:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": orjson.Fragment(route_geojson.encode()),
-                "properties": {
-                    "kind": "route",
-                    "distance_m": plan["totals"]["distance_m"],
-                    "walking_minutes": plan["totals"]["walking_minutes"],
-                    "routing": plan["routing"]["network"],
-                },
-            }
-        )
-    for stop in plan["stops"]:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": stop["point"]},
-                "properties": {
-                    "kind": "stop",
-                    "order": stop["order"],
-                    "hotspot_id": stop["hotspot_id"],
-                    "arrival": stop["arrival"],
-                    "departure": stop["departure"],
-                },
-            }
-        )
+    if layer == "route":
+        if route_geojson:
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": 1,
+                    "geometry": orjson.Fragment(route_geojson.encode()),
+                    "properties": _route_properties(plan),
+                }
+            )
+    else:
+        for stop in plan["stops"]:
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": stop["order"],
+                    "geometry": {"type": "Point", "coordinates": stop["point"]},
+                    "properties": {name: stop[name] for name in STOP_FIELDS},
+                }
+            )
     body = orjson.dumps(
         {
             "type": "FeatureCollection",
+            "name": layer,
             "features": features,
             "properties": {"id": plan["id"], "window": plan["window"], "method": plan["method"]},
         }
     )
-    return Export(body, MEDIA_TYPES["geojson"], f"patrol-{plan_id}.geojson", len(plan["stops"]))
+    filename = f"patrol-{plan_id}-{layer}.geojson"
+    return Export(body, MEDIA_TYPES["geojson"], filename, len(features))
 
 
 def plan_gpx(
@@ -97,9 +111,6 @@ def plan_gpx(
         description=plan["routing"]["note"] if description is None else description,
     )
     return Export(body, GPX_MEDIA_TYPE, f"patrol-{plan_id}.gpx", len(plan["stops"]))
-
-
-STOP_FIELDS = ("order", "hotspot_id", "arrival", "departure")
 
 
 def plan_gpkg(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None) -> Export:
@@ -138,14 +149,26 @@ def plan_gpkg(plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | Non
     return Export(body, MEDIA_TYPES["gpkg"], f"patrol-{plan_id}.gpkg", len(stops))
 
 
-def plan_csv(plan_id: uuid.UUID, plan: dict[str, Any]) -> Export:
-    """The stops in visiting order, with WKT points (WGS 84 lon/lat)."""
+def plan_csv(
+    plan_id: uuid.UUID, plan: dict[str, Any], route_geojson: str | None = None, layer: str = "stops"
+) -> Export:
+    """One layer as CSV with WKT (WGS 84 lon/lat): the stops in visiting order, or the route."""
+    if layer == "route":
+        route = _coordinates(route_geojson)
+        totals = _route_properties(plan)
+        lines = [[*totals.values(), _line_wkt(route)]] if route else []
+        body = write_csv([*totals, "wkt"], lines)
+        return Export(body, MEDIA_TYPES["csv"], f"patrol-{plan_id}-route.csv", len(lines))
     rows = (
         [s["order"], s["hotspot_id"], s["arrival"], s["departure"], _point_wkt(s["point"])]
         for s in plan["stops"]
     )
     body = write_csv([*STOP_FIELDS, "wkt"], rows)
-    return Export(body, MEDIA_TYPES["csv"], f"patrol-{plan_id}.csv", len(plan["stops"]))
+    return Export(body, MEDIA_TYPES["csv"], f"patrol-{plan_id}-stops.csv", len(plan["stops"]))
+
+
+def _line_wkt(points: list[list[float]]) -> str:
+    return "LINESTRING(" + ", ".join(f"{x:.7f} {y:.7f}" for x, y, *_ in points) + ")"
 
 
 def _point_wkt(point: list[float]) -> str:

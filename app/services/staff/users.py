@@ -79,7 +79,7 @@ async def change_user(
     Nobody deactivates their own account: another admin must do it.
     """
     if active is False and principal.user_id == user_id:
-        raise Conflict("you cannot deactivate your own account; ask another admin")
+        raise Conflict("you cannot deactivate your own account; ask another admin", field="active")
     before = await get_user(db, user_id)
     values: dict[str, Any] = {}
     details: dict[str, Any] = {}
@@ -101,7 +101,10 @@ async def change_user(
     )
     if loses_admin and not await store.other_active_admins(db, user_id):
         # Nobody could manage users any more; the CLI would be the only way back.
-        raise Conflict("this is the last active admin; make someone else admin first")
+        raise Conflict(
+            "this is the last active admin; make someone else admin first",
+            field="roles" if "admin" not in roles_after else "active",
+        )
     row = await store.update_user(db, user_id, values)
     if row is None:
         raise NotFound(NOT_FOUND)

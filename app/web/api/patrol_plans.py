@@ -1,7 +1,8 @@
 """Patrol plans for police: POST a shift window, get an ordered walking route.
 
-`GET /api/v1/patrol-plans/{id}` answers JSON; `.geojson` (stops + route),
-`.gpx` (GPX 1.1) and `/print` (an A4 page) are the same plan for other uses.
+`GET /api/v1/patrol-plans/{id}` answers JSON; `.geojson` and `.csv` (the stops,
+or with `?layer=route` the route), `.gpkg` (both layers), `.gpx` (GPX 1.1) and
+`/print` (an A4 page) are the same plan for other uses.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +28,7 @@ from app.services.planning import PlanInput, build_plan
 from app.web import params
 from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import BINARY, TEXT, json_body_doc, media_doc, model_doc
+from app.web.openapi import BINARY, TEXT, WINDOW_SCHEMA, json_body_doc, media_doc, model_doc
 from app.web.render import language
 from app.web.responses import JsonResponse
 from frontend import staff_texts
@@ -50,7 +51,8 @@ class PlanBody(BaseModel):
 
     window: dict[str, Any] = Field(
         description='Shift window, e.g. {"days": ["fri", "sat"], "start": "20:00", '
-        '"end": "02:00"}; may pass midnight.'
+        '"end": "02:00"}; may pass midnight.',
+        json_schema_extra=WINDOW_SCHEMA,
     )
     top: int | None = Field(None, ge=1, le=200, description="Take the best N for the window.")
     hotspot_ids: list[str] | None = Field(
@@ -80,9 +82,11 @@ def _links(plan_id: uuid.UUID) -> dict[str, str]:
     return {
         "self": base,
         "geojson": base + ".geojson",
+        "geojson_route": base + ".geojson?layer=route",
         "gpx": base + ".gpx",
         "gpkg": base + ".gpkg",
         "csv": base + ".csv",
+        "csv_route": base + ".csv?layer=route",
         "print": base + "/print",
         "runs": base + "/runs",
     }
@@ -121,9 +125,7 @@ async def create_plan(
                 if area.contains_xy(lat, lon)
                 else ""
             )
-            raise Unprocessable(
-                f"{name}: [{lon}, {lat}] is outside the service area{hint}", field=name
-            )
+            raise Unprocessable(f"{name}: [{lon}, {lat}] is outside the service area{hint}")
     plan_input = PlanInput(
         window=window,
         start=start,
@@ -194,17 +196,43 @@ def _attachment(export: Export) -> Response:
     )
 
 
+LayerParam = Annotated[
+    str,
+    Query(
+        description="`stops` (Points, in visiting order) or `route` (the walking route, "
+        "a LineString): one geometry type per file, as a GIS expects"
+    ),
+]
+
+
+def _layer(raw: str) -> str:
+    if raw not in patrol_export.LAYERS:
+        raise Unprocessable(
+            f"layer must be one of {', '.join(patrol_export.LAYERS)}", field="layer"
+        )
+    return raw
+
+
 @router.get(
     "/{plan_id}.geojson",
-    summary="The plan as GeoJSON (stops and route)",
-    responses={200: model_doc(shapes.FeatureCollection, "Stops and route", "application/geo+json")},
+    summary="The plan as GeoJSON: the stops, or with `layer=route` the route",
+    responses={
+        200: model_doc(shapes.FeatureCollection, "One layer of the plan", "application/geo+json")
+    },
 )
-async def plan_geojson(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
+async def plan_geojson(
+    plan_id: str, db: DbDep, principal: PlanUser, layer: LayerParam = "stops"
+) -> Response:
+    chosen = _layer(layer)
     pid, plan, route = await _load(db, plan_id)
     await audit.record(
-        db, principal, "patrol_plans:export", target=str(pid), details={"format": "geojson"}
+        db,
+        principal,
+        "patrol_plans:export",
+        target=str(pid),
+        details={"format": "geojson", "layer": chosen},
     )
-    return _attachment(patrol_export.plan_geojson(pid, plan, route))
+    return _attachment(patrol_export.plan_geojson(pid, plan, route, chosen))
 
 
 @router.get(
@@ -225,7 +253,10 @@ async def plan_gpx(plan_id: str, request: Request, db: DbDep, principal: PlanUse
         pid,
         plan,
         route,
-        description=staff_texts.routing_note(_, plan["routing"], partial(number, lang)),
+        # The detour factor has one decimal (1,3), as on the printable page.
+        description=staff_texts.routing_note(
+            _, plan["routing"], lambda value: number(lang, value, 1)
+        ),
         stop_label=_("Otrygg plats {id}"),
     )
     await audit.record(
@@ -253,15 +284,22 @@ async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
 
 @router.get(
     "/{plan_id}.csv",
-    summary="The plan's stops as CSV (WKT in WGS 84)",
+    summary="The plan as CSV (WKT in WGS 84): the stops, or with `layer=route` the route",
     responses={200: media_doc("CSV, UTF-8", {"text/csv": TEXT})},
 )
-async def plan_csv(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
-    pid, plan, _ = await _load(db, plan_id)
+async def plan_csv(
+    plan_id: str, db: DbDep, principal: PlanUser, layer: LayerParam = "stops"
+) -> Response:
+    chosen = _layer(layer)
+    pid, plan, route = await _load(db, plan_id)
     await audit.record(
-        db, principal, "patrol_plans:export", target=str(pid), details={"format": "csv"}
+        db,
+        principal,
+        "patrol_plans:export",
+        target=str(pid),
+        details={"format": "csv", "layer": chosen},
     )
-    return _attachment(patrol_export.plan_csv(pid, plan))
+    return _attachment(patrol_export.plan_csv(pid, plan, route, chosen))
 
 
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)
@@ -363,7 +401,9 @@ async def delete_run(
     if deleted is None:
         raise NotFound(RUN_NOT_FOUND)
     if not deleted:
-        raise Conflict(f"a recorded patrol can be deleted only within {UNDO_HOURS} hours")
+        raise Conflict(
+            f"a recorded patrol can be deleted only within {UNDO_HOURS} hours", field="run_id"
+        )
     await audit.record(
         db, principal, "patrol_runs:delete", target=str(rid), details={"plan_id": str(pid)}
     )

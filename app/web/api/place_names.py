@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.security.access import Principal, require
 from app.services import place_names
 from app.web import params
+from app.web.api import shapes_field as shapes
 from app.web.deps import DbDep, JsonBody, validate_body
-from app.web.openapi import json_body_doc
+from app.web.openapi import json_body_doc, model_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/place-names", tags=["place names"])
@@ -25,7 +26,11 @@ class RenameBody(BaseModel):
     name: str = Field(min_length=1, max_length=120, description="The place's name, e.g. Torget.")
 
 
-@router.get("/{hotspot_id}", summary="A place's name and the names it had")
+@router.get(
+    "/{hotspot_id}",
+    summary="A place's name and the names it had",
+    responses={200: model_doc(shapes.PlaceName, "The name and its history")},
+)
 async def get_name(
     hotspot_id: str, db: DbDep, _: Annotated[Principal, require("hotspots:detail")]
 ) -> Response:
@@ -35,6 +40,7 @@ async def get_name(
 @router.put(
     "/{hotspot_id}",
     summary="Rename a place (planners); the old name stays in the history",
+    responses={200: model_doc(shapes.PlaceName, "The new name and its history")},
     openapi_extra=json_body_doc(RenameBody),
 )
 async def rename(

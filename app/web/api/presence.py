@@ -19,8 +19,9 @@ from app.security.access import Principal, require
 from app.services import presence
 from app.services.presence_ics import plan_ics
 from app.web import params
+from app.web.api import shapes_field as shapes
 from app.web.deps import DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import TEXT, json_body_doc, media_doc
+from app.web.openapi import SHIFT_SCHEMA, TEXT, json_body_doc, media_doc, model_doc
 from app.web.responses import JsonResponse
 
 groups_router = APIRouter(prefix="/api/v1/presence-groups", tags=["presence"])
@@ -42,6 +43,7 @@ class GroupBody(BaseModel):
         max_length=50,
         description='e.g. [{"days": ["fri", "sat"], "start": "20:00", "end": "02:00", '
         '"people": 2}]',
+        json_schema_extra={"items": SHIFT_SCHEMA},
     )
 
 
@@ -50,7 +52,16 @@ class GroupPatch(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=120)
     kind: Kind | None = None
-    shifts: list[dict[str, Any]] | None = Field(None, max_length=50)
+    shifts: list[dict[str, Any]] | None = Field(
+        None,
+        max_length=50,
+        json_schema_extra={
+            "anyOf": [
+                {"type": "array", "maxItems": 50, "items": SHIFT_SCHEMA},
+                {"type": "null"},
+            ]
+        },
+    )
 
 
 class PlanBody(BaseModel):
@@ -82,6 +93,7 @@ def _plan_id(raw: str) -> uuid.UUID:
     "",
     status_code=201,
     summary="Add a presence group with its weekly shifts",
+    responses={201: model_doc(shapes.PresenceGroup, "The new group")},
     openapi_extra=json_body_doc(GroupBody),
 )
 async def create_group(body: JsonBody, db: DbDep, principal: Manager) -> Response:
@@ -91,12 +103,20 @@ async def create_group(body: JsonBody, db: DbDep, principal: Manager) -> Respons
     return JsonResponse(group, status_code=201, headers={"Location": group["links"]["self"]})
 
 
-@groups_router.get("", summary="Every presence group")
+@groups_router.get(
+    "",
+    summary="Every presence group",
+    responses={200: model_doc(shapes.PresenceGroupList, "The groups")},
+)
 async def list_groups(db: DbDep, _: Reader) -> Response:
     return JsonResponse({"groups": await presence.list_groups(db)})
 
 
-@groups_router.get("/{group_id}", summary="One presence group")
+@groups_router.get(
+    "/{group_id}",
+    summary="One presence group",
+    responses={200: model_doc(shapes.PresenceGroup, "The group")},
+)
 async def get_group(group_id: str, db: DbDep, _: Reader) -> Response:
     return JsonResponse(await presence.get_group(db, _group_id(group_id)))
 
@@ -104,6 +124,7 @@ async def get_group(group_id: str, db: DbDep, _: Reader) -> Response:
 @groups_router.patch(
     "/{group_id}",
     summary="Change a group's name, kind or shifts",
+    responses={200: model_doc(shapes.PresenceGroup, "The group as changed")},
     openapi_extra=json_body_doc(GroupPatch),
 )
 async def patch_group(group_id: str, body: JsonBody, db: DbDep, _: Manager) -> Response:
@@ -125,6 +146,7 @@ async def delete_group(group_id: str, db: DbDep, _: Manager) -> Response:
     "",
     status_code=201,
     summary="Plan the groups' presence for an ISO week",
+    responses={201: model_doc(shapes.PresencePlan, "The plan, stored")},
     openapi_extra=json_body_doc(PlanBody),
 )
 async def create_plan(
@@ -144,7 +166,11 @@ async def create_plan(
     return JsonResponse(plan, status_code=201, headers={"Location": location})
 
 
-@plans_router.get("", summary="Recent presence plans")
+@plans_router.get(
+    "",
+    summary="Recent presence plans",
+    responses={200: model_doc(shapes.PresencePlanList, "The latest plans")},
+)
 async def list_plans(db: DbDep, _: Reader) -> Response:
     rows = await presence.list_plans(db)
     return JsonResponse(
@@ -179,7 +205,11 @@ async def plan_calendar(
     )
 
 
-@plans_router.get("/{plan_id}", summary="A stored presence plan")
+@plans_router.get(
+    "/{plan_id}",
+    summary="A stored presence plan",
+    responses={200: model_doc(shapes.PresencePlan, "The plan with the stops carried out")},
+)
 async def get_plan(plan_id: str, db: DbDep, _: Reader) -> Response:
     return JsonResponse(await presence.load_plan(db, _plan_id(plan_id)))
 
@@ -188,6 +218,10 @@ async def get_plan(plan_id: str, db: DbDep, _: Reader) -> Response:
     "/{plan_id}/visits",
     status_code=201,
     summary="Record a stop as carried out",
+    responses={
+        200: model_doc(shapes.PresenceVisit, "Already recorded for that day: the first record"),
+        201: model_doc(shapes.PresenceVisit, "Recorded"),
+    },
     openapi_extra=json_body_doc(VisitBody),
 )
 async def record_visit(plan_id: str, body: JsonBody, db: DbDep, principal: Recorder) -> Response:

@@ -27,7 +27,7 @@ from app.services.exports.sites import collection, feature
 from app.web import params
 from app.web.api import shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import json_body_doc, model_doc, ref
+from app.web.openapi import geometry_schema, json_body_doc, model_doc, ref
 from app.web.responses import GeoJsonResponse, JsonResponse
 from geo.evaluation import compare_rates
 from geo.redesign import (
@@ -51,8 +51,12 @@ class SiteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    hotspot_id: str | None = None
-    geometry: dict[str, Any] | None = None
+    hotspot_id: str | None = Field(None, description="Take this hotspot's outline as the area.")
+    geometry: dict[str, Any] | None = Field(
+        None,
+        description="Or draw the area: a GeoJSON Polygon in [lon, lat] (WGS 84).",
+        json_schema_extra=geometry_schema("Polygon", nullable=True),
+    )
     measures: list[str] | None = None
     responsible: str | None = Field(None, max_length=200)
     planned_start: dt.date | None = None
@@ -326,7 +330,8 @@ async def delete_site(
         raise NotFound(NOT_FOUND)
     if not deleted:
         raise Conflict(
-            "only a site that has never left candidate can be deleted; set it to rejected instead"
+            "only a site that has never left candidate can be deleted; set it to rejected instead",
+            field="status",
         )
     await audit.record(db, principal, "sites:delete", target=str(parsed))
     return Response(status_code=204)

@@ -17,8 +17,9 @@ from app.errors import BadRequest, Unprocessable
 from app.security.access import Principal, require
 from app.services import walks
 from app.web import params
+from app.web.api import shapes_field as shapes
 from app.web.deps import AreaDep, DbDep, JsonBody, SettingsDep, validate_body
-from app.web.openapi import json_body_doc
+from app.web.openapi import geometry_schema, json_body_doc, model_doc
 from app.web.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/walks", tags=["safety walks"])
@@ -31,8 +32,16 @@ class WalkBody(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     date: dt.date
-    area: dict[str, Any] | None = Field(None, description="GeoJSON Polygon of the walked area")
-    route: dict[str, Any] | None = Field(None, description="GeoJSON LineString of the route")
+    area: dict[str, Any] | None = Field(
+        None,
+        description="GeoJSON Polygon of the walked area",
+        json_schema_extra=geometry_schema("Polygon", nullable=True),
+    )
+    route: dict[str, Any] | None = Field(
+        None,
+        description="GeoJSON LineString of the route",
+        json_schema_extra=geometry_schema("LineString", nullable=True),
+    )
     meeting_point: str | None = Field(None, max_length=200)
     meeting_time: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     announce: bool = Field(False, description="Show the walk on /loften")
@@ -41,7 +50,9 @@ class WalkBody(BaseModel):
 class StopBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    point: dict[str, Any] = Field(description="GeoJSON Point")
+    point: dict[str, Any] = Field(
+        description="GeoJSON Point", json_schema_extra=geometry_schema("Point")
+    )
     hotspot_id: uuid.UUID | None = None
     checklist: dict[str, str] = Field(default_factory=dict)
     note: str | None = Field(None, max_length=4000)
@@ -65,6 +76,7 @@ def _walk_id(raw: str) -> uuid.UUID:
     "",
     status_code=201,
     summary="Plan a safety walk over an area or along a route",
+    responses={201: model_doc(shapes.WalkDetail, "The new walk")},
     openapi_extra=json_body_doc(WalkBody),
 )
 async def create_walk(
@@ -83,12 +95,18 @@ async def create_walk(
     return JsonResponse(walk, status_code=201, headers={"Location": walk["links"]["self"]})
 
 
-@router.get("", summary="Every safety walk")
+@router.get(
+    "", summary="Every safety walk", responses={200: model_doc(shapes.WalkList, "The walks")}
+)
 async def list_walks(db: DbDep, _: Walker) -> Response:
     return JsonResponse({"walks": await walks.list_walks(db)})
 
 
-@router.get("/{walk_id}", summary="A walk with its stops and actions")
+@router.get(
+    "/{walk_id}",
+    summary="A walk with its stops and actions",
+    responses={200: model_doc(shapes.WalkDetail, "The walk")},
+)
 async def get_walk(walk_id: str, db: DbDep, _: Walker) -> Response:
     return JsonResponse(await walks.walk_json(db, _walk_id(walk_id)))
 
@@ -97,6 +115,10 @@ async def get_walk(walk_id: str, db: DbDep, _: Walker) -> Response:
     "/{walk_id}/stops",
     status_code=201,
     summary="Add a stop (send an Idempotency-Key)",
+    responses={
+        200: model_doc(shapes.WalkStop, "Sent before with this key: the stop as first stored"),
+        201: model_doc(shapes.WalkStop, "The new stop"),
+    },
     openapi_extra=json_body_doc(StopBody),
 )
 async def add_stop(
@@ -133,6 +155,7 @@ async def add_stop(
     "/{walk_id}/actions",
     status_code=201,
     summary="Agree on an action at a stop",
+    responses={201: model_doc(shapes.WalkAction, "The action")},
     openapi_extra=json_body_doc(ActionBody),
 )
 async def add_action(walk_id: str, body: JsonBody, db: DbDep, principal: Walker) -> Response:
@@ -155,6 +178,8 @@ async def add_action(walk_id: str, body: JsonBody, db: DbDep, principal: Walker)
 @router.post(
     "/{walk_id}/actions/{action_id}/site",
     summary="Turn an action into a redesign site around its stop",
+    status_code=201,
+    responses={201: model_doc(shapes.WalkAction, "The action, with `site_id` set")},
 )
 async def action_site(walk_id: str, action_id: str, db: DbDep, principal: Walker) -> Response:
     wid = _walk_id(walk_id)

@@ -106,7 +106,7 @@ def test_hotspot_geopackage_has_date_time_fields_and_opens_without_warnings(
     assert "Feature Count: 2" in ogrinfo(csv, "-oo", "GEOM_POSSIBLE_NAMES=wkt")
 
 
-def test_patrol_plans_offer_geopackage_and_csv_with_one_geometry_type_per_layer(
+def test_patrol_plans_offer_every_format_with_one_geometry_type_per_layer(
     client: TestClient, staff_headers: Headers, tmp_path: Path
 ) -> None:
     post_all(client)
@@ -125,3 +125,11 @@ def test_patrol_plans_offer_geopackage_and_csv_with_one_geometry_type_per_layer(
     lines = csv.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "order,hotspot_id,arrival,departure,wkt" and len(lines) == 3
     assert "Feature Count: 2" in ogrinfo(csv, "-oo", "GEOM_POSSIBLE_NAMES=wkt")
+    for key, geometry, count in (
+        ("geojson", "Geometry: Point", 2),
+        ("geojson_route", "Geometry: Line String", 1),
+    ):
+        info = ogrinfo(download(client, links[key], police, tmp_path / f"{key}.json"))
+        assert geometry in info and f"Feature Count: {count}" in info, info
+    route_csv = download(client, links["csv_route"], police, tmp_path / "r.csv")
+    assert "Feature Count: 1" in ogrinfo(route_csv, "-oo", "GEOM_POSSIBLE_NAMES=wkt")

@@ -143,7 +143,7 @@ def test_posted_requests_are_validated_like_the_report_api(
         ({"service_code": "ghosts"}, "properties.reasons"),
         ({"attribute[times][]": []}, "properties.times"),
         ({"attribute[severity]": "9"}, "properties.severity"),
-        ({"lat": "59.33", "long": "18.06"}, "geometry"),
+        ({"lat": "59.33", "long": "18.06"}, "lat, long: "),
         ({"lat": "north"}, "lat, long"),
     ]:
         answer = _post(client, {**SPEC_FORM, **change, "api_key": api_key})
@@ -151,6 +151,17 @@ def test_posted_requests_are_validated_like_the_report_api(
         assert any(words in e["description"] for e in answer.json()), answer.text
     json_api = client.post("/api/v1/reports", json=point_feature(severity=9))
     assert json_api.status_code == 422 and "severity" in json_api.text
+
+
+def test_swapped_lat_and_long_get_a_hint_in_the_form_s_words(
+    client: TestClient, api_key: str
+) -> None:
+    swapped = {"lat": SPEC_FORM["long"], "long": SPEC_FORM["lat"]}
+    answer = _post(client, {**SPEC_FORM, **swapped, "api_key": api_key})
+    assert answer.status_code == 400, answer.text
+    [error] = answer.json()
+    assert error["description"].startswith("lat, long: ") and "swapped" in error["description"]
+    assert "GeoJSON" not in error["description"]
 
 
 def test_keys_are_rate_limited_and_revocable(

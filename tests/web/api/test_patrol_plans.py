@@ -82,13 +82,23 @@ def test_plan_is_stored_and_served_as_json_geojson_gpx_and_print(
     geo = client.get(links["geojson"], headers=police)
     assert geo.status_code == 200
     assert geo.headers["content-type"].startswith("application/geo+json")
-    kinds = [f["properties"]["kind"] for f in geo.json()["features"]]
-    assert kinds.count("stop") == 2 and kinds.count("route") == 1
+    stops = geo.json()["features"]
+    assert [f["geometry"]["type"] for f in stops] == ["Point", "Point"]
+    assert [f["properties"]["order"] for f in stops] == [1, 2]
+    route = client.get(links["geojson_route"], headers=police)
+    assert route.status_code == 200
+    assert [f["geometry"]["type"] for f in route.json()["features"]] == ["LineString"]
+    route_csv = client.get(links["csv_route"], headers=police).content
+    lines = route_csv.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("distance_m,") and lines[1].count("LINESTRING(") == 1
+    bad = client.get(links["geojson"] + "?layer=both", headers=police)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "layer"
 
     gpx_answer = client.get(links["gpx"], headers=police)
     assert gpx_answer.status_code == 200
     gpx = gpxpy.parse(gpx_answer.text)
     assert gpx.version == "1.1"
+    assert "omvägsfaktor på 1,3." in gpx.description, gpx.description
     assert len(gpx.waypoints) == 2
     assert gpx.waypoints[0].name.startswith("1. ")
     track = gpx.tracks[0].segments[0].points

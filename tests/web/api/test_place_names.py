@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Environment, Settings
 from tests.conftest import TEST_SECRET, Sql, fresh_get
+from tests.web.api.documented import as_documented
 from tests.web.api.planning_data import PLACES, offset, post_all, post_place
 
 
@@ -68,7 +69,10 @@ def test_hotspots_get_names_and_planners_rename_them(
         f"/api/v1/place-names/{square}", json={"name": "  Stora   torget "}, headers=planner
     )
     assert renamed.status_code == 200, renamed.text
-    assert renamed.json()["name"] == "Stora torget"
+    place = "/api/v1/place-names/{hotspot_id}"
+    assert as_documented(named_client, renamed, "put", place)["name"] == "Stora torget"
+    read = named_client.get(f"/api/v1/place-names/{square}", headers=planner)
+    assert as_documented(named_client, read, "get", place)["name"] == "Stora torget"
     assert [h["source"] for h in renamed.json()["history"]] == ["gazetteer", "planner"]
     police = staff_headers("police")
     assert (

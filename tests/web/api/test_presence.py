@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from app.config import Settings
 from tests.conftest import Sql
+from tests.web.api.documented import as_documented
 from tests.web.api.planning_data import post_all
 
 NIGHT = {"days": ["fri", "sat"], "start": "20:00", "end": "02:00", "people": 2}
@@ -25,7 +26,7 @@ def coordinator(staff_headers: Callable[..., dict[str, str]]) -> dict[str, str]:
 def _group(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
     answer = client.post("/api/v1/presence-groups", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
-    return dict(answer.json())
+    return dict(as_documented(client, answer, "post", "/api/v1/presence-groups"))
 
 
 def test_groups_crud_and_validation(client: TestClient, coordinator: dict[str, str]) -> None:
@@ -48,7 +49,9 @@ def test_groups_crud_and_validation(client: TestClient, coordinator: dict[str, s
         f"/api/v1/presence-groups/{gid}", json={"shifts": [MORNING]}, headers=coordinator
     )
     assert patched.status_code == 200 and patched.json()["shifts"][0]["start"] == "07:00"
-    listed = client.get("/api/v1/presence-groups", headers=coordinator).json()["groups"]
+    as_documented(client, patched, "patch", "/api/v1/presence-groups/{group_id}")
+    groups = client.get("/api/v1/presence-groups", headers=coordinator)
+    listed = as_documented(client, groups, "get", "/api/v1/presence-groups")["groups"]
     assert [g["id"] for g in listed] == [gid]
     assert client.delete(f"/api/v1/presence-groups/{gid}", headers=coordinator).status_code == 204
     assert client.get(f"/api/v1/presence-groups/{gid}", headers=coordinator).status_code == 404
@@ -62,7 +65,7 @@ def test_week_plan_covers_the_night_places_in_shifts_only(
     walkers = _group(client, coordinator, name="Nattvandrarna", kind="volunteers", shifts=[NIGHT])
     answer = client.post("/api/v1/presence-plans", json={"week": "2026-W50"}, headers=coordinator)
     assert answer.status_code == 201, answer.text
-    plan = answer.json()
+    plan = as_documented(client, answer, "post", "/api/v1/presence-plans")
     assert plan["week"] == "2026-W50" and plan["monday"] == "2026-12-07"
     assert 0 < plan["coverage"] <= 1
     assert plan["coverage"] >= plan["naive_coverage"]
@@ -82,6 +85,9 @@ def test_week_plan_covers_the_night_places_in_shifts_only(
 
     stored = client.get(f"/api/v1/presence-plans/{plan['id']}", headers=coordinator)
     assert stored.status_code == 200 and stored.json()["coverage"] == plan["coverage"]
+    as_documented(client, stored, "get", "/api/v1/presence-plans/{plan_id}")
+    plans = client.get("/api/v1/presence-plans", headers=coordinator)
+    assert as_documented(client, plans, "get", "/api/v1/presence-plans")["plans"]
 
     ics = client.get(
         f"/api/v1/presence-plans/{plan['id']}.ics",
@@ -102,10 +108,14 @@ def test_week_plan_covers_the_night_places_in_shifts_only(
     body = {"key": key, "carried_out_on": "2026-11-27"}
     police_headers = staff_headers("police")
     url = f"/api/v1/presence-plans/{plan['id']}/visits"
-    assert client.post(url, json=body, headers=police_headers).status_code == 201
-    assert client.post(url, json=body, headers=police_headers).status_code == 200
+    visits = "/api/v1/presence-plans/{plan_id}/visits"
+    for status in (201, 200):
+        visit = client.post(url, json=body, headers=police_headers)
+        assert visit.status_code == status, visit.text
+        assert as_documented(client, visit, "post", visits)["key"] == key
     assert client.post(url, json={**body, "key": "99.9"}, headers=coordinator).status_code == 422
-    again = client.get(f"/api/v1/presence-plans/{plan['id']}", headers=coordinator).json()
+    read = client.get(f"/api/v1/presence-plans/{plan['id']}", headers=coordinator)
+    again = as_documented(client, read, "get", "/api/v1/presence-plans/{plan_id}")
     assert [v["key"] for v in again["carried_out"]] == [key]
 
 

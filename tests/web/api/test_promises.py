@@ -81,6 +81,7 @@ def test_progress_counts_patrols_sites_and_reports(
     assert "Medborgarlöften" in page.text
     assert "Polisen patrullerar platser" in page.text
     assert 'class="patrols">2<' in page.text
+    assert "mot för få att visa samma tid förra året" in page.text and "None" not in page.text
     english = client.get("/loften?lang=en")
     assert "The police patrol places that feel unsafe." in english.text
     assert "Citizen promises" in english.text

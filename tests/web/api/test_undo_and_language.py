@@ -51,6 +51,7 @@ def test_a_site_that_moved_on_is_kept(client: TestClient, staff_headers: Headers
     refused = client.delete(f"/api/v1/sites/{site}", headers=planner)
     assert refused.status_code == 409, (back.status_code, refused.text)
     assert "rejected" in refused.json()["detail"]
+    assert refused.json()["errors"][0]["field"] == "status"
 
 
 def test_a_patrol_run_can_be_deleted_within_24_hours(
@@ -73,6 +74,7 @@ def test_a_patrol_run_can_be_deleted_within_24_hours(
     sql.all("UPDATE patrol_runs SET recorded_at = now() - interval '25 hours'")
     late = client.delete(f"{runs}/{second['id']}", headers=police)
     assert late.status_code == 409 and "24 hours" in late.json()["detail"]
+    assert late.json()["errors"][0]["field"] == "run_id"
     stored = client.get(planned["links"]["self"], headers=police).json()["runs"]
     assert [r["id"] for r in stored] == [second["id"]]
 

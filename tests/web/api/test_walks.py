@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.api.documented import as_documented
+
 ROUTE = {"type": "LineString", "coordinates": [[12.3234, 58.3808], [12.3260, 58.3822]]}
 POINT = {"type": "Point", "coordinates": [12.3240, 58.3812]}
+WALK = "/api/v1/walks/{walk_id}"
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def walk(client: TestClient, walker: dict[str, str]) -> dict[str, Any]:
         headers=walker,
     )
     assert answer.status_code == 201, answer.text
-    return dict(answer.json())
+    return dict(as_documented(client, answer, "post", "/api/v1/walks"))
 
 
 def _stop(
@@ -79,8 +82,13 @@ def test_a_stop_is_stored_once_per_key(
     assert no_key.status_code == 400
     bad = _stop(client, walk, walker, "k-3", checklist={"belysning": "dålig"})
     assert bad.status_code == 422
-    stored = client.get(f"/api/v1/walks/{walk['id']}", headers=walker).json()
+    stored = as_documented(
+        client, client.get(f"/api/v1/walks/{walk['id']}", headers=walker), "get", WALK
+    )
     assert [s["key"] for s in stored["stops"]] == ["k-1", "k-2"]
+    as_documented(client, first, "post", WALK + "/stops")
+    as_documented(client, again, "post", WALK + "/stops")
+    as_documented(client, client.get("/api/v1/walks", headers=walker), "get", "/api/v1/walks")
 
 
 def test_an_action_becomes_a_redesign_site_and_the_protocol_prints(
@@ -102,7 +110,7 @@ def test_an_action_becomes_a_redesign_site_and_the_protocol_prints(
         headers=walker,
     )
     assert action.status_code == 201, action.text
-    site_id = action.json()["site_id"]
+    site_id = as_documented(client, action, "post", WALK + "/actions")["site_id"]
     assert site_id
     site = client.get(f"/api/v1/sites/{site_id}", headers=staff_headers("planner"))
     assert site.status_code == 200, site.text
@@ -121,3 +129,22 @@ def test_upcoming_walks_are_announced_on_loften(client: TestClient, walk: dict[s
     assert "Centrum" in page.text and "Torget" in page.text
     english = client.get("/loften?lang=en")
     assert "Upcoming safety walks" in english.text
+
+
+def test_swapped_coordinates_get_a_hint_naming_the_field(
+    client: TestClient, walk: dict[str, Any], walker: dict[str, str]
+) -> None:
+    swapped = [[lat, lon] for lon, lat in ROUTE["coordinates"]]
+    answer = client.post(
+        "/api/v1/walks",
+        json={"name": "X", "date": "2026-12-10", "route": {**ROUTE, "coordinates": swapped}},
+        headers=walker,
+    )
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["field"] == "route" and "swapped" in error["message"]
+    lon, lat = POINT["coordinates"]
+    stop = _stop(client, walk, walker, "k-9", point={"type": "Point", "coordinates": [lat, lon]})
+    assert stop.status_code == 422
+    [error] = stop.json()["errors"]
+    assert error["field"] == "point" and "swapped" in error["message"]
