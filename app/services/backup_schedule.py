@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.config import Settings
-from app.db.pool import Database
+from app.db.pool import Database, DatabaseUnavailable
 from app.repo import backup_runs as repo
 from app.services import backup
 
@@ -171,7 +171,12 @@ async def run_forever(db: Database, settings: Settings, stop: asyncio.Event) -> 
             sleep = MAX_SLEEP
         else:
             waiting_logged = False
-            _label, sleep = await run_once(db, settings)
+            try:
+                _label, sleep = await run_once(db, settings)
+            except DatabaseUnavailable as exc:
+                # The database is away (restarting, being restored): try again later.
+                log.warning("backup schedule: database unavailable: %s", exc)
+                sleep = MAX_SLEEP
         try:
             await asyncio.wait_for(stop.wait(), timeout=sleep)
         except TimeoutError:
