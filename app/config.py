@@ -247,10 +247,10 @@ class Settings(BaseSettings):
         "(started by `make run` and by docker compose); 0: no scheduled full backups.",
     )
     backup_incremental_every: int = Field(
-        3600,
+        24 * 3600,
         ge=0,
         description="Seconds between scheduled incremental backups; 0: none. With both 0 "
-        "the scheduler takes no backups.",
+        "the scheduler takes no backups. Archived WAL, not this, bounds what a restore loses.",
     )
     backup_failing_seconds: int = Field(
         3 * 3600,

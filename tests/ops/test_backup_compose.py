@@ -46,7 +46,7 @@ def test_the_schedule_and_readiness_settings_reach_the_containers() -> None:
     services = compose()["services"]
     backup = services["backup"]["environment"]
     assert backup["TRYGG_BACKUP_FULL_EVERY"] == "${TRYGG_BACKUP_FULL_EVERY:-604800}"
-    assert backup["TRYGG_BACKUP_INCREMENTAL_EVERY"] == "${TRYGG_BACKUP_INCREMENTAL_EVERY:-3600}"
+    assert backup["TRYGG_BACKUP_INCREMENTAL_EVERY"] == "${TRYGG_BACKUP_INCREMENTAL_EVERY:-86400}"
     assert "TRYGG_BACKUP_FAILING_SECONDS" in services["app"]["environment"]
 
 
