@@ -65,14 +65,13 @@ backup-scheduler: db
 backup-status: db
 	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" $(PY) -m app backup-status
 
+# The erasure log is replayed while the restored cluster listens on a spare port, so a
+# running service reconnects only to a database where nothing withdrawn is back.
 restore: setup
-	@set -e; python3 scripts/pgcluster.py restore \
-		$(if $(TARGET_TIME),--target-time "$(TARGET_TIME)") $(if $(TO),--to "$(TO)") \
-		$(if $(filter yes,$(CONFIRM)),--yes); \
-	if [[ -z "$(TO)" ]]; then \
-		url=$$(python3 scripts/pgcluster.py url); \
-		DATABASE_URL="$$url" $(PY) -m app erasure-replay; \
-	fi
+	@python3 scripts/pgcluster.py restore \
+		$(if $(TARGET_TIME),--target-time "$(TARGET_TIME)") \
+		$(if $(TO),--to "$(TO)",--then "$(PY) -m app erasure-replay") \
+		$(if $(filter yes,$(CONFIRM)),--yes)
 
 bench-backup: setup
 	@$(PY) bench/backup.py $(if $(SIZES),--sizes $(SIZES))
