@@ -21,6 +21,7 @@ from typing import Any
 from app.config import Settings
 from app.db.pool import Database, DatabaseUnavailable
 from app.repo import backup_runs as repo
+from app.repo.schema_version import current_revision, head_revision
 from app.services import backup
 
 log = logging.getLogger("app.backup")
@@ -157,10 +158,25 @@ async def run_once(db: Database, settings: Settings) -> tuple[str | None, float]
         return None, retry
 
 
+async def _schema_pending(db: Database, head: str) -> str | None:
+    """Why backups cannot be recorded yet (migrations not applied), or None."""
+    revision = await current_revision(db)
+    if revision != head:
+        return f"database schema is at {revision}, expected {head}: waiting for migrations"
+    return None
+
+
 async def run_forever(db: Database, settings: Settings, stop: asyncio.Event) -> None:
     waiting_logged = False
+    head = head_revision()
     while not stop.is_set():
         reason = enabled(settings)
+        if reason is None:
+            try:
+                # Started next to the service (compose), possibly before its migrations.
+                reason = await _schema_pending(db, head)
+            except DatabaseUnavailable as exc:
+                reason = f"database unavailable: {exc}"
         if reason is not None:
             if not (settings.backup_full_every or settings.backup_incremental_every):
                 log.info("backup schedule off: %s", reason)

@@ -28,6 +28,8 @@ def test_a_backup_service_runs_the_schedule_against_the_databases_volumes() -> N
     assert "backup-scheduler" in (ROOT / "docker" / "backup-entrypoint.sh").read_text()
     assert backup["command"] == ["scheduler"]
     assert backup["restart"] == "unless-stopped"
+    # Never behind the app's health check: that fails while backups fail.
+    assert backup["depends_on"]["app"]["condition"] == "service_started"
     # pgBackRest reads the data directory as its owner and reaches it over the socket.
     assert backup["user"] == "999:999"
     for volume in ("pgdata:/var/lib/postgresql/data", "pgsocket:/var/run/postgresql"):
