@@ -9,6 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TRYGG_HOST=0.0.0.0
 RUN apt-get update && apt-get install -y --no-install-recommends gdal-bin libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home trygg
+# pgBackRest for the compose `backup` service, from the PostgreSQL apt repository
+# (postgresql-common ships its key) like the db image's, so both run one version.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends pgbackrest \
+    && rm -rf /var/lib/apt/lists/* \
+    && install -d -m 0700 -o 999 -g 999 /etc/pgbackrest /tmp/pgbackrest
 WORKDIR /srv/trygg
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map bench-backup catalogs readme backup restore backup-status
+.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map bench-backup catalogs readme backup restore backup-status backup-scheduler
 
 setup:
 	@scripts/bootstrap.sh
@@ -17,7 +17,9 @@ run: setup
 	DATABASE_URL="$$url" $(PY) -m app migrate; \
 	DATABASE_URL="$$url" $(PY) -m app demo-data load --if-empty; \
 	echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops; 'make stop' stops the database)"; \
-	DATABASE_URL="$$url" exec $(PY) -m app serve
+	DATABASE_URL="$$url" $(PY) -m app backup-scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	DATABASE_URL="$$url" $(PY) -m app serve
 
 test: setup lint typecheck pytest
 
@@ -56,17 +58,20 @@ readme: setup
 backup: db
 	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" $(PY) -m app backup $(if $(TYPE),--type $(TYPE))
 
+# `make run` starts this next to the server; on its own for a server run another way.
+backup-scheduler: db
+	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" exec $(PY) -m app backup-scheduler
+
 backup-status: db
 	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" $(PY) -m app backup-status
 
+# The erasure log is replayed while the restored cluster listens on a spare port, so a
+# running service reconnects only to a database where nothing withdrawn is back.
 restore: setup
-	@set -e; python3 scripts/pgcluster.py restore \
-		$(if $(TARGET_TIME),--target-time "$(TARGET_TIME)") $(if $(TO),--to "$(TO)") \
-		$(if $(filter yes,$(CONFIRM)),--yes); \
-	if [[ -z "$(TO)" ]]; then \
-		url=$$(python3 scripts/pgcluster.py url); \
-		DATABASE_URL="$$url" $(PY) -m app erasure-replay; \
-	fi
+	@python3 scripts/pgcluster.py restore \
+		$(if $(TARGET_TIME),--target-time "$(TARGET_TIME)") \
+		$(if $(TO),--to "$(TO)",--then "$(PY) -m app erasure-replay") \
+		$(if $(filter yes,$(CONFIRM)),--yes)
 
 bench-backup: setup
 	@$(PY) bench/backup.py $(if $(SIZES),--sizes $(SIZES))

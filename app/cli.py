@@ -325,29 +325,56 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from app.services import backup
+    from app.services import backup, backup_schedule
 
-    try:
-        state = backup.take(settings, args.type)
-    except backup.BackupFailed as exc:
-        _say(str(exc))
-        return 1
-    last = state.get("backup", [{}])[-1]
-    print(f"backup {last.get('label')} ({last.get('type')}) taken into {settings.backup_dir}")
-    return 0
+    async def work(db: Any) -> int:
+        try:
+            # Waits for a scheduled backup that is running: pgBackRest takes one at a time.
+            async with backup_schedule.backup_lock(db, wait_seconds=args.wait):
+                label = await backup_schedule.take_recorded(db, settings, args.type, "command")
+        except backup_schedule.BackupBusy:
+            _say(f"another backup is still running after {args.wait:.0f} s; try again later")
+            return 1
+        except backup.BackupFailed as exc:
+            _say(str(exc))
+            return 1
+        print(f"backup {label} taken into {settings.backup_dir}")
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
 
 
 def cmd_backup_status(args: argparse.Namespace, settings: Settings) -> int:
-    from app.services import backup
+    from app.services import backup, backup_schedule
 
     async def work(db: Any) -> int:
+        last_run, last_ok = await backup_schedule.last_runs(db)
+        failing = await backup_schedule.failing_for(db, settings)
+        lines = backup_schedule.status_lines(settings, last_run, last_ok, failing)
         try:
             state = backup.status(settings, await backup.archiver(db))
         except backup.BackupFailed as exc:
             _say(str(exc))
+            print("\n".join(lines))
             return 1
-        print("\n".join(state.lines()))
-        return 0 if state.last_label else 1
+        print("\n".join(state.lines() + lines))
+        return 0 if state.last_label and failing is None else 1
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_backup_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from app.services import backup_schedule
+
+    async def work(db: Any) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await backup_schedule.run_forever(db, settings, stop)
+        return 0
 
     return asyncio.run(_with_db(settings, work))
 
@@ -434,7 +461,18 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(func=cmd_purge)
     backup = sub.add_parser("backup", help="take a backup now (pgBackRest)")
     backup.add_argument("--type", choices=["full", "diff", "incr"], default="incr")
+    backup.add_argument(
+        "--wait",
+        type=float,
+        default=3600,
+        help="seconds to wait for a backup that is already running (default 3600)",
+    )
     backup.set_defaults(func=cmd_backup)
+    scheduler = sub.add_parser(
+        "backup-scheduler",
+        help="take full and incremental backups on the TRYGG_BACKUP_*_EVERY schedule",
+    )
+    scheduler.set_defaults(func=cmd_backup_scheduler)
     status = sub.add_parser("backup-status", help="last backup, WAL archived up to, size")
     status.set_defaults(func=cmd_backup_status)
     replay = sub.add_parser(

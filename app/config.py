@@ -240,6 +240,24 @@ class Settings(BaseSettings):
         description="/readyz fails when WAL archiving has failed and the last success is older "
         "than this; 0 turns the check off.",
     )
+    backup_full_every: int = Field(
+        7 * 24 * 3600,
+        ge=0,
+        description="Seconds between full backups taken by `python -m app backup-scheduler` "
+        "(started by `make run` and by docker compose); 0: no scheduled full backups.",
+    )
+    backup_incremental_every: int = Field(
+        24 * 3600,
+        ge=0,
+        description="Seconds between scheduled incremental backups; 0: none. With both 0 "
+        "the scheduler takes no backups. Archived WAL, not this, bounds what a restore loses.",
+    )
+    backup_failing_seconds: int = Field(
+        3 * 3600,
+        ge=0,
+        description="/readyz fails when backups (scheduled or by command) have been failing "
+        "for longer than this since the last success; 0 turns the check off.",
+    )
     erasure_log: Path = Field(
         LOCAL_DIR / "erasure.log",
         description="Append-only log of withdrawals and purges, kept outside the backups and "
@@ -416,7 +434,8 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         ("Retention", "retention_text_days retention_reporter_days first_seen_days"),
         (
             "Backups",
-            "backup_dir backup_config backup_retention_full archive_failing_seconds erasure_log",
+            "backup_dir backup_config backup_retention_full backup_full_every "
+            "backup_incremental_every backup_failing_seconds archive_failing_seconds erasure_log",
         ),
         ("Logging and forms", "form_max_bytes log_client_address log_format"),
         ("Scaling", "read_database_url public_cache_seconds"),

@@ -24,8 +24,10 @@ import glob
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,6 +52,12 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def _spare_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def pg_bindir() -> Path:
@@ -135,8 +143,9 @@ class Cluster:
     def password(self) -> str:
         return self.password_file.read_text().strip()
 
-    def url(self, dbname: str = DB_NAME) -> str:
-        return f"postgresql://{DB_USER}:{self.password()}@127.0.0.1:{self.port}/{dbname}"
+    def url(self, dbname: str = DB_NAME, port: int | None = None) -> str:
+        port = port or self.port
+        return f"postgresql://{DB_USER}:{self.password()}@127.0.0.1:{port}/{dbname}"
 
     def is_initialised(self) -> bool:
         return (self.data / "PG_VERSION").exists()
@@ -216,7 +225,8 @@ class Cluster:
         self.start()
         self.createdb(DB_NAME)
 
-    def start(self) -> None:
+    def start(self, port: int | None = None) -> None:
+        """Start the cluster; on `port` instead of its own for a private step (restore)."""
         if not self.is_initialised():
             self.init()
             return
@@ -234,24 +244,24 @@ class Cluster:
         if self.is_running():
             return
         # A SIGKILLed postmaster leaves a stale pid file; pg_ctl copes with it.
-        result = self._as_owner(
-            [
-                str(self.bindir / "pg_ctl"),
-                "start",
-                "-w",
-                "-t",
-                "60",
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.log),
-            ],
-            capture_output=True,
-        )
+        argv = [
+            str(self.bindir / "pg_ctl"),
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+        ]
+        if port is not None:
+            argv += ["-o", f"-p {port}"]
+        result = self._as_owner(argv, capture_output=True)
         if result.returncode != 0:
             tail = self.log.read_text()[-3000:] if self.log.exists() else ""
             sys.exit(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{tail}")
-        if self.backups_enabled():
+        if self.backups_enabled() and port is None:
             self.stanza_create()
 
     def standby_of(self, primary: Cluster) -> None:
@@ -374,7 +384,7 @@ class Cluster:
         if not (self.backup_dir / "archive" / STANZA / "archive.info").exists():
             self.pgbackrest("stanza-create")
 
-    def wait_promoted(self, seconds: float = 120) -> None:
+    def wait_promoted(self, seconds: float = 120, port: int | None = None) -> None:
         """Wait until recovery has ended and the cluster takes writes."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -387,7 +397,7 @@ class Cluster:
                     "-h",
                     "127.0.0.1",
                     "-p",
-                    str(self.port),
+                    str(port or self.port),
                     "-U",
                     DB_USER,
                     "-d",
@@ -407,8 +417,19 @@ class Cluster:
             time.sleep(0.2)
         sys.exit(f"the restored cluster did not leave recovery in {seconds:.0f} s; see {self.log}")
 
-    def restore(self, target_time: str | None = None, to: Path | None = None) -> None:
-        """Restore the latest backup (or one at a time) and replay WAL up to the end or then."""
+    def restore(
+        self,
+        target_time: str | None = None,
+        to: Path | None = None,
+        then: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Restore the latest backup (or one at a time) and replay WAL up to the end or then.
+
+        `then` (the erasure-log replay) runs with DATABASE_URL set while the restored
+        cluster listens on a spare port only: a service configured for the usual
+        port cannot serve what the replay is about to erase again.
+        """
         if not self.backups_enabled():
             sys.exit("pgbackrest is not installed: run scripts/bootstrap.sh")
         args = ["restore", "--log-level-console=warn"]
@@ -431,6 +452,21 @@ class Cluster:
             os.chmod(self.data, 0o700)
             self._chown(self.data)
         self.pgbackrest(*args)
+        if then:
+            spare = _spare_port()
+            self.start(port=spare)
+            self.wait_promoted(port=spare)
+            done = subprocess.run(
+                then, env={**(env or os.environ), "DATABASE_URL": self.url(port=spare)}, cwd=ROOT
+            )
+            self.stop()
+            if done.returncode != 0:
+                sys.exit(
+                    f"`{shlex.join(then)}` failed after the restore, so the database stays "
+                    "stopped rather than serve what it should erase. Fix the cause and run "
+                    "the restore again, or start it (`python3 scripts/pgcluster.py start`) and "
+                    "restart the service, whose start-up replays the erasure log."
+                )
         self.start()
         self.wait_promoted()
 
@@ -507,6 +543,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--to", type=Path, help="restore: into this new data directory instead")
     parser.add_argument("--yes", action="store_true", help="restore: do not ask")
     parser.add_argument(
+        "--then",
+        help="restore: run this command (with DATABASE_URL) before the cluster opens its port",
+    )
+    parser.add_argument(
         "command",
         choices=["init", "start", "stop", "status", "url", "kill", "ensure", "restore"],
     )
@@ -533,7 +573,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"This replaces the database in {cluster.data} with the backup at {when}.")
             if input("Type yes to go on: ").strip() != "yes":
                 sys.exit("restore cancelled")
-        cluster.restore(args.target_time, args.to)
+        then = shlex.split(args.then) if args.then and args.to is None else None
+        cluster.restore(args.target_time, args.to, then)
         print(f"restored into {args.to or cluster.data}")
 
 

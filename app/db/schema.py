@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.db.tables import (  # noqa: F401
+    backup_runs,
     erasure,
     hotspots,
     open311,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from app.db.pool import DatabaseUnavailable
 from app.repo.schema_version import current_revision
-from app.services import backup
+from app.services import backup, backup_schedule
 from app.web.api import shapes
 from app.web.deps import DbDep
 from app.web.errors import error_response
@@ -27,7 +27,7 @@ async def healthz() -> JsonResponse:
 
 @router.get(
     "/readyz",
-    summary="The database is reachable, the schema current, WAL archiving working",
+    summary="The database is reachable, the schema current, WAL archiving and backups working",
     responses={200: model_doc(shapes.Health, "Ready")},
 )
 async def readyz(request: Request, db: DbDep) -> JsonResponse:
@@ -35,6 +35,7 @@ async def readyz(request: Request, db: DbDep) -> JsonResponse:
     try:
         revision = await current_revision(db)
         failing = await backup.archiving_failing_for(db, request.app.state.settings)
+        backups_failing = await backup_schedule.failing_for(db, request.app.state.settings)
     except DatabaseUnavailable:
         return error_response(503, "database unreachable", {"Retry-After": "5"})
     if revision != head:
@@ -46,5 +47,9 @@ async def readyz(request: Request, db: DbDep) -> JsonResponse:
         # Backups stop being restorable to now: an operator must look.
         return error_response(
             503, f"WAL archiving has been failing for {failing:.0f} s: see backup-status"
+        )
+    if backups_failing is not None:
+        return error_response(
+            503, f"backups have been failing for {backups_failing:.0f} s: see backup-status"
         )
     return JsonResponse({"status": "ready", "schema": revision})
