@@ -14,6 +14,7 @@ from app.web.render import language, page
 from frontend import maps, strings
 from frontend.gazetteer import load_places
 from frontend.templating import LANGUAGES, gettext
+from app.domain import periods
 from geo import vocabulary
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON
 
@@ -59,6 +60,12 @@ async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse
     )
 
 
+def period_choices(lang: str) -> list[dict[str, str]]:
+    """The fixed public periods GET /api/v1/hotspots takes (`period=`), in words."""
+    _ = partial(gettext, lang)
+    return [{"code": code, "label": strings.period_label(_, code)} for code in periods.offered()]
+
+
 @router.get("/karta", response_class=HTMLResponse)
 async def public_map_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     lang = language(request, LANGUAGES)
@@ -70,5 +77,6 @@ async def public_map_page(request: Request, settings: SettingsDep) -> HTMLRespon
         map=maps.public_map(settings.tile_url, settings.tile_attribution),
         public_min_reporters=settings.public_min_reporters,
         vocab=vocab(lang),
+        periods=period_choices(lang),
         page_data=map_config(settings, lang),
     )
