@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.config import Settings
+from app.domain import periods
 from app.web.deps import SettingsDep
 from app.web.render import language, page
 from frontend import maps, strings
 from frontend.gazetteer import load_places
 from frontend.templating import LANGUAGES, gettext
-from app.domain import periods
 from geo import vocabulary
 from geo.crs import VANERSBORG_LAT, VANERSBORG_LON
 
