@@ -17,7 +17,7 @@ from app.repo.hotspots.read_sql import collection_json, feature_of
 from app.services import place_names
 from app.services.hotspots.context import context_of
 from app.services.hotspots.freshness import current_run
-from app.services.hotspots.serving import Served
+from app.services.hotspots.serving import Served, serve
 
 
 async def named_collection(
@@ -94,11 +94,12 @@ async def get_hotspot(
     except ValueError:
         return None
     ctx = context_of(db.settings)
-    run, _ = await current_run(db, ctx, ReportFilter(), db.settings.hotspot_wait_seconds)
-    if run is None:
+    # A read: the last completed run at once, as GET /api/v1/hotspots/{id} serves it.
+    served = await serve(db, ctx, ReportFilter(), wait=db.settings.hotspot_wait_seconds)
+    if served.run is None:
         return None
     feature = await feature_of(
-        db, int(run["id"]), wanted, public=public, public_min=ctx.public_min_reporters
+        db, int(served.run["id"]), wanted, public=public, public_min=ctx.public_min_reporters
     )
     return None if feature is None else _flatten(feature)
 
