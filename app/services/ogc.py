@@ -22,8 +22,7 @@ from app.security import audit
 from app.security.access import Principal
 from app.services import hotspots as hotspot_store
 from app.services.hotspots.reading import named_collection, named_feature
-from app.services.hotspots.replica import run_for_read
-from app.services.hotspots.serving import Served
+from app.services.hotspots.serving import Served, serve
 
 __all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
 
@@ -57,14 +56,18 @@ async def public_hotspots(
 
     `read` is the hot standby, used whenever its newest run is fresh.
     """
-    ctx = hotspot_store.context_of(settings)
-    run, stale, source = await run_for_read(
-        db, read or db, ctx, filters, settings.hotspot_wait_seconds
-    )
-    served = Served(run, stale, source)
+    served = await _served(db, settings, filters, read)
     body = await named_collection(db, settings, served, filters, public=True)
     features: list[object] = orjson.loads(body)["features"]
-    return features, stale
+    return features, served.stale
+
+
+async def _served(
+    db: Database, settings: Settings, filters: ReportFilter, read: Database | None
+) -> Served:
+    """The run GET /api/v1/hotspots would answer from, at once (never waiting on a recompute)."""
+    ctx = hotspot_store.context_of(settings)
+    return await serve(db, ctx, filters, wait=settings.hotspot_wait_seconds, read=read)
 
 
 async def _in_crs(db: Database, features: list[object], srid: int) -> str:
@@ -91,14 +94,11 @@ async def hotspot_page(
 async def hotspot_item(
     db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int, read: Database | None = None
 ) -> str | None:
-    ctx = hotspot_store.context_of(settings)
-    run, _, source = await run_for_read(
-        db, read or db, ctx, ReportFilter(), settings.hotspot_wait_seconds
-    )
-    feature = await named_feature(db, settings, Served(run, False, source), hotspot_id, public=True)
+    served = await _served(db, settings, ReportFilter(), read)
+    feature = await named_feature(db, settings, served, hotspot_id, public=True)
     if feature is None:
         return None
-    return (await _in_crs(source, [feature], srid))[1:-1]
+    return (await _in_crs(served.source, [feature], srid))[1:-1]
 
 
 def _audit_details(q: Query) -> dict[str, object]:
