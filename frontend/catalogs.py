@@ -93,9 +93,7 @@ def update(template: Catalog) -> list[str]:
         if path.exists():
             catalog = read(lang)
         else:
-            catalog = Catalog(
-                locale=babel_locale(lang), domain=DOMAIN, project="Trygghetskartan"
-            )
+            catalog = Catalog(locale=babel_locale(lang), domain=DOMAIN, project="Trygghetskartan")
         catalog.update(for_language(template, lang), no_fuzzy_matching=True)
         catalog.obsolete.clear()  # git keeps the history; stale entries only mislead
         catalog.fuzzy = False

@@ -102,3 +102,18 @@ def staff_strings(_: Gettext) -> dict[str, str]:
         "reports_error": _("Rapporterna gick inte att hämta."),
     }
 
+
+def period_label(_: Gettext, code: str) -> str:
+    """A public period code (last12, 2025, 2025-summer; app.domain.periods) in words."""
+    if code == "last12":
+        return _("Senaste 12 månaderna")
+    year, _dash, season = code.partition("-")
+    if not season:
+        return _("Året {year}").format(year=year)
+    names = {
+        "winter": _("Vintern {start}/{year}"),
+        "spring": _("Våren {year}"),
+        "summer": _("Sommaren {year}"),
+        "autumn": _("Hösten {year}"),
+    }
+    return names[season].format(start=int(year) - 1, year=year)

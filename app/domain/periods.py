@@ -46,3 +46,16 @@ def bounds(code: str, today: date | None = None) -> tuple[datetime, datetime]:
     month = _SEASON_START[season]
     start = date(year - 1, 12, 1) if season == "winter" else date(year, month, 1)
     return midnight(start), midnight(_add_months(start, 3))
+
+
+def offered(today: date | None = None, years: int = 3) -> list[str]:
+    """The periods the public map lists, newest first: last12, the seasons that have
+    begun in this and last year, and the last `years` calendar years."""
+    today = today or datetime.now(LOCAL_TZ).date()
+    seasons = []
+    for year in (today.year + 1, today.year, today.year - 1):
+        for season in reversed(SEASONS):
+            code = f"{year}-{season}"
+            if bounds(code, today)[0].date() <= today:
+                seasons.append(code)
+    return [LAST_12_MONTHS, *seasons[:4], *(str(today.year - i) for i in range(years))]

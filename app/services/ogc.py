@@ -7,7 +7,6 @@ reports API.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,15 +14,15 @@ from datetime import datetime
 import orjson
 
 from app.config import Settings
-from app.db.pool import Database, DatabaseUnavailable
+from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.repo import ogc as store
 from app.repo.ogc import SWEREF99TM, WGS84, Query
 from app.security import audit
 from app.security.access import Principal
 from app.services import hotspots as hotspot_store
-from app.services import place_names
-from app.services.hotspots.replica import run_for_read
+from app.services.hotspots.reading import named_collection, named_feature
+from app.services.hotspots.serving import Served, serve
 
 __all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
 
@@ -57,26 +56,18 @@ async def public_hotspots(
 
     `read` is the hot standby, used whenever its newest run is fresh.
     """
-    ctx = hotspot_store.context_of(settings)
-    run, stale, source = await run_for_read(
-        db, read or db, ctx, filters, settings.hotspot_wait_seconds
-    )
-    if run is None:
-        return [], stale
-    body = await hotspot_store.collection_json(
-        source, int(run["id"]), filters, public=True, public_min=settings.public_min_reporters
-    )
-    body = await _named(db, settings, body)
+    served = await _served(db, settings, filters, read)
+    body = await named_collection(db, settings, served, filters, public=True)
     features: list[object] = orjson.loads(body)["features"]
-    return features, stale
+    return features, served.stale
 
 
-async def _named(db: Database, settings: Settings, body: str) -> str:
-    """Named exactly as GET /api/v1/hotspots names them (names live on the primary)."""
-    try:
-        return await place_names.name_collection(db, settings, body)
-    except DatabaseUnavailable:
-        return body  # the primary is down: the standby's answer goes out unnamed
+async def _served(
+    db: Database, settings: Settings, filters: ReportFilter, read: Database | None
+) -> Served:
+    """The run GET /api/v1/hotspots would answer from, at once (never waiting on a recompute)."""
+    ctx = hotspot_store.context_of(settings)
+    return await serve(db, ctx, filters, wait=settings.hotspot_wait_seconds, read=read)
 
 
 async def _in_crs(db: Database, features: list[object], srid: int) -> str:
@@ -103,21 +94,11 @@ async def hotspot_page(
 async def hotspot_item(
     db: Database, settings: Settings, hotspot_id: uuid.UUID, srid: int, read: Database | None = None
 ) -> str | None:
-    ctx = hotspot_store.context_of(settings)
-    run, _, source = await run_for_read(
-        db, read or db, ctx, ReportFilter(), settings.hotspot_wait_seconds
-    )
-    if run is None:
-        return None
-    feature = await hotspot_store.feature_of(
-        source, int(run["id"]), hotspot_id, public=True, public_min=settings.public_min_reporters
-    )
+    served = await _served(db, settings, ReportFilter(), read)
+    feature = await named_feature(db, settings, served, hotspot_id, public=True)
     if feature is None:
         return None
-    # Naming stores names on the primary; while it is down, serve the item unnamed.
-    with contextlib.suppress(DatabaseUnavailable):
-        feature = await place_names.name_feature(db, settings, feature)
-    return (await _in_crs(source, [feature], srid))[1:-1]
+    return (await _in_crs(served.source, [feature], srid))[1:-1]
 
 
 def _audit_details(q: Query) -> dict[str, object]:

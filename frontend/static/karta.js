@@ -1,4 +1,4 @@
-/* Public hotspot map: load hotspots for the chosen filters. */
+/* Public hotspot map: load hotspots for the chosen filters and fixed period. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("page-data").textContent);
@@ -7,7 +7,7 @@
   var form = document.getElementById("filters");
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    hotspots.load(window.TryggHotspots.filterParams(form).toString());
+    hotspots.load(window.TryggHotspots.filterParams(form, ["period"]).toString());
   });
   hotspots.load("");
 })();

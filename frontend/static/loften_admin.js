@@ -50,15 +50,33 @@
       });
   }
 
-  fetch("/api/v1/hotspots", {headers: {"Accept": "application/geo+json"}})
-    .then(function (r) { return r.json(); })
-    .then(function (fc) {
-      (fc.features || []).forEach(function (f, i) {
-        var p = f.properties || {};
-        checkbox(document.getElementById("promise-hotspots"), f.id,
-                 "#" + (p.rank || i + 1) + " (" + Object.keys(p.reasons || {}).join(", ") + ")");
+  /* Reads never wait on a recompute: while the answer is marked Hotspots-Stale,
+     list what there is and ask again shortly (issue 10). */
+  function loadHotspots(tries) {
+    fetch("/api/v1/hotspots", {headers: {"Accept": "application/geo+json"}})
+      .then(function (r) {
+        var stale = r.headers.get("Hotspots-Stale") === "true";
+        return r.json().then(function (fc) { return {fc: fc, stale: stale}; });
+      })
+      .then(function (got) {
+        var box = document.getElementById("promise-hotspots");
+        var chosen = checked("promise-hotspots");
+        box.textContent = "";
+        (got.fc.features || []).forEach(function (f, i) {
+          var p = f.properties || {};
+          checkbox(box, f.id,
+                   "#" + (p.rank || i + 1) + " (" + Object.keys(p.reasons || {}).join(", ") + ")");
+        });
+        chosen.forEach(function (id) {
+          var input = box.querySelector("input[value='" + id + "']");
+          if (input) { input.checked = true; }
+        });
+        if (got.stale && tries < 15) {
+          setTimeout(function () { loadHotspots(tries + 1); }, 1000);
+        }
       });
-    });
+  }
+  loadHotspots(0);
   fetch("/api/v1/sites", {headers: {"Accept": "application/geo+json"}})
     .then(function (r) { return r.json(); })
     .then(function (fc) {

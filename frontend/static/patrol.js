@@ -37,10 +37,20 @@
 
   function say(el, text) { el.textContent = text; }
 
-  function loadHotspots() {
+  /* Reads never wait on a recompute (issue 10): while the answer is marked
+     Hotspots-Stale, ask again shortly (up to 15 s) before listing the places. */
+  function loadHotspots(tries) {
+    tries = tries || 0;
     fetch("/api/v1/hotspots", {headers: {"Accept": "application/geo+json"}})
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if (r.headers.get("Hotspots-Stale") === "true" && tries < 15) {
+          setTimeout(function () { loadHotspots(tries + 1); }, 1000);
+          return null;
+        }
+        return r.json();
+      })
       .then(function (fc) {
+        if (!fc) { return; }
         (fc.features || []).forEach(function (f, i) {
           var li = document.createElement("li");
           var label = document.createElement("label");

@@ -130,10 +130,19 @@
   }
 
   var siteForm = document.getElementById("site-form");
-  if (siteForm) {
+  /* Reads never wait on a recompute (issue 10): while the answer is marked
+     Hotspots-Stale, ask again shortly (up to 15 s) before listing the places. */
+  function loadHotspotChoices(tries) {
     fetch("/api/v1/hotspots", {headers: {"Accept": "application/geo+json"}})
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if (r.headers.get("Hotspots-Stale") === "true" && tries < 15) {
+          setTimeout(function () { loadHotspotChoices(tries + 1); }, 1000);
+          return null;
+        }
+        return r.json();
+      })
       .then(function (fc) {
+        if (!fc) { return; }
         var select = document.getElementById("hotspot-select");
         (fc.features || []).forEach(function (f, i) {
           var option = document.createElement("option");
@@ -143,6 +152,9 @@
           select.appendChild(option);
         });
       });
+  }
+  if (siteForm) {
+    loadHotspotChoices(0);
     siteForm.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var data = new FormData(siteForm);

@@ -180,3 +180,44 @@ def test_staff_map_grid_when_many_reports(
     total = sum(int(t) for t in page.locator(".grid-count").all_inner_texts())
     assert total == 1500
     assert page.locator("#patrol-form").count() == 0  # planners do not plan patrols
+
+
+def test_public_map_period_choice_by_keyboard(
+    page: Any, live_server: str, sql: Any, clean_db: None
+) -> None:
+    """The fixed public periods (the API's period=) are offered and work from the keyboard."""
+    recent = insert_cluster(sql, dx=0, dy=0, people=12, reasons=["lighting"], times=["night"])
+    old = insert_cluster(sql, dx=400, dy=-300, people=8, reasons=["groups"], times=["evening"])
+    last_year = sql.all("SELECT extract(year FROM now())::int - 1 AS y")[0]["y"]
+    # The older place was reported in January last year: outside the last 12 months.
+    sql.all(
+        "UPDATE reports SET created_at = make_timestamptz(%s, 1, 5, 12, 0, 0, 'Europe/Stockholm') "
+        "+ make_interval(days => (created_at::date - '2000-01-01'::date) %% 14) "
+        "WHERE id = ANY(%s::uuid[])",
+        (last_year, old),
+    )
+    sql.all("UPDATE data_version SET version = version + 1, changed_at = now()")
+    assert recent
+    page.goto(live_server + "/karta")
+    items = page.locator("#hotspot-list li")
+    items.nth(1).wait_for()
+    period = page.get_by_label("Period")
+    labels = period.locator("option").all_inner_texts()
+    assert labels[:2] == ["Hela tiden", "Senaste 12 månaderna"]
+    assert f"Året {last_year}" in labels
+    # Keyboard only: move to the next period and submit with Enter.
+    period.focus()
+    page.keyboard.press("ArrowDown")
+    assert period.input_value() == "last12"
+    page.get_by_role("button", name="Visa", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#hotspot-list li').length === 1")
+    assert "12 personer" in items.first.inner_text()
+    period.select_option(label=f"Året {last_year}")
+    page.get_by_role("button", name="Visa", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('#hotspot-list li') && "
+        "document.querySelector('#hotspot-list li').textContent.includes('8 personer')"
+    )
+    assert items.count() == 1
+    assert axe_violations(page) == []

@@ -63,6 +63,8 @@ def test_the_receipt_flow_reads_its_own_writes(split: Server, standby: Any) -> N
             gone = http.delete(body["location"], headers={"X-Receipt": body["receipt"]})
             assert gone.status_code == 204, gone.text
         assert http.get("/ogc/collections/hotspots/items").status_code == 200
+        listed = http.get("/api/v1/hotspots")
+        assert listed.status_code == 200 and "etag" in listed.headers
     # The public read pool lives on the standby.
     assert _readers(standby) > 0
 
@@ -75,7 +77,13 @@ def test_primary_down_reads_keep_working_and_reports_answer_503(
         cluster.stop()
         try:
             started = time.monotonic()
-            for path in ("/ogc/collections/hotspots/items", "/api/v1/reasons", "/ogc"):
+            paths = (
+                "/api/v1/hotspots",
+                "/ogc/collections/hotspots/items",
+                "/api/v1/reasons",
+                "/ogc",
+            )
+            for path in paths:
                 answer = http.get(path)
                 assert answer.status_code == 200, (path, answer.text)
             assert time.monotonic() - started < 15

@@ -1,7 +1,9 @@
-"""The current hotspots as plain dicts, for other features (planning, sites, promises)."""
+"""Reading hotspots of a run: named for the API and OGC, and as plain dicts for other
+features (planning, sites, promises)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -9,11 +11,54 @@ from typing import Any
 import orjson
 
 from app.config import Settings
-from app.db.pool import Database
+from app.db.pool import Database, DatabaseUnavailable
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.read_sql import collection_json, feature_of
+from app.services import place_names
 from app.services.hotspots.context import context_of
 from app.services.hotspots.freshness import current_run
+from app.services.hotspots.serving import Served, serve
+
+
+async def named_collection(
+    db: Database, settings: Settings, served: Served, filters: ReportFilter, *, public: bool
+) -> str:
+    """The FeatureCollection of `served` for `filters`, each hotspot with its place name.
+
+    The one read path behind GET /api/v1/hotspots and OGC hotspots. Names live
+    on the primary (`db`): while it is down the standby's answer goes out unnamed.
+    """
+    if served.run is None:
+        return '{"type": "FeatureCollection", "features": []}'
+    body = await collection_json(
+        served.source,
+        int(served.run["id"]),
+        filters,
+        public=public,
+        public_min=settings.public_min_reporters,
+    )
+    with contextlib.suppress(DatabaseUnavailable):
+        body = await place_names.name_collection(db, settings, body)
+    return body
+
+
+async def named_feature(
+    db: Database, settings: Settings, served: Served, hotspot_id: uuid.UUID, *, public: bool
+) -> dict[str, Any] | None:
+    """One hotspot of `served` with its place name, or None when it is not in that run."""
+    if served.run is None:
+        return None
+    feature = await feature_of(
+        served.source,
+        int(served.run["id"]),
+        hotspot_id,
+        public=public,
+        public_min=settings.public_min_reporters,
+    )
+    if feature is not None:
+        with contextlib.suppress(DatabaseUnavailable):
+            feature = await place_names.name_feature(db, settings, feature)
+    return feature
 
 
 def _flatten(feature: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,11 +94,12 @@ async def get_hotspot(
     except ValueError:
         return None
     ctx = context_of(db.settings)
-    run, _ = await current_run(db, ctx, ReportFilter(), db.settings.hotspot_wait_seconds)
-    if run is None:
+    # A read: the last completed run at once, as GET /api/v1/hotspots/{id} serves it.
+    served = await serve(db, ctx, ReportFilter(), wait=db.settings.hotspot_wait_seconds)
+    if served.run is None:
         return None
     feature = await feature_of(
-        db, int(run["id"]), wanted, public=public, public_min=ctx.public_min_reporters
+        db, int(served.run["id"]), wanted, public=public, public_min=ctx.public_min_reporters
     )
     return None if feature is None else _flatten(feature)
 

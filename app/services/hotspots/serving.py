@@ -1,42 +1,50 @@
 """Serving hotspot runs to readers without letting one visitor slow the map (issue 10).
 
-- A public read never waits on a recompute when a run for its filters
-  exists: it gets that run at once, marked stale when newer input exists,
-  and a refresh is queued in the background. Staff reads wait for that
-  refresh, at most `wait` seconds.
+- A read never waits on a recompute when a run for its filters exists,
+  public or staff: it gets that run at once, marked stale when newer input
+  exists, and a refresh is queued in the background.
 - Background refreshes are coalesced per filter and bounded in number
-  (`MAX_PENDING`); beyond that a read simply gets the stale run.
-- Only when no run exists yet does a read wait (up to `wait` seconds): a
-  public read for a queued refresh, a staff read for its own computation,
-  which runs under a statement timeout and counts against a per-user limit
-  (`TooManyRequests` with Retry-After beyond it).
+  (`MAX_PENDING` per process); beyond that a read simply gets the stale run.
+- Only when no run exists yet does a read wait: a public read (up to `wait`
+  seconds) for a queued refresh of the fixed public filters, a staff read for
+  its own ad-hoc computation. That one runs under a statement timeout and
+  holds a slot (`app.repo.hotspots.slots`): at most `user_limit` per staff user
+  and `APP_WIDE_AD_HOC` in all, counted in the database, so across every
+  worker process; beyond either, 429 with Retry-After.
+- Public reads go to the hot standby (`read`) when it has a fresh run, and
+  keep being served from it, marked stale, while the primary is down.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from app.db.pool import Database, Row
+import psycopg.errors
+
+from app.db.pool import Database, DatabaseUnavailable, Row
 from app.domain.filters import ReportFilter
-from app.errors import TooManyRequests
+from app.errors import TooManyRequests, Unprocessable
+from app.repo.hotspots import slots
 from app.repo.hotspots.runs import input_version, is_fresh, latest_run
 from app.services.hotspots.context import Context
 from app.services.hotspots.freshness import ensure_fresh
 
 MAX_PENDING = 4
+# Ad-hoc computations waiting or running at once, all staff and processes together:
+# they queue on one advisory lock, so more would only hold connections.
+APP_WIDE_AD_HOC = 4
 RETRY_AFTER_SECONDS = 5
 
 _pending: dict[tuple[int, str], asyncio.Task[Row | None]] = {}
-_running: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
 class Served:
     run: Row | None
     stale: bool
+    source: Database  # where the run's hotspots are read from (primary or standby)
 
 
 def _refresh_later(
@@ -57,21 +65,58 @@ def _refresh_later(
     return task
 
 
-@contextlib.asynccontextmanager
-async def _slot(user: str, limit: int) -> AsyncIterator[None]:
-    """One of `limit` concurrent ad-hoc computations of one staff user."""
-    if _running.get(user, 0) >= limit:
-        raise TooManyRequests(
-            "You already have hotspot computations running; try again shortly.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-    _running[user] = _running.get(user, 0) + 1
-    try:
-        yield
-    finally:
-        _running[user] -= 1
-        if not _running[user]:
-            del _running[user]
+async def _compute_ad_hoc(
+    db: Database,
+    ctx: Context,
+    filters: ReportFilter,
+    user: str,
+    user_limit: int,
+    timeout_ms: int | None,
+) -> None:
+    """A staff user's own computation, in a slot and under a statement timeout."""
+    async with slots.hold(db, user, user_limit, APP_WIDE_AD_HOC) as held:
+        if not held:
+            raise TooManyRequests(
+                "Too many hotspot computations are running (yours or everyone's); "
+                "try again shortly.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        try:
+            await ensure_fresh(db, ctx, filters, timeout_ms=timeout_ms)
+        except psycopg.errors.QueryCanceled as exc:
+            seconds = (timeout_ms or 0) / 1000
+            raise Unprocessable(
+                f"these filters took longer than {seconds:g} s to compute; "
+                "narrow the period, area or reasons"
+            ) from exc
+
+
+async def _on_primary(
+    db: Database,
+    ctx: Context,
+    filters: ReportFilter,
+    wait: float,
+    user: str | None,
+    user_limit: int,
+    timeout_ms: int | None,
+) -> Served:
+    key = filters.key()
+    run = await latest_run(db, key)
+    if run is not None:
+        if is_fresh(run, await input_version(db), ctx.params_hash):
+            return Served(run, False, db)
+        _refresh_later(db, ctx, filters)
+        return Served(run, True, db)
+    if user is None:
+        task = _refresh_later(db, ctx, filters)
+        if task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=wait)
+    else:
+        await _compute_ad_hoc(db, ctx, filters, user, user_limit, timeout_ms)
+    run = await latest_run(db, key)
+    stale = run is None or not is_fresh(run, await input_version(db), ctx.params_hash)
+    return Served(run, stale, db)
 
 
 async def serve(
@@ -80,32 +125,24 @@ async def serve(
     filters: ReportFilter,
     *,
     wait: float,
+    read: Database | None = None,
     user: str | None = None,
     user_limit: int = 2,
     timeout_ms: int | None = None,
 ) -> Served:
-    """The run to answer with for `filters`: `user` None for a public read."""
-    key = filters.key()
-    run = await latest_run(db, key)
-    if run is not None:
-        if is_fresh(run, await input_version(db), ctx.params_hash):
-            return Served(run, False)
-        task = _refresh_later(db, ctx, filters)
-        if user is None or task is None:
-            return Served(run, True)
-        # Staff work on what was just reported: they wait (at most `wait`) for the
-        # queued refresh; the public never do.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), timeout=wait)
-        run = await latest_run(db, key) or run
-        return Served(run, not is_fresh(run, await input_version(db), ctx.params_hash))
-    if user is None:
-        task = _refresh_later(db, ctx, filters)
-        if task is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), timeout=wait)
-    else:
-        async with _slot(user, user_limit):
-            await ensure_fresh(db, ctx, filters, timeout_ms=timeout_ms)
-    run = await latest_run(db, key)
-    return Served(run, run is None or not is_fresh(run, await input_version(db), ctx.params_hash))
+    """The run to answer with for `filters`: `user` None for a public read, which
+    may come from `read` (the hot standby)."""
+    if read is None or read is db or user is not None:
+        return await _on_primary(db, ctx, filters, wait, user, user_limit, timeout_ms)
+    try:
+        version = await input_version(read)
+        standby_run = await latest_run(read, filters.key())
+    except DatabaseUnavailable:
+        return await _on_primary(db, ctx, filters, wait, None, user_limit, timeout_ms)
+    if is_fresh(standby_run, version, ctx.params_hash):
+        return Served(standby_run, False, read)
+    try:
+        return await _on_primary(db, ctx, filters, wait, None, user_limit, timeout_ms)
+    except DatabaseUnavailable:
+        # The primary is down: the standby's newest run, as the last completed one.
+        return Served(standby_run, True, read)

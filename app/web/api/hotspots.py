@@ -15,12 +15,11 @@ from app.repo.hotspots import reviews
 from app.security import audit
 from app.security.access import Principal, PrincipalDep, require
 from app.services import hotspots as store
-from app.services import place_names
 from app.services.exports import FORMATS, build_export
-from app.services.hotspots import review, serving
+from app.services.hotspots import reading, review, serving
 from app.web import params
 from app.web.api import shapes
-from app.web.deps import DbDep, SettingsDep
+from app.web.deps import DbDep, ReadDbDep, SettingsDep
 from app.web.filters import FiltersDep
 from app.web.openapi import model_doc, ref
 from app.web.responses import GeoJsonResponse
@@ -46,26 +45,33 @@ def _public_only(request: Request, filters: ReportFilter) -> None:
         raise Unprocessable("reasons: the public map takes one reason at a time")
 
 
-async def _run(
-    db: Database, settings: Settings, filters: ReportFilter, principal: Principal | None
-) -> tuple[dict[str, Any] | None, bool]:
-    """The run to answer from: at once when one exists (stale or not), see `serving`."""
+async def _serve(
+    db: Database,
+    settings: Settings,
+    filters: ReportFilter,
+    principal: Principal | None,
+    read: Database | None = None,
+) -> serving.Served:
+    """The run to answer from, at once when one exists (stale or not), see `serving`.
+
+    Public reads (`principal` None) may come from `read`, the hot standby.
+    """
     ctx = store.context_of(settings)
     user = None
     if principal is not None:
         user = str(principal.user_id or principal.email or principal.via)
-    served = await serving.serve(
+    return await serving.serve(
         db,
         ctx,
         filters,
         wait=settings.hotspot_wait_seconds,
+        read=read,
         user=user,
         user_limit=settings.staff_compute_concurrency,
         timeout_ms=None
         if filters.key() == DEFAULT_KEY
         else int(settings.staff_compute_timeout_seconds * 1000),
     )
-    return served.run, served.stale
 
 
 def _headers(staff: bool, stale: bool, etag: str | None = None) -> dict[str, str]:
@@ -78,10 +84,10 @@ def _headers(staff: bool, stale: bool, etag: str | None = None) -> dict[str, str
     return headers
 
 
-async def _etag(db: Database, run: dict[str, Any] | None, staff: bool) -> str:
+async def _etag(served: serving.Served, staff: bool) -> str:
     """The run id, and for the public the moderators' decisions, which change the answer."""
-    run_id = 0 if run is None else int(run["id"])
-    return f'"{run_id}.{"s" if staff else await reviews.stamp(db)}"'
+    run_id = 0 if served.run is None else int(served.run["id"])
+    return f'"{run_id}.{"s" if staff else await reviews.stamp(served.source)}"'
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -103,6 +109,7 @@ def _not_modified(request: Request, etag: str) -> bool:
 async def list_hotspots(
     request: Request,
     db: DbDep,
+    read: ReadDbDep,
     settings: SettingsDep,
     filters: FiltersDep,
     principal: PrincipalDep,
@@ -119,22 +126,12 @@ async def list_hotspots(
     staff = _is_staff(principal)
     if not staff:
         _public_only(request, filters)
-    run, stale = await _run(db, settings, filters, principal if staff else None)
-    etag = await _etag(db, run, staff)
+    served = await _serve(db, settings, filters, principal if staff else None, read)
+    etag = await _etag(served, staff)
     if _not_modified(request, etag):
-        return Response(status_code=304, headers=_headers(staff, stale, etag))
-    if run is None:
-        body = '{"type": "FeatureCollection", "features": []}'
-    else:
-        body = await store.collection_json(
-            db,
-            int(run["id"]),
-            filters,
-            public=not staff,
-            public_min=settings.public_min_reporters,
-        )
-        body = await place_names.name_collection(db, settings, body)
-    return GeoJsonResponse(body, headers=_headers(staff, stale, etag))
+        return Response(status_code=304, headers=_headers(staff, served.stale, etag))
+    body = await reading.named_collection(db, settings, served, filters, public=not staff)
+    return GeoJsonResponse(body, headers=_headers(staff, served.stale, etag))
 
 
 @router.get(
@@ -162,7 +159,8 @@ async def export_hotspots(
 ) -> Response:
     if format not in FORMATS:
         raise Unprocessable(f"format: '{format}' is not one of {', '.join(FORMATS)}")
-    run, stale = await _run(db, settings, filters, principal)
+    served = await _serve(db, settings, filters, principal)
+    run, stale = served.run, served.stale
     if run is None:
         raise NotFound("no hotspot result yet; try again shortly")
     export = await build_export(db, int(run["id"]), filters, format)
@@ -195,24 +193,26 @@ async def export_hotspots(
     },
 )
 async def get_hotspot(
-    hotspot_id: str, db: DbDep, settings: SettingsDep, principal: PrincipalDep
+    hotspot_id: str,
+    request: Request,
+    db: DbDep,
+    read: ReadDbDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> Response:
+    """One hotspot of the current unfiltered result, with the same `ETag` (304 on
+    `If-None-Match`), `Cache-Control` and `Hotspots-Stale` as the list."""
     wanted = params.path_uuid(hotspot_id, "no hotspot with that id")
     staff = _is_staff(principal)
-    run, stale = await _run(db, settings, ReportFilter(), None)
-    feature = None
-    if run is not None:
-        feature = await store.feature_of(
-            db,
-            int(run["id"]),
-            wanted,
-            public=not staff,
-            public_min=settings.public_min_reporters,
-        )
+    # The unfiltered run is always computed in the background: no staff slot needed.
+    served = await _serve(db, settings, ReportFilter(), None, None if staff else read)
+    etag = await _etag(served, staff)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=_headers(staff, served.stale, etag))
+    feature = await reading.named_feature(db, settings, served, wanted, public=not staff)
     if feature is None:
         raise NotFound("no hotspot with that id in the current result")
-    feature = await place_names.name_feature(db, settings, feature)
-    return GeoJsonResponse(feature, headers=_headers(staff, stale))
+    return GeoJsonResponse(feature, headers=_headers(staff, served.stale, etag))
 
 
 Moderator = Annotated[Principal, require("hotspots:moderate")]

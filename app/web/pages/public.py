@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.config import Settings
+from app.domain import periods
 from app.web.deps import SettingsDep
 from app.web.render import language, page
 from frontend import maps, strings
@@ -59,6 +60,12 @@ async def resident_page(request: Request, settings: SettingsDep) -> HTMLResponse
     )
 
 
+def period_choices(lang: str) -> list[dict[str, str]]:
+    """The fixed public periods GET /api/v1/hotspots takes (`period=`), in words."""
+    _ = partial(gettext, lang)
+    return [{"code": code, "label": strings.period_label(_, code)} for code in periods.offered()]
+
+
 @router.get("/karta", response_class=HTMLResponse)
 async def public_map_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     lang = language(request, LANGUAGES)
@@ -70,5 +77,6 @@ async def public_map_page(request: Request, settings: SettingsDep) -> HTMLRespon
         map=maps.public_map(settings.tile_url, settings.tile_attribution),
         public_min_reporters=settings.public_min_reporters,
         vocab=vocab(lang),
+        periods=period_choices(lang),
         page_data=map_config(settings, lang),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import point_feature
+from tests.conftest import fresh_get, point_feature
 
 # Metres from the town centre (east, north), and when people feel unsafe there.
 PLACES: dict[str, dict[str, Any]] = {
@@ -59,7 +59,7 @@ def post_all(client: TestClient) -> None:
 def publish_held(client: TestClient, moderator: dict[str, str]) -> int:
     """A moderator publishes every held place: reports posted here come from one
     test client in one burst, which the independence gate holds (issue 10)."""
-    body = client.get("/api/v1/hotspots", headers=moderator).json()
+    body = fresh_get(client, "/api/v1/hotspots", moderator).json()
     published = 0
     for feature in body["features"]:
         if not feature["properties"].get("public", True):

@@ -11,7 +11,7 @@ import mapbox_vector_tile
 from fastapi.testclient import TestClient
 
 from tests.browser.conftest import gazetteer, live_server, live_settings
-from tests.conftest import Sql, TokenFactory, point_feature
+from tests.conftest import Sql, TokenFactory, fresh_get, point_feature
 from tests.web.api.test_hotspots import seed
 
 __all__ = ["gazetteer", "live_server", "live_settings"]  # fixtures, used by name
@@ -148,7 +148,7 @@ def test_dense_tiles_from_zoom_15_are_counted(
 
 def test_public_hotspots_at_every_zoom(client: TestClient, sql: Sql) -> None:
     seed(sql)
-    public = client.get("/api/v1/hotspots").json()["features"]
+    public = fresh_get(client, "/api/v1/hotspots").json()["features"]
     for z in (3, 10, 14, 18):
         tile = mapbox_vector_tile.decode(client.get(_url("hotspots", z)).content)
         assert [f["properties"]["id"] for f in tile["hotspots"]["features"]] == [

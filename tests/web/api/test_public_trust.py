@@ -125,28 +125,3 @@ def test_public_filters_are_fixed_periods_staff_keep_ad_hoc_ones(
     police = staff_headers("police")
     since = fresh_get(client, "/api/v1/hotspots?since=2020-01-01T00:00:01", police)
     assert since.status_code == 200 and len(since.json()["features"]) == 1
-
-
-def test_too_many_ad_hoc_computations_of_one_user_get_429(
-    client: TestClient, sql: Sql, staff_headers: Headers
-) -> None:
-    from app.services.hotspots import serving
-
-    add_reports(sql, place(0, 0, 8, np.random.default_rng(6)), people("resident", 8))
-    police = staff_headers("police")
-    me = client.get("/api/v1/hotspots", headers=police)
-    assert me.status_code == 200
-    # Pretend every user already has their computations running.
-    real = dict(serving._running)
-    try:
-        serving._running.clear()
-        serving._running.update(dict.fromkeys(_all_users(sql), 99))
-        answer = client.get("/api/v1/hotspots?since=2021-01-01", headers=police)
-        assert answer.status_code == 429 and int(answer.headers["retry-after"]) > 0
-    finally:
-        serving._running.clear()
-        serving._running.update(real)
-
-
-def _all_users(sql: Sql) -> list[str]:
-    return [str(r["id"]) for r in sql.all("SELECT id FROM staff_users")]

@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import point_feature
+from tests.conftest import fresh_get, point_feature
 from tests.web.api.planning_data import offset, post_place
 
 
@@ -42,7 +42,7 @@ def test_site_from_a_hotspot_copies_its_outline_and_suggests_measures(
     client: TestClient, planner: dict[str, str]
 ) -> None:
     post_place(client, "park")
-    hotspots = client.get("/api/v1/hotspots", headers=planner).json()["features"]
+    hotspots = fresh_get(client, "/api/v1/hotspots", planner).json()["features"]
     assert len(hotspots) == 1
     hotspot = hotspots[0]
     answer = client.post(
