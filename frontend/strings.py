@@ -79,6 +79,10 @@ def map_strings(_: Gettext) -> dict[str, str]:
         "cells": _("{n} rapporter i rutan. Zooma in för att se enskilda rapporter."),
         "raw_count": _("{n} rapporter i vyn."),
         "held": _("Visas inte publikt: {reasons}"),
+        "held_significance": _(
+            "signifikanstestet: {reporters} personer, {threshold} krävs här, "
+            "{expected} väntade av slumpen, p = {p}"
+        ),
     }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -145,10 +145,29 @@ def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
 #   background, and at the edge of a busy centre the busy side is what counts);
 # - it must beat the chance clusters of a uniform scatter at that density over
 #   the parts of the area about that busy (`window_m2`): the Monte Carlo test
-#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor.
+#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor;
+# - or, when it is smaller than that, be more compact than any chance cluster
+#   of its size: near the density where DBSCAN's chance clusters chain into
+#   big ones (a busy centre), size alone would hold back real places of 40
+#   people within 30 m. A chance cluster is sprawling; a real place is not. The
+#   same simulation notes each chance cluster's people and people per m2 of its
+#   outline; a place passes when chance clusters at least as big and as dense
+#   are rarer than ALPHA in its window (`Level.compact_p_value`).
+# The ring estimate runs low (it leaves out the busiest sector, a person's
+# repeats count once, the sectors are small samples), and chance clusters grow
+# steeply with density, so the simulations take a margin: SIZE_MARGIN where the
+# spot is BUSY_RATIO times as busy as the typical cell (in an even area the
+# area-wide k already covers it), COMPACT_MARGIN for the compact test (capped
+# at saturation).
 # Densities and windows are rounded up on a LEVEL_STEP grid, so a computation
 # needs only a few simulations, and they are cached.
 
+ALPHA = 0.05
+SIZE_MARGIN = 1.5
+BUSY_RATIO = 2.0
+COMPACT_MARGIN = 3.0
+# Outlines are hulls buffered this much (geo.hotspots.OUTLINE_BUFFER_M).
+OUTLINE_BUFFER_M = 15.0
 RING_INNER = 60.0
 RING_OUTER = 300.0
 SECTORS = 8
@@ -311,19 +330,46 @@ class Level:
     largest: np.ndarray  # per run, in the simulated window
     quantile: float  # as Simulation.quantile
     threshold: int
+    # Every chance cluster of every run: its people and people per m2 of its
+    # outline (hull + OUTLINE_BUFFER_M, as the pipeline's).
+    sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    densities: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def windows(self) -> float:
+        """How many simulated windows make up the area the level stands for."""
+        return math.log(0.95) / math.log(self.quantile) if self.quantile < 1 else 1.0
 
     def p_value(self, people: int) -> float:
         """Chance of a cluster of `people` or more anywhere in the area (upper bound)."""
         exceed = (1 + int((self.largest >= people).sum())) / (1 + len(self.largest))
-        windows = math.log(0.95) / math.log(self.quantile) if self.quantile < 1 else 1.0
-        return min(1.0, 1.0 - float((1.0 - exceed) ** windows))
+        return min(1.0, 1.0 - float((1.0 - exceed) ** self.windows))
+
+    def compact_p_value(self, people: int, density: float) -> float:
+        """Chance of a cluster at least as big *and* as compact anywhere in the area.
+
+        From the mean number of such chance clusters per run (half a cluster
+        when none was seen), scaled to the area: a rate, so it resolves below
+        1/runs, which the busy places that beat every chance cluster need.
+        """
+        runs = max(len(self.largest), 1)
+        count = int(((self.sizes >= people) & (self.densities >= density)).sum())
+        rate = max(count, 0.5) / runs * self.windows
+        return min(1.0, 1.0 - math.exp(-rate))
 
 
 def simulate_level(
-    region: BaseGeometry | float, n: int, runs: int, seed: int, eps: float, minpoints: int
+    region: BaseGeometry | float,
+    n: int,
+    runs: int,
+    seed: int,
+    eps: float,
+    minpoints: int,
+    buffer: float = OUTLINE_BUFFER_M,
 ) -> Level:
     """The Monte Carlo test above at `n` points over `region` (or a square of that
-    many m2), clustered here in numpy."""
+    many m2), clustered here in numpy; with each chance cluster's people and
+    compactness."""
     if n < minpoints:
         return Level(np.zeros(runs, dtype=np.int64), 0.95, 1)
     if isinstance(region, float | int):
@@ -332,24 +378,51 @@ def simulate_level(
     sim = simulate(region, n, runs, seed)
     labels = dbscan_labels(sim.xs, sim.ys, eps, minpoints, sim.runs)
     largest = largest_per_group(labels, sim.runs, sim.nruns)
-    return Level(largest, sim.quantile, threshold(largest.tolist(), sim.quantile))
+    keep = labels >= 0
+    sizes = np.zeros(0, dtype=np.int64)
+    densities = np.zeros(0)
+    if keep.any():
+        order = np.argsort(labels[keep], kind="stable")
+        lab = labels[keep][order]
+        pts = shapely.points(sim.xs[keep][order], sim.ys[keep][order])
+        ids, index = np.unique(lab, return_inverse=True)
+        hulls = shapely.convex_hull(shapely.multipoints(pts, indices=index))
+        areas = shapely.area(shapely.buffer(hulls, buffer, quad_segs=4))
+        sizes = np.bincount(index, minlength=len(ids))
+        densities = sizes / np.maximum(areas, 1.0)
+    return Level(largest, sim.quantile, threshold(largest.tolist(), sim.quantile), sizes, densities)
 
 
 def judge(
-    reporters: int, outline_m2: float, density: float, level: Level, floor: int, gate: bool = True
+    reporters: int,
+    outline_m2: float,
+    density: float,
+    level: Level,
+    floor: int,
+    gate: bool = True,
+    compact: Level | None = None,
 ) -> Verdict:
     """A cluster's verdict at its spot; `floor` is the area-wide threshold k.
 
+    It passes with `floor` people or more when it is bigger than the chance
+    clusters of `level`, or when no chance cluster of `compact` (the same
+    window at COMPACT_MARGIN times the density) is as big and as compact.
     With `gate` off the verdict is reported but holds nothing back.
     """
     need = max(level.threshold, floor)
+    p_value = level.p_value(reporters)
+    passes = reporters >= need
+    if compact is not None:
+        p_compact = compact.compact_p_value(reporters, reporters / max(outline_m2, 1.0))
+        p_value = min(p_value, p_compact)
+        passes = passes or (reporters >= floor and p_compact <= ALPHA)
     return Verdict(
         background=density * 1e6,
         expected=density * outline_m2,
         threshold=need,
-        p_value=level.p_value(reporters),
+        p_value=p_value,
         margin=reporters - need,
-        held=gate and reporters < need,
+        held=gate and not passes,
     )
 
 
@@ -380,9 +453,12 @@ def judge_all(
     threshold and p-value are then conservative); the others get their own.
     """
     keys = []
+    cells = np.asarray(cells)
+    typical = float(np.median(cells)) / CELL_M**2 if len(cells) else 0.0
     for d in density:
         w = window_m2(float(d), cells, area_m2)
-        keys.append((level_count(float(d), w), w))
+        margin = SIZE_MARGIN if float(d) >= BUSY_RATIO * typical else 1.0
+        keys.append((level_count(float(d) * margin, w), w))
     order = sorted(range(len(keys)), key=lambda i: (keys[i][0] / keys[i][1], keys[i][1]))
     done: list[tuple[float, float, Level]] = []
     out: dict[int, Verdict] = {}
@@ -406,7 +482,12 @@ def judge_all(
         if level is None:
             level = level_of(n, w)
             done.append((busy, w, level))
-        out[i] = judge(reporters[i], outline_m2[i], float(density[i]), level, floor, gate)
+        compact = None
+        if floor <= reporters[i] < level.threshold:
+            # Capped where a uniform scatter turns into one giant cluster.
+            wide = min(float(density[i]) * COMPACT_MARGIN, saturated)
+            compact = level_of(level_count(wide, w), w)
+        out[i] = judge(reporters[i], outline_m2[i], float(density[i]), level, floor, gate, compact)
     return [out[i] for i in range(len(keys))]
 
 

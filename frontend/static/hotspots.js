@@ -60,9 +60,19 @@
                                    S.weekend + ": " + (props.days.weekend || 0)));
     }
     if (props.public === false && S.held) {
-      /* Staff only: why the public map does not show this place (issue 10). */
-      box.appendChild(el("p", "hotspot-held", fill(S.held, {
-        reasons: (props.held_reasons || []).join(", ") || props.review || "–"})));
+      /* Staff only: why the public map does not show this place, and which gate
+         held it: independence of support (issue 10) or significance (issue 15). */
+      var why = (props.held_reasons || []).join(", ") || props.review || "";
+      var sig = props.significance || {};
+      if (sig.held && S.held_significance) {
+        why = (why ? why + "; " : "") + fill(S.held_significance, {
+          reporters: props.reporters, threshold: sig.threshold,
+          expected: Number(sig.expected).toLocaleString(cfg.lang === "en" ? "en-GB" : "sv-SE",
+            {maximumFractionDigits: 1}),
+          p: Number(sig.p_value).toLocaleString(cfg.lang === "en" ? "en-GB" : "sv-SE",
+            {maximumFractionDigits: 3})});
+      }
+      box.appendChild(el("p", "hotspot-held", fill(S.held, {reasons: why || "–"})));
     }
     var hours = props.hours;
     if ((!hours || hours.length !== 24) && props.times && cfg.time_hours) {

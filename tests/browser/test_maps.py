@@ -221,3 +221,27 @@ def test_public_map_period_choice_by_keyboard(
     )
     assert items.count() == 1
     assert axe_violations(page) == []
+
+
+def test_staff_see_which_gate_held_a_place_back(
+    page: Any, live_server: str, sql: Any, make_user: Any
+) -> None:
+    email, password = make_user(roles=("police",))
+    hotspot_data(sql)
+    log_in(page, live_server, email, password, "/staff/karta")
+    page.locator("#hotspot-list li").nth(1).wait_for()
+    # As the computation stores a place no bigger than the chance clusters
+    # around it: the significance gate (issue 15), not the independence one.
+    sql.all(
+        "UPDATE hotspots SET significance_held = true, significance = significance"
+        ' || \'{"held": true, "threshold": 20, "expected": 4.5, "p_value": 0.3}\'::jsonb'
+        " WHERE reporters = 12"
+    )
+    page.reload()
+    page.locator("#hotspot-list li").nth(1).wait_for()
+    page.get_by_role("button", name="12 personer", exact=False).click()
+    held = page.locator("#detail .hotspot-held")
+    held.wait_for()
+    text = held.inner_text()
+    assert text.startswith("Visas inte publikt")
+    assert "signifikanstestet: 12 personer, 20 krävs här, 4,5 väntade av slumpen" in text
