@@ -98,7 +98,8 @@ def serve(database_url: str, log: Path, **env: str) -> Iterator[Server]:
         )
     handle = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded 2-core machine the app can take over 30 s to import and bind.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 if httpx.get(handle.url + "/healthz", timeout=1).status_code == 200:
