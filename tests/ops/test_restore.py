@@ -90,7 +90,7 @@ def server(env: dict[str, str]) -> Iterator[Server]:
         process.kill()
 
 
-def wait_ready(server: Server, seconds: float = 30) -> None:
+def wait_ready(server: Server, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
