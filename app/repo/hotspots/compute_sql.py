@@ -8,6 +8,7 @@ TM metres; the method's decisions between the statements are in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -329,7 +330,7 @@ async def _columns(
 ) -> dict[str, np.ndarray]:
     """The comma-separated columns of a one-row result, as arrays."""
     row = (await tx.rows(stmt, values))[0]
-    return {name: np.array(v.split(",") if v else [], float) for name, v in row.items()}
+    return {name: np.fromstring(v or "", dtype=float, sep=",") for name, v in row.items()}
 
 
 def _cids(labels: np.ndarray, offset: int) -> str:
@@ -426,21 +427,22 @@ async def thinned_border(
 
 # Significance at each final cluster's spot (geo.significance, issue 15): per
 # cluster (its outline and median centre in hs_out), the person-places in a
-# ring around the centre, per sector, leaving out the cluster's own points and
-# those of the clusters in `:exclude` (places already judged significant).
+# ring around the centre, per sector and per cluster they belong to (none:
+# noise), leaving out the cluster's own points. Counted once; each pass of the
+# test then leaves out the clusters it excludes (`RingCounts.excluding`).
 INDEX_PLACES = text("CREATE INDEX ON hs_dp USING gist (g)")
 RING_COUNTS = text("""
 WITH c AS (SELECT cid, cx, cy, ST_Point(cx, cy, 3006) AS p FROM hs_out)
 SELECT c.cid, LEAST(floor(a.angle / (2 * pi() / :sectors))::int, :sectors - 1) AS sector,
-       count(*)::int AS n
+       l.cid AS owner, count(*)::int AS n
 FROM c
 JOIN hs_dp d ON ST_DWithin(d.g, c.p, :outer) AND NOT ST_DWithin(d.g, c.p, :inner)
 JOIN hs_lab l ON l.pid = d.pid
 CROSS JOIN LATERAL (SELECT atan2(ST_Y(d.g) - c.cy, ST_X(d.g) - c.cx) AS raw) r
 CROSS JOIN LATERAL (
     SELECT CASE WHEN r.raw < 0 THEN r.raw + 2 * pi() ELSE r.raw END AS angle) a
-WHERE l.cid IS NULL OR (l.cid <> c.cid AND NOT l.cid = ANY(CAST(:exclude AS int[])))
-GROUP BY c.cid, 2
+WHERE l.cid IS DISTINCT FROM c.cid
+GROUP BY c.cid, 2, l.cid
 """)
 # Person-places per square cell (geo.significance.window_m2), non-empty cells.
 CELL_COUNTS = text("""
@@ -461,12 +463,34 @@ async def cell_counts(tx: Tx, cell: float) -> list[int]:
     return [int(r["n"]) for r in await tx.rows(CELL_COUNTS, {"cell": cell})]
 
 
-async def ring_counts(
-    tx: Tx, *, inner: float, outer: float, sectors: int, exclude: Sequence[int]
-) -> dict[int, list[int]]:
+@dataclass(frozen=True)
+class RingCounts:
+    """Per final cluster, the person-places in each ring sector, by the cluster they are in."""
+
+    sectors: int
+    rows: list[tuple[int, int, int | None, int]]  # (cid, sector, owner or None, count)
+
+    def excluding(self, exclude: Sequence[int]) -> dict[int, list[int]]:
+        """Per final cluster, the counts per sector without the clusters in `exclude`."""
+        out = set(exclude)
+        counts: dict[int, list[int]] = {}
+        for cid, sector, owner, n in self.rows:
+            per = counts.setdefault(cid, [0] * self.sectors)
+            if owner is None or owner not in out:
+                per[sector] += n
+        return counts
+
+
+async def ring_counts(tx: Tx, *, inner: float, outer: float, sectors: int) -> RingCounts:
     """Per final cluster, the person-places in each ring sector around it."""
-    values = {"inner": inner, "outer": outer, "sectors": sectors, "exclude": list(exclude)}
-    counts: dict[int, list[int]] = {}
-    for r in await tx.rows(RING_COUNTS, values):
-        counts.setdefault(int(r["cid"]), [0] * sectors)[int(r["sector"])] = int(r["n"])
-    return counts
+    values = {"inner": inner, "outer": outer, "sectors": sectors}
+    rows = [
+        (
+            int(r["cid"]),
+            int(r["sector"]),
+            None if r["owner"] is None else int(r["owner"]),
+            int(r["n"]),
+        )
+        for r in await tx.rows(RING_COUNTS, values)
+    ]
+    return RingCounts(sectors, rows)
