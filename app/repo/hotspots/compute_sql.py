@@ -172,31 +172,26 @@ NEXT_PROBE = (
 SELECT pid, cid, rid, g FROM hs_split WHERE cid = ANY(CAST(:cids AS int[]))"""),
 )
 
-# Re-cluster each probe with its own, higher minpoints (geo.dbscan.grid_labels,
-# each probe a group, in pid order), on its sample; children get new ids above
-# `offset`.
+# Re-cluster each probe with its own, higher minpoints; children get new ids
+# above `offset`. Here PostGIS is the faster DBSCAN: with minpoints raised to
+# a probe's density few cells are dense, and `geo.dbscan.grid_labels` would
+# count neighbours point by point in numpy (2x slower, measured).
 DROP_SPLIT = text("DROP TABLE IF EXISTS hs_split")
-PROBE_XY = text("""
+SPLIT = text("""
+CREATE TEMP TABLE hs_split ON COMMIT DROP AS
 WITH t AS (
     SELECT * FROM unnest(CAST(:cids AS int[]), CAST(:minpts AS int[]), CAST(:keeps AS int[]))
         AS t(cid, minpts, keep)
-), s AS (
-    SELECT p.pid, p.cid, t.minpts, p.g FROM hs_probe p JOIN t ON t.cid = p.cid
+), c AS (
+    SELECT p.pid, p.cid AS parent, p.rid, p.g,
+           ST_ClusterDBSCAN(p.g, :eps, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
+    FROM hs_probe p JOIN t ON t.cid = p.cid
     WHERE (hashint4(p.pid) & 1023) < t.keep
 )
-SELECT COALESCE(string_agg(pid::text, ',' ORDER BY cid, pid), '') AS pids,
-       COALESCE(string_agg(cid::text, ',' ORDER BY cid, pid), '') AS groups,
-       COALESCE(string_agg(minpts::text, ',' ORDER BY cid, pid), '') AS minpts,
-       COALESCE(string_agg(ST_X(g)::text, ',' ORDER BY cid, pid), '') AS xs,
-       COALESCE(string_agg(ST_Y(g)::text, ',' ORDER BY cid, pid), '') AS ys
-FROM s
-""")
-SPLIT = text("""
-CREATE TEMP TABLE hs_split ON COMMIT DROP AS
-SELECT p.pid, p.cid AS parent, p.rid, p.g, u.cid
-FROM unnest(CAST(string_to_array(:pids, ',') AS int[]),
-            CAST(string_to_array(:labels, ',', '') AS int[])) AS u(pid, cid)
-JOIN hs_probe p USING (pid)
+SELECT pid, parent, rid, g,
+       CASE WHEN sub IS NULL THEN NULL
+            ELSE (:offset + dense_rank() OVER (ORDER BY parent, sub))::int END AS cid
+FROM c
 """)
 SPLIT_TOP = text("SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
 
@@ -392,12 +387,14 @@ async def split_probes(
 ) -> int:
     """Re-cluster each probe; returns the highest child id."""
     await tx.run(DROP_SPLIT)
-    values = {"cids": list(cids), "minpts": list(minpts), "keeps": list(keeps)}
-    cols = await _columns(tx, PROBE_XY, values)
-    minpoints, groups = cols["minpts"].astype(np.int64), cols["groups"].astype(np.int64)
-    labels = grid_labels(cols["xs"], cols["ys"], eps, minpoints, groups)
-    # Ids from offset + 1 in (probe, child) order, as dense_rank() would number them.
-    await tx.run(SPLIT, values={"pids": _ints(cols["pids"]), "labels": _cids(labels, offset + 1)})
+    values = {
+        "cids": list(cids),
+        "minpts": list(minpts),
+        "keeps": list(keeps),
+        "eps": eps,
+        "offset": offset,
+    }
+    await tx.run(SPLIT, values=values)
     return int((await tx.rows(SPLIT_TOP))[0]["top"])
 
 
