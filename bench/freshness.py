@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -85,6 +86,7 @@ def main() -> None:
     for i, seconds in enumerate(times, 1):
         print(f"  run {i}: {seconds:6.1f} s")
     print(f"  median: {statistics.median(times):6.1f} s (includes the worker's coalescing pause)")
+    print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

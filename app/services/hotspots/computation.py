@@ -107,14 +107,14 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
     cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
     passed: list[int] = []
     verdicts: dict[int, significance.Verdict] = {}
+    rings = await compute_sql.ring_counts(
+        tx,
+        inner=significance.RING_INNER,
+        outer=significance.RING_OUTER,
+        sectors=significance.SECTORS,
+    )
     for first in (True, False):
-        counts = await compute_sql.ring_counts(
-            tx,
-            inner=significance.RING_INNER,
-            outer=significance.RING_OUTER,
-            sectors=significance.SECTORS,
-            exclude=passed,
-        )
+        counts = rings.excluding(passed)
         empty = [0] * significance.SECTORS
         table = np.array([counts.get(c, empty) for c in cids])
         density = (
