@@ -236,9 +236,7 @@ FROM (
     GROUP BY gx >> :shift, gy >> :shift
 ) c
 """
-).bindparams(
-    *(bindparam(n, type_=Integer) for n in ("level", "gx0", "gx1", "gy0", "gy1", "shift"))
-)
+).bindparams(*(bindparam(n, type_=Integer) for n in ("level", "gx0", "gx1", "gy0", "gy1", "shift")))
 
 
 def _cell(lon: float, lat: float, level: int) -> tuple[int, int]:
