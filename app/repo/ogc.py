@@ -159,7 +159,6 @@ _KEY = (
     " || '_' || p.id"
 )
 _CURSOR = {
-    None: None,
     "after": "(r.created_at, r.id) < (:key_at, :key_id)",
     "before": "(r.created_at, r.id) > (:key_at, :key_id)",
 }
@@ -179,7 +178,7 @@ def _report_collection_sql(
     where = [_BOX[bbox_srid]] if bbox_srid is not None else []
     where += ["r.created_at >= :since"] if since else []
     where += ["r.created_at < :until"] if until else []
-    where += [_CURSOR[cursor]] if cursor else []
+    where += [_CURSOR[cursor]] if cursor is not None else []
     way = "ASC" if cursor == "before" else "DESC"
     column, geometry = _GEOMETRY[srid]
     sql = f"""
