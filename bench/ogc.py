@@ -278,6 +278,19 @@ def staff_token(url: str) -> str:
     return made.stdout.split()[-1]
 
 
+def table(what: str, rows: dict[str, tuple[float, float]], loads: dict[str, str]) -> None:
+    """One section's figures, printed as soon as measured (a long run may be cut short)."""
+    reference = rows["hand-written SQL page" if what == "items" else "raw ST_AsMVT of every point"]
+    tipg_rate = rows["tipg"][1] if "tipg" in rows else None
+    print(f"\n| {what} | p50 ms | per second (4 clients) | vs hand-written | vs tipg |")
+    print("|---|---|---|---|---|")
+    for name, (p50, rate) in rows.items():
+        versus = f"{rate / tipg_rate:.2f}x" if tipg_rate else "-"
+        print(f"| {name} | {p50:.1f} | {rate:.0f} | {rate / reference[1]:.2f}x | {versus} |")
+    print("load average (1, 5, 15 min): " + "; ".join(f"{k} {v}" for k, v in loads.items()))
+    sys.stdout.flush()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=100_000)
@@ -360,6 +373,8 @@ def main() -> int:
                 name: measure(urls, headers) for name, (urls, headers) in items.items()
             }
             loads["after items"] = load_average()
+            print(f"items: {args.reports} reports, {args.pages} pages of 100")
+            table("items", results["items"], loads)
             if args.tile_reports > args.reports:
                 fill(url, args.reports, args.tile_reports)
             tiles = z14_tiles()
@@ -391,26 +406,13 @@ def main() -> int:
                 name: measure(urls * 3, headers) for name, (urls, headers) in kinds.items()
             }
             loads["after tiles"] = load_average()
-    total = max(args.reports, args.tile_reports)
-    print(f"items: {args.reports} reports, {args.pages} pages of 100")
-    print(f"tiles: {total} reports, {len(z14_tiles())} z14 tiles, each asked 3 times")
-    for what, rows in results.items():
-        reference = rows[
-            "hand-written SQL page" if what == "items" else "raw ST_AsMVT of every point"
-        ]
-        tipg_rate = rows["tipg"][1] if "tipg" in rows else None
-        print(f"\n| {what} | p50 ms | per second (4 clients) | vs hand-written | vs tipg |")
-        print("|---|---|---|---|---|")
-        for name, (p50, rate) in rows.items():
-            versus = f"{rate / tipg_rate:.2f}x" if tipg_rate else "-"
-            print(f"| {name} | {p50:.1f} | {rate:.0f} | {rate / reference[1]:.2f}x | {versus} |")
-    print("\n| tiles, sequential | p50 ms first ask | p50 ms asked again |")
-    print("|---|---|---|")
-    for name, (first, again) in cold.items():
-        print(f"| {name} | {first:.1f} | {again:.1f} |")
-    print("\nload average (1, 5, 15 min):")
-    for when, load in loads.items():
-        print(f"  {when}: {load}")
+            total = max(args.reports, args.tile_reports)
+            print(f"\ntiles: {total} reports, {len(z14_tiles())} z14 tiles, each asked 3 times")
+            table("tiles", results["tiles"], loads)
+            print("\n| tiles, sequential | p50 ms first ask | p50 ms asked again |")
+            print("|---|---|---|")
+            for name, (first, again) in cold.items():
+                print(f"| {name} | {first:.1f} | {again:.1f} |")
     return 0
 
 

@@ -39,7 +39,8 @@ router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])
 ITEMS_DOC = (
     "GeoJSON FeatureCollection. `bbox` (lower corner, upper corner; CRS84 unless "
     "`bbox-crs`), `datetime` (an instant or an interval `a/b`, `../b`, `a/..`), `limit` "
-    "(at most 10000), `offset`, `crs` (CRS84 or EPSG:3006). Follow the `next` link for more."
+    "(at most 10000), `offset`, `crs` (CRS84 or EPSG:3006). Follow the `next` link for more "
+    "(for `reports` it carries a page key, `after` or `before`, taken as given)."
 )
 NOT_FOUND = "No feature with that id in this collection."
 
