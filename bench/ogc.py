@@ -162,6 +162,10 @@ def install_tipg() -> Path | None:
 # --- measuring ------------------------------------------------------------------------
 
 
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def measure(urls: list[str], headers: dict[str, str], clients: int = 4) -> tuple[float, float]:
     """(p50 ms of sequential requests, requests/s with `clients` concurrent clients)."""
     timings = []
@@ -182,6 +186,31 @@ def measure(urls: list[str], headers: dict[str, str], clients: int = 4) -> tuple
         list(pool.map(run, [urls[i::clients] for i in range(clients)]))
     rate = len(urls) / (time.perf_counter() - started)
     return statistics.median(timings) * 1000, rate
+
+
+def cold_and_warm(urls: list[str], headers: dict[str, str]) -> tuple[float, float]:
+    """p50 ms of each tile asked the first time, and asked again (cached where cached)."""
+    cold, warm = [], []
+    with httpx.Client(headers=headers, timeout=120) as http:
+        for times in (cold, warm, warm):
+            for url in urls:
+                started = time.perf_counter()
+                http.get(url).raise_for_status()
+                times.append(time.perf_counter() - started)
+    return statistics.median(cold) * 1000, statistics.median(warm) * 1000
+
+
+def keyset_urls(first: str, headers: dict[str, str], pages: int) -> list[str]:
+    """The first `pages` pages' URLs, as a client following `next` links gets them."""
+    urls = [first]
+    with httpx.Client(headers=headers, timeout=60) as http:
+        while len(urls) < pages:
+            links = http.get(urls[-1]).raise_for_status().json()["links"]
+            nexts = [link["href"] for link in links if link["rel"] == "next"]
+            if not nexts:
+                break
+            urls.append(nexts[0])
+    return urls
 
 
 def z14_tiles() -> list[tuple[int, int, int]]:
@@ -249,6 +278,19 @@ def staff_token(url: str) -> str:
     return made.stdout.split()[-1]
 
 
+def table(what: str, rows: dict[str, tuple[float, float]], loads: dict[str, str]) -> None:
+    """One section's figures, printed as soon as measured (a long run may be cut short)."""
+    reference = rows["hand-written SQL page" if what == "items" else "raw ST_AsMVT of every point"]
+    tipg_rate = rows["tipg"][1] if "tipg" in rows else None
+    print(f"\n| {what} | p50 ms | per second (4 clients) | vs hand-written | vs tipg |")
+    print("|---|---|---|---|---|")
+    for name, (p50, rate) in rows.items():
+        versus = f"{rate / tipg_rate:.2f}x" if tipg_rate else "-"
+        print(f"| {name} | {p50:.1f} | {rate:.0f} | {rate / reference[1]:.2f}x | {versus} |")
+    print("load average (1, 5, 15 min): " + "; ".join(f"{k} {v}" for k, v in loads.items()))
+    sys.stdout.flush()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=100_000)
@@ -272,6 +314,8 @@ def main() -> int:
         # Pages spread over the first 100 pages, as a GIS client paging through would ask.
         offsets = [(i * 37) % 100 * 100 for i in range(args.pages)]
         results: dict[str, dict[str, tuple[float, float]]] = {}
+        cold: dict[str, tuple[float, float]] = {}
+        loads: dict[str, str] = {}
         with contextlib.ExitStack() as stack:
             ours = stack.enter_context(served(url, TRYGG_HOTSPOT_WORKER="false"))
             stack.enter_context(
@@ -301,9 +345,14 @@ def main() -> int:
                         tipg_base + "/collections",
                     )
                 )
+            walked = keyset_urls(f"{ours}/ogc/collections/reports/items?limit=100", bearer, 100)
             items = {
-                "this app (/ogc items)": (
+                "this app (/ogc items, offset)": (
                     [f"{ours}/ogc/collections/reports/items?limit=100&offset={o}" for o in offsets],
+                    bearer,
+                ),
+                "this app (/ogc items, next links)": (
+                    [walked[o // 100 % len(walked)] for o in offsets],
                     bearer,
                 ),
                 "hand-written SQL page": (
@@ -319,9 +368,13 @@ def main() -> int:
                     ],
                     {},
                 )
+            loads["before items"] = load_average()
             results["items"] = {
                 name: measure(urls, headers) for name, (urls, headers) in items.items()
             }
+            loads["after items"] = load_average()
+            print(f"items: {args.reports} reports, {args.pages} pages of 100")
+            table("items", results["items"], loads)
             if args.tile_reports > args.reports:
                 fill(url, args.reports, args.tile_reports)
             tiles = z14_tiles()
@@ -346,20 +399,20 @@ def main() -> int:
                     ],
                     {},
                 )
+            loads["before tiles"] = load_average()
+            for name, (urls, headers) in kinds.items():
+                cold[name] = cold_and_warm(urls, headers)
             results["tiles"] = {
                 name: measure(urls * 3, headers) for name, (urls, headers) in kinds.items()
             }
-    total = max(args.reports, args.tile_reports)
-    print(f"items: {args.reports} reports, {args.pages} pages of 100")
-    print(f"tiles: {total} reports, {len(z14_tiles())} z14 tiles, each asked 3 times")
-    for what, rows in results.items():
-        reference = rows[
-            "hand-written SQL page" if what == "items" else "raw ST_AsMVT of every point"
-        ]
-        print(f"\n| {what} | p50 ms | per second (4 clients) | vs hand-written |")
-        print("|---|---|---|---|")
-        for name, (p50, rate) in rows.items():
-            print(f"| {name} | {p50:.1f} | {rate:.0f} | {rate / reference[1]:.2f}x |")
+            loads["after tiles"] = load_average()
+            total = max(args.reports, args.tile_reports)
+            print(f"\ntiles: {total} reports, {len(z14_tiles())} z14 tiles, each asked 3 times")
+            table("tiles", results["tiles"], loads)
+            print("\n| tiles, sequential | p50 ms first ask | p50 ms asked again |")
+            print("|---|---|---|")
+            for name, (first, again) in cold.items():
+                print(f"| {name} | {first:.1f} | {again:.1f} |")
     return 0
 
 

@@ -4,8 +4,9 @@ The staff map must stay fast at 100k reports, so the browser never gets all
 of them: below `marker_limit` reports in view it gets points (clustered in
 the browser), above it one count per grid cell sized for the zoom level. Heat
 points come from deduplicated person-places (one person's reports within
-25 m count once), aggregated per cell too. Every answer is built as JSON in
-PostGIS and passed through untouched.
+25 m count once), aggregated per cell too: without filters from `heat_grid`
+(kept by triggers, migration 0012), so the heat costs the same at 1M reports
+as at 1k. Every answer is built as JSON in PostGIS and passed through untouched.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     Float,
+    Integer,
     Text,
     and_,
     bindparam,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
 )
 from sqlalchemy import JSON as _JSON
 from sqlalchemy import Numeric as _NUMERIC
@@ -211,3 +214,54 @@ async def heat_json(db: Database, filters: ReportFilter, zoom: int) -> str:
     )  # fmt: skip
     stmt = select(cast(body, Text).label("body")).select_from(cells)
     return await _one_text(db, stmt, '{"points":[],"max":0}')
+
+
+# The zoom levels whose tiles are the cells of `heat_grid` (migration 0012).
+HEAT_LEVELS = (8, 10, 12, 14, 16, 18, 20)
+# A heat cell is the tile of zoom + 4: 16 of a 256-pixel tile's pixels.
+HEAT_ZOOM_STEP = 4
+
+_HEAT_GRID = text(
+    """
+SELECT json_build_object(
+    'points', COALESCE(json_agg(json_build_array(
+        round((c.lon / c.n)::numeric, 5), round((c.lat / c.n)::numeric, 5), c.n)),
+        '[]'::json),
+    'max', COALESCE(max(c.n), 0))::text AS body
+FROM (
+    SELECT sum(lon_sum) AS lon, sum(lat_sum) AS lat, sum(people)::int AS n
+    FROM heat_grid
+    WHERE level = :level AND gx BETWEEN :gx0 AND :gx1 AND gy BETWEEN :gy0 AND :gy1
+      AND people > 0
+    GROUP BY gx >> :shift, gy >> :shift
+) c
+"""
+).bindparams(*(bindparam(n, type_=Integer) for n in ("level", "gx0", "gx1", "gy0", "gy1", "shift")))
+
+
+def _cell(lon: float, lat: float, level: int) -> tuple[int, int]:
+    """The level's Web Mercator cell of a point: report_grid_cell() of migration 0011."""
+    n = 1 << level
+    lat = min(max(lat, -85.0511287798), 85.0511287798)
+    gx = math.floor((lon + 180) / 360 * n)
+    gy = math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return min(max(gx, 0), n - 1), min(max(gy, 0), n - 1)
+
+
+def heat_from_grid(filters: ReportFilter) -> bool:
+    """The grid holds every published `unsafe` report: it answers views without filters."""
+    return not (filters.times or filters.days or filters.reasons or filters.since or filters.until)
+
+
+async def heat_grid_json(db: Database, bbox: tuple[float, float, float, float], zoom: int) -> str:
+    """Like heat_json() without filters, summed from `heat_grid`: a bounded number of rows."""
+    fine = min(zoom + HEAT_ZOOM_STEP, HEAT_LEVELS[-1])
+    level = min(lv for lv in HEAT_LEVELS if lv >= fine)
+    west, south, east, north = bbox
+    gx0, gy0 = _cell(west, north, level)
+    gx1, gy1 = _cell(east, south, level)
+    stmt = _HEAT_GRID.bindparams(
+        level=level, gx0=gx0, gx1=gx1, gy0=gy0, gy1=gy1, shift=level - fine
+    )
+    row = await db.fetch_one(stmt)
+    return str(row["body"]) if row and row["body"] is not None else '{"points":[],"max":0}'

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     JSON,
+    Boolean,
     DateTime,
     Float,
     Integer,
@@ -54,6 +55,9 @@ class Query:
     limit: int = 10
     offset: int = 0
     srid: int = WGS84
+    # A keyset page: Features older than this (created_at, id), or newer when `backward`.
+    key: tuple[datetime, uuid.UUID] | None = None
+    backward: bool = False
 
 
 def _geometry(geom: Any, geom_3006: Any, srid: int) -> ColumnElement[Any]:
@@ -149,78 +153,140 @@ _BOX = {
     WGS84: "ST_Intersects(r.geom, ST_MakeEnvelope(:west, :south, :east, :north, 4326))",
     SWEREF99TM: "ST_Intersects(r.geom_3006, ST_MakeEnvelope(:west, :south, :east, :north, 3006))",
 }
+# A page key: created_at (UTC, microseconds) and id, as `next`/`prev` links carry it.
+_KEY = (
+    """to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+    " || '_' || p.id"
+)
+_CURSOR = {
+    "after": "(r.created_at, r.id) < (:key_at, :key_id)",
+    "before": "(r.created_at, r.id) > (:key_at, :key_id)",
+}
 
 
-@lru_cache(maxsize=64)
-def _report_page_sql(srid: int, bbox_srid: int | None, since: bool, until: bool) -> TextClause:
-    """The items page of `reports` for one shape of query, built once from fixed parts.
+@lru_cache(maxsize=128)
+def _report_collection_sql(
+    srid: int, bbox_srid: int | None, since: bool, until: bool, cursor: str | None
+) -> TextClause:
+    """The whole items FeatureCollection of `reports` for one shape of query.
 
-    A text() statement is compiled once by the pool; compiling the equivalent
-    Core statement cost more than running it. No value is ever part of the text.
+    One statement: the keyset page (newest first; `before` reads the other
+    way and turns round), its audit entry, the Features and the paging links,
+    all concatenated into the response body. A text() statement is compiled
+    once by the pool; no value is ever part of the text.
     """
     where = [_BOX[bbox_srid]] if bbox_srid is not None else []
     where += ["r.created_at >= :since"] if since else []
     where += ["r.created_at < :until"] if until else []
+    where += [_CURSOR[cursor]] if cursor is not None else []
+    way = "ASC" if cursor == "before" else "DESC"
     column, geometry = _GEOMETRY[srid]
     sql = f"""
 WITH page AS (
     SELECT {_PAGE_COLUMNS}, {column} FROM reports r
     {"WHERE " + " AND ".join(where) if where else ""}
-    ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset
+    ORDER BY r.created_at {way}, r.id {way} LIMIT :limit + 1 OFFSET :offset
+), kept AS (
+    SELECT * FROM page ORDER BY created_at {way}, id {way} LIMIT :limit
 ), audited AS (
     INSERT INTO audit_log (user_id, actor, via, action, target, details, rows)
-    VALUES (:user_id, :actor, :via, :action, :target, :details,
-            least((SELECT count(*) FROM page), :shown))
+    VALUES (:user_id, :actor, :via, :action, :target, :details, (SELECT count(*) FROM kept))
+), body AS (
+    SELECT count(*) AS n,
+        string_agg(f.feature, ',' ORDER BY f.created_at DESC, f.id DESC) AS features,
+        (array_agg(f.key ORDER BY f.created_at DESC, f.id DESC))[1] AS first_key,
+        (array_agg(f.key ORDER BY f.created_at, f.id))[1] AS last_key,
+        (SELECT count(*) FROM page) > :limit AS more
+    FROM (
+        SELECT p.created_at, p.id, {_KEY} AS key,
+            json_build_object('type', 'Feature', 'id', p.id, 'geometry', {geometry},
+                'properties', json_build_object({_PROPERTIES},
+                'description', CASE WHEN p.text_status = ANY(:released) THEN p.description END,
+                'suggestion', CASE WHEN p.text_status = ANY(:released) THEN p.suggestion END)
+            )::text AS feature
+        FROM kept p
+    ) f
 )
-SELECT json_build_object('type', 'Feature', 'id', p.id, 'geometry', {geometry},
-    'properties', json_build_object({_PROPERTIES},
-        'description', CASE WHEN p.text_status = ANY(:released) THEN p.description END,
-        'suggestion', CASE WHEN p.text_status = ANY(:released) THEN p.suggestion END))::text
-    AS feature
-FROM page p ORDER BY p.created_at DESC, p.id DESC
+SELECT convert_to('{{"type":"FeatureCollection","features":[' || COALESCE(b.features, '')
+    || '],"numberReturned":' || b.n || ',"timeStamp":"' || :stamp || '","links":'
+    || (CAST(:links AS jsonb)
+        || CASE WHEN b.n > 0 AND (b.more OR :backward) THEN jsonb_build_array(jsonb_build_object(
+               'href', :href || '&after=' || b.last_key, 'rel', 'next',
+               'type', 'application/geo+json', 'title', 'Next page')) ELSE '[]' END
+        || CASE WHEN b.n > 0 AND ((:backward AND b.more) OR (NOT :backward AND :later))
+               THEN jsonb_build_array(jsonb_build_object(
+               'href', :href || '&before=' || b.first_key, 'rel', 'prev',
+               'type', 'application/geo+json', 'title', 'Previous page')) ELSE '[]' END
+       )::text || '}}', 'UTF8') AS body
+FROM body b
 """
     typed = [
         bindparam("user_id", type_=Uuid),
+        bindparam("key_id", type_=Uuid),
         bindparam("details", type_=JSONB),
+        bindparam("links", type_=Text),
+        bindparam("href", type_=Text),
+        bindparam("stamp", type_=Text),
         bindparam("released", type_=ARRAY(Text)),
-        *(bindparam(n, type_=Integer) for n in ("limit", "offset", "shown")),
+        bindparam("backward", type_=Boolean),
+        bindparam("later", type_=Boolean),
+        *(bindparam(n, type_=Integer) for n in ("limit", "offset")),
         *(bindparam(n, type_=Float) for n in ("west", "south", "east", "north")),
-        *(bindparam(n, type_=DateTime(timezone=True)) for n in ("since", "until")),
+        *(bindparam(n, type_=DateTime(timezone=True)) for n in ("since", "until", "key_at")),
     ]
     return text(sql).bindparams(*[b for b in typed if f":{b.key}" in sql])
 
 
-async def report_features(db: Database, q: Query, audit: dict[str, Any]) -> list[str]:
-    """Up to `q.limit` + 1 report Features (GeoJSON text), newest first, after `q.offset`.
+@dataclass(frozen=True)
+class PageLinks:
+    """What the items statement needs to write the links: all strings from the web layer."""
 
-    The extra Feature tells that there is a next page. The `audit` entry is
-    written by the same statement, with the number of Features shown: one
-    round trip and one commit for the read and its record.
+    links_json: str  # self and alternate, a JSON array
+    href: str  # this URL without paging parameters, with `limit`: `after`/`before` follow
+    stamp: str  # timeStamp
+
+
+async def report_collection(
+    db: Database, q: Query, audit: dict[str, Any], links: PageLinks
+) -> bytes:
+    """The items page of `reports` as a GeoJSON FeatureCollection, body bytes ready to send.
+
+    The `audit` entry is written by the same statement, with the number of
+    Features shown: one round trip and one commit for the read and its record.
+    No count of all matches: it would cost a scan on every page.
     """
-    # Page first, then build Features: built in one statement, PostgreSQL would
-    # build a Feature for every row skipped by OFFSET too.
-    stmt = _report_page_sql(
+    cursor = None if q.key is None else ("before" if q.backward else "after")
+    stmt = _report_collection_sql(
         q.srid,
         None if q.bbox is None else q.bbox_srid,
         q.since is not None,
         q.until is not None,
+        cursor,
     )
     values: dict[str, Any] = {
         **audit,
         "released": list(RELEASED),
-        "limit": q.limit + 1,
+        "limit": q.limit,
         "offset": q.offset,
-        "shown": q.limit,
         "since": q.since,
         "until": q.until,
+        "links": links.links_json,
+        "href": links.href,
+        "stamp": links.stamp,
+        "backward": q.backward,
+        "later": q.key is not None or q.offset > 0,
     }
+    if q.key is not None:
+        values["key_at"], values["key_id"] = q.key
     if q.bbox is not None:
         if q.bbox_srid == SWEREF99TM:
             # bbox-crs EPSG:3006 gives northing before easting, as its axes are ordered.
             values.update(zip(("south", "west", "north", "east"), q.bbox, strict=True))
         else:
             values.update(zip(("west", "south", "east", "north"), q.bbox, strict=True))
-    return [str(r["feature"]) for r in await db.fetch_all(stmt, values=values)]
+    row = await db.fetch_one(stmt, values=values)
+    assert row is not None  # an aggregate: always one row
+    return bytes(row["body"])
 
 
 async def report_feature(db: Database, report_id: uuid.UUID, srid: int) -> str | None:

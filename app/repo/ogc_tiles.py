@@ -47,9 +47,8 @@ SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
 # Counts per cell, summed from `report_grid` (kept by triggers on `reports`,
 # migration 0011): cell (gx, gy) of level L is the zoom-L tile (gx, gy), so a
 # zoom-z tile's cells are the level-L cells shifted right by L - z - log2(cells).
-_REPORT_GRID = text(
-    f"""
-SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
+_GRID_SQL = f"""
+SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') FROM (
     SELECT sum(g.reports)::int AS reports, sum(g.published)::int AS published,
            ST_MakePoint(((g.gx >> :shift) - :i0 + 0.5) * :px,
                         ((g.gy >> :shift) - :j0 + 0.5) * :px) AS geom
@@ -59,13 +58,26 @@ SELECT ST_AsMVT(t, 'reports', {EXTENT}, 'geom') AS tile FROM (
     GROUP BY g.gx >> :shift, g.gy >> :shift
 ) t
 """
-).bindparams(
+# The grid's version (bumped by its trigger in the same transaction as the
+# counts, migration 0012) and when it changed: a re-created database starts
+# again at 0, its time does not.
+_VERSION_SQL = """
+SELECT version || '-' || (extract(epoch FROM changed_at) * 1000000)::bigint
+FROM data_version WHERE name = 'report_grid'
+"""
+_GRID_BINDS = (
     *(
         bindparam(name, type_=Integer)
         for name in ("shift", "i0", "j0", "level", "gx0", "gx1", "gy0", "gy1")
     ),
     bindparam("px", type_=Float),
 )
+_REPORT_GRID = text(f"SELECT ({_GRID_SQL}) AS tile").bindparams(*_GRID_BINDS)
+# The tile with the version it was built at: one statement, one snapshot.
+_REPORT_GRID_VERSIONED = text(
+    f"SELECT ({_VERSION_SQL}) AS version, ({_GRID_SQL}) AS tile"
+).bindparams(*_GRID_BINDS)
+_VERSION = text(f"SELECT ({_VERSION_SQL}) AS version")
 
 _GRID_TOTAL = text(
     """
@@ -165,10 +177,32 @@ async def report_tile(db: Database, z: int, x: int, y: int) -> tuple[bytes, bool
         total = await db.fetch_one(_GRID_TOTAL.bindparams(**cut.bounds()))
         if total is not None and int(total["n"]) <= MAX_POINTS:
             return await _tile(db, points), True
-    stmt = _REPORT_GRID.bindparams(
-        shift=cut.shift, i0=x * cut.cells, j0=y * cut.cells, px=EXTENT / cut.cells, **cut.bounds()
-    )
-    return await _tile(db, stmt), False
+    return await _tile(db, _REPORT_GRID.bindparams(**_grid_values(cut, x, y))), False
+
+
+def _grid_values(cut: GridCut, x: int, y: int) -> dict[str, int | float]:
+    return {
+        "shift": cut.shift,
+        "i0": x * cut.cells,
+        "j0": y * cut.cells,
+        "px": EXTENT / cut.cells,
+        **cut.bounds(),
+    }
+
+
+async def grid_version(db: Database) -> str:
+    """The report grid's version: aggregated tiles change only when it does."""
+    row = await db.fetch_one(_VERSION)
+    return "" if row is None else str(row["version"])
+
+
+async def grid_tile(db: Database, z: int, x: int, y: int) -> tuple[bytes, str]:
+    """An aggregated tile (counts per cell) and the grid version it was built at."""
+    stmt = _REPORT_GRID_VERSIONED.bindparams(**_grid_values(grid_cut(z, x, y), x, y))
+    row = await db.fetch_one(stmt)
+    assert row is not None
+    tile = row["tile"]
+    return (bytes(tile) if tile is not None else b""), str(row["version"])
 
 
 async def site_tile(db: Database, z: int, x: int, y: int) -> bytes:

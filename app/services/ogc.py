@@ -17,14 +17,14 @@ from app.config import Settings
 from app.db.pool import Database
 from app.domain.filters import ReportFilter
 from app.repo import ogc as store
-from app.repo.ogc import SWEREF99TM, WGS84, Query
+from app.repo.ogc import SWEREF99TM, WGS84, PageLinks, Query
 from app.security import audit
 from app.security.access import Principal
 from app.services import hotspots as hotspot_store
 from app.services.hotspots.reading import named_collection, named_feature
 from app.services.hotspots.serving import Served, serve
 
-__all__ = ["SWEREF99TM", "WGS84", "Page", "Query"]
+__all__ = ["SWEREF99TM", "WGS84", "Page", "PageLinks", "Query"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,6 @@ class Page:
     more: bool
     matched: int | None = None
     stale: bool = False
-
-
-def _page(features: list[str], limit: int) -> Page:
-    shown = features[:limit]
-    return Page("[" + ",".join(shown) + "]", len(shown), len(features) > limit)
 
 
 async def _crs84_box(db: Database, q: Query) -> tuple[float, float, float, float] | None:
@@ -103,6 +98,8 @@ async def hotspot_item(
 
 def _audit_details(q: Query) -> dict[str, object]:
     details: dict[str, object] = {"via": "ogc", "limit": q.limit, "offset": q.offset}
+    if q.key is not None:
+        details["before" if q.backward else "after"] = [q.key[0].isoformat(), str(q.key[1])]
     if q.bbox is not None:
         details["bbox"] = list(q.bbox)
         details["bbox_srid"] = q.bbox_srid
@@ -112,11 +109,13 @@ def _audit_details(q: Query) -> dict[str, object]:
     return details
 
 
-async def report_page(db: Database, principal: Principal, q: Query) -> Page:
-    """A page of raw reports; no count (it would cost a scan on every page)."""
+async def report_collection(
+    db: Database, principal: Principal, q: Query, links: PageLinks
+) -> bytes:
+    """A page of raw reports as FeatureCollection bytes; no count (a scan on every page)."""
     # The audit entry is written by the page's own statement: one round trip.
     entry = audit.entry(principal, "reports:read", details=_audit_details(q))
-    return _page(await store.report_features(db, q, entry), q.limit)
+    return await store.report_collection(db, q, entry, links)
 
 
 async def report_item(

@@ -1,13 +1,16 @@
-"""Report counts per Web Mercator grid cell, kept by triggers on `reports`.
+"""Report counts and heat per Web Mercator grid cell, kept by triggers on `reports`.
 
-Cells are the tiles of zoom `level` (20, 17 and 14): the staff report tiles
-below zoom 15 are sums of these, so a tile costs a few thousand index rows
-however many reports there are. Migration 0011 holds the triggers.
+Cells are the tiles of zoom `level`: the staff report tiles below zoom 15 are
+sums of `report_grid` (levels 20, 17 and 14), and the staff map's heat layer
+sums `heat_grid` (levels 20 to 8, every second), so either costs a few
+thousand index rows however many reports there are. Migrations 0011 and 0012
+hold the triggers.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, SmallInteger, Table
+from sqlalchemy import Column, Integer, LargeBinary, SmallInteger, Table
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION
 
 from app.db.tables.reports import metadata
 
@@ -20,4 +23,27 @@ report_grid = Table(
     # Every report, hidden ones too (staff see them), and the published ones.
     Column("reports", Integer, nullable=False),
     Column("published", Integer, nullable=False),
+)
+
+# How many published `unsafe` reports each person has at each 25 m place
+# (SWEREF 99 TM, snapped): a place counts once in the heat however often.
+heat_places = Table(
+    "heat_places",
+    metadata,
+    Column("who", LargeBinary, primary_key=True),
+    Column("sx", Integer, primary_key=True),
+    Column("sy", Integer, primary_key=True),
+    Column("reports", Integer, nullable=False),
+)
+
+# Person-places per cell, with the sums of their positions (WGS 84) for the mean.
+heat_grid = Table(
+    "heat_grid",
+    metadata,
+    Column("level", SmallInteger, primary_key=True),
+    Column("gx", Integer, primary_key=True),
+    Column("gy", Integer, primary_key=True),
+    Column("people", Integer, nullable=False),
+    Column("lon_sum", DOUBLE_PRECISION, nullable=False),
+    Column("lat_sum", DOUBLE_PRECISION, nullable=False),
 )

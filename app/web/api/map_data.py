@@ -88,5 +88,8 @@ async def heat_in_view(
     principal: Annotated[Principal, require("reports:read")],
 ) -> Response:
     """`points` are `[lon, lat, people]`; a person's reports within 25 m count once."""
-    body = await store.heat_json(db, filters, zoom)
+    if filters.bbox is not None and store.heat_from_grid(filters):
+        body = await store.heat_grid_json(db, filters.bbox, zoom)
+    else:
+        body = await store.heat_json(db, filters, zoom)
     return Response(body, media_type="application/json", headers=PRIVATE)

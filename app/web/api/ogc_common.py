@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -140,12 +142,37 @@ def items_query(request: Request) -> Items:
         raise BadRequest(exc.detail) from exc
     limit = min(_int(request, "limit", DEFAULT_LIMIT), MAX_LIMIT)
     offset = _int(request, "offset", 0)
-    query = Query(box, bbox_srid, since, until, limit, offset, srid)
+    after, before = _key(q.get("after"), "after"), _key(q.get("before"), "before")
+    if after is not None and before is not None:
+        raise BadRequest("after, before: give one of them")
+    query = Query(
+        box, bbox_srid, since, until, limit, offset, srid, after or before, before is not None
+    )
     return Items(query, CRS_URI[srid])
 
 
+def _key(raw: str | None, name: str) -> tuple[datetime, uuid.UUID] | None:
+    """A page key from a `next`/`prev` link: `<created_at UTC>_<id>`."""
+    if raw is None or raw == "":
+        return None
+    at, _, fid = raw.partition("_")
+    try:
+        moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        return moment, uuid.UUID(fid)
+    except ValueError as exc:
+        raise BadRequest(f"{name}: follow the next and prev links as given") from exc
+
+
+def page_href(request: Request, q: Query) -> str:
+    """This URL without paging parameters and with `limit`: a page key follows."""
+    drop = ("offset", "limit", "f", "after", "before")
+    keep = {k: v for k, v in request.query_params.items() if k not in drop}
+    return base(request) + request.url.path + "?" + urlencode({**keep, "limit": q.limit})
+
+
 def paging_links(request: Request, q: Query, more: bool) -> list[dict[str, str]]:
-    keep = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit", "f")}
+    drop = ("offset", "limit", "f", "after", "before")
+    keep = {k: v for k, v in request.query_params.items() if k not in drop}
     url = base(request) + request.url.path
     out = []
     if more:

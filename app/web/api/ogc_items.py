@@ -17,7 +17,7 @@ from starlette.responses import Response
 from app.errors import NotFound
 from app.security.access import Principal, require
 from app.services import ogc as service
-from app.services.ogc import Page
+from app.services.ogc import Page, PageLinks
 from app.web import params
 from app.web.api import shapes
 from app.web.api.ogc_common import (
@@ -26,6 +26,7 @@ from app.web.api.ogc_common import (
     crs_of,
     features_html,
     items_query,
+    page_href,
     paging_links,
     self_links,
     wants_html,
@@ -38,7 +39,8 @@ router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])
 ITEMS_DOC = (
     "GeoJSON FeatureCollection. `bbox` (lower corner, upper corner; CRS84 unless "
     "`bbox-crs`), `datetime` (an instant or an interval `a/b`, `../b`, `a/..`), `limit` "
-    "(at most 10000), `offset`, `crs` (CRS84 or EPSG:3006). Follow the `next` link for more."
+    "(at most 10000), `offset`, `crs` (CRS84 or EPSG:3006). Follow the `next` link for more "
+    "(for `reports` it carries a page key, `after` or `before`, taken as given)."
 )
 NOT_FOUND = "No feature with that id in this collection."
 
@@ -65,12 +67,16 @@ def _items(request: Request, name: str, page: Page, staff: bool) -> Response:
         "type": "FeatureCollection",
         "features": orjson.Fragment(page.features),
         "numberReturned": page.returned,
-        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "timeStamp": _stamp(),
         "links": links,
     }
     if page.matched is not None:
         body["numberMatched"] = page.matched
     return Response(orjson.dumps(body), media_type=GEOJSON, headers=headers)
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _item(request: Request, name: str, feature: str | None, staff: bool) -> Response:
@@ -136,8 +142,19 @@ async def report_items(
     db: DbDep,
     principal: Annotated[Principal, require("reports:read")],
 ) -> Response:
-    page = await service.report_page(db, principal, items_query(request).query)
-    return _items(request, "reports", page, staff=True)
+    parsed = items_query(request)
+    links = PageLinks(
+        orjson.dumps(self_links(request, GEOJSON)).decode(),
+        page_href(request, parsed.query),
+        _stamp(),
+    )
+    # The whole body comes from PostGIS (next/prev links included) and goes out as is.
+    body = await service.report_collection(db, principal, parsed.query, links)
+    if wants_html(request):
+        page = orjson.loads(body)
+        title = f"{COLLECTIONS['reports']['title']}: items"
+        return features_html(request, title, page["features"], page["links"])
+    return Response(body, media_type=GEOJSON, headers=_headers(parsed.crs, staff=True))
 
 
 @router.get(

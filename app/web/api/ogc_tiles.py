@@ -181,11 +181,21 @@ async def report_tile(
     z: str,
     y: str,
     x: str,
+    request: Request,
     db: DbDep,
     principal: Annotated[Principal, require("reports:read")],
 ) -> Response:
     zoom, col, row = _tile_of(z, y, x)
-    return _mvt(await service.report_tile(db, principal, zoom, col, row), staff=True)
+    seen = request.headers.get("if-none-match")
+    tile = await service.report_tile(db, principal, zoom, col, row, seen)
+    if tile.etag is None:
+        return _mvt(tile.body, staff=True)
+    # Counts per cell: the browser may keep them, asking again whether the grid changed.
+    headers = {"Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
+    headers["ETag"] = tile.etag
+    if tile.unchanged:
+        return Response(status_code=304, headers=headers)
+    return Response(tile.body, media_type=MVT, headers=headers)
 
 
 # --- sites (staff) ---------------------------------------------------------------

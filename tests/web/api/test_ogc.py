@@ -101,13 +101,23 @@ def test_reports_page_with_links_and_audit(
         page = client.get(nexts[0], headers=police).json()
     assert sorted(seen) == sorted(ids)
     prev = [link for link in page["links"] if link["rel"] == "prev"]
-    assert prev and "offset=2" in prev[0]["href"]
+    assert prev and "before=" in prev[0]["href"]
+    # Paging is by key (created_at, id): `prev` goes back to exactly the page before.
+    back = client.get(prev[0]["href"], headers=police).json()
+    assert [f["id"] for f in back["features"]] == seen[2:4]
+    assert {link["rel"] for link in back["links"]} >= {"next", "prev"}
     audits = sql.scalar("SELECT count(*) FROM audit_log WHERE action = 'reports:read'")
-    assert audits == 3
-    # Each entry, written by the page's own statement, holds the rows shown.
+    assert audits == 4
+    # Each entry, written by the page's own statement, holds the rows shown and the key.
     rows = sql.all("SELECT rows, details FROM audit_log WHERE action = 'reports:read' ORDER BY id")
-    assert [r["rows"] for r in rows] == [2, 2, 1]
-    assert [r["details"]["offset"] for r in rows] == [0, 2, 4]
+    assert [r["rows"] for r in rows] == [2, 2, 1, 2]
+    assert [sorted(set(r["details"]) & {"after", "before"}) for r in rows] == [
+        [],
+        ["after"],
+        ["after"],
+        ["before"],
+    ]
+    assert client.get(url, params={"after": "yesterday"}, headers=police).status_code == 400
     # The token's last use is written at most once a minute, not on every page.
     police_token = (
         "UPDATE api_tokens t SET last_used_at = now() - CAST(%(age)s AS interval) "

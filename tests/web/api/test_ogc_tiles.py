@@ -109,10 +109,18 @@ def test_grid_follows_inserts_moderation_and_deletes(
     police = staff_headers("police")
     for z in (3, 9, 11, 13, 14):
         assert _counts(client, police, z) == (26, 26), z
+    # Counts carry the grid's version: asked again, an unchanged tile is a 304.
+    first = client.get(_url("reports", 14), headers=police)
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = client.get(_url("reports", 14), headers={**police, "If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["etag"] == etag
     sql.all(
         "UPDATE reports SET status = 'hidden' WHERE channel = 'import' AND geom && "
         f"ST_MakeEnvelope({LON}, {LAT}, {LON + 0.0005}, {LAT}, 4326)"
     )
+    changed = client.get(_url("reports", 14), headers={**police, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
     hidden = sql.scalar("SELECT count(*) FROM reports WHERE status = 'hidden'")
     assert hidden > 0
     sql.all("UPDATE reports SET text_status = 'none'")  # no cell changes

@@ -78,6 +78,29 @@ def test_heat_counts_a_person_once_per_place(
     assert abs(lon - 12.3234) < 0.001 and abs(lat - 58.3808) < 0.001
 
 
+def test_heat_follows_moderation_and_deletes(
+    client: TestClient, sql: Any, staff_headers: Any
+) -> None:
+    insert(sql, 30, who="'one person'", spread=0.0008)  # one person, 30 places 47 m apart
+    insert(sql, 4, who="i", spread=0.0)  # four people at one spot
+    police = staff_headers("police")
+
+    def people() -> int:
+        body = client.get("/api/v1/map/heat", params=VIEW, headers=police).json()
+        return sum(round(p[2]) for p in body["points"])
+
+    assert people() == 34
+    sql.all("UPDATE reports SET status = 'hidden' WHERE reporter_hash = sha256('one person')")
+    assert people() == 4
+    sql.all("UPDATE reports SET status = 'published'")
+    assert people() == 34
+    sql.all("DELETE FROM reports WHERE reporter_hash <> sha256('one person')")
+    assert people() == 30
+    # Filters still apply, counted from the reports themselves.
+    evening = client.get("/api/v1/map/heat", params={**VIEW, "times": "evening"}, headers=police)
+    assert evening.json() == {"points": [], "max": 0}
+
+
 def test_bad_views_are_refused(client: TestClient, staff_headers: Any) -> None:
     headers = staff_headers("police")
     for params in (
