@@ -1,7 +1,7 @@
 """Heat from a maintained grid of person-places, and a version for cached report tiles
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0012"
-# Re-chained after the other branches' migrations when merged.
-down_revision: str | None = "0011"
+revision: str = "0013"
+# After 0012 (backup runs), merged from a parallel branch.
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
