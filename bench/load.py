@@ -26,7 +26,6 @@ import os
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -43,7 +42,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import ROOT, SECRET, free_port, scratch_database  # noqa: E402
+from bench._common import ROOT, SECRET, scratch_database, serve_process  # noqa: E402
 from bench.map import add_reports  # noqa: E402
 
 REPORT = ROOT / "docs" / "RELIABILITY.md"
@@ -141,40 +140,9 @@ def add_staff_token(url: str) -> None:
 
 @contextlib.contextmanager
 def serve(database_url: str, **env: str) -> Iterator[tuple[str, psutil.Process]]:
-    """The app on 127.0.0.1 with rate limits out of reach; yields its URL and process."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "TRYGG_SECRET_KEY": SECRET,
-            "TRYGG_ENV": "production",
-            "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "100000000",
-            "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "100000000",
-            **env,
-        },
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            sys.exit("the app did not start")
+    """The app in production mode on loopback; yields its URL and process."""
+    with serve_process(database_url, TRYGG_ENV="production", **env) as (base, process):
         yield base, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:  # idle keep-alive connections hold it up
-            process.kill()
-            process.wait()
 
 
 def warm_hotspots(base: str, limit: float = 300) -> None:

@@ -19,6 +19,7 @@ from app.services import place_names
 from app.services.exports import FORMATS, build_export
 from app.services.hotspots import review, serving
 from app.web import params
+from app.web.answer_cache import AnswerCache
 from app.web.api import shapes
 from app.web.deps import DbDep, SettingsDep
 from app.web.filters import FiltersDep
@@ -117,14 +118,40 @@ async def list_hotspots(
     is being computed).
     """
     staff = _is_staff(principal)
-    if not staff:
-        _public_only(request, filters)
-    run, stale = await _run(db, settings, filters, principal if staff else None)
+    if staff:
+        return await _answer(request, db, settings, filters, principal)
+    _public_only(request, filters)
+    # A read spike is answered from memory (TRYGG_PUBLIC_HOTSPOT_CACHE_SECONDS).
+    answers: AnswerCache = request.app.state.hotspot_answers
+    key = filters.key()
+    cached = answers.get(key)
+    if cached is not None:
+        headers = _headers(False, cached.stale, cached.etag)
+        if _not_modified(request, cached.etag):
+            return Response(status_code=304, headers=headers)
+        return GeoJsonResponse(cached.body, headers=headers)
+    try:
+        return await _answer(request, db, settings, filters, None, answers)
+    finally:
+        answers.drop(key)
+
+
+async def _answer(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    filters: ReportFilter,
+    principal: Principal | None,
+    answers: AnswerCache | None = None,
+) -> Response:
+    """The answer from the database: staff when `principal` is given, else the public one."""
+    staff = principal is not None
+    run, stale = await _run(db, settings, filters, principal)
     etag = await _etag(db, run, staff)
-    if _not_modified(request, etag):
-        return Response(status_code=304, headers=_headers(staff, stale, etag))
     if run is None:
         body = '{"type": "FeatureCollection", "features": []}'
+    elif _not_modified(request, etag) and (answers is None or not answers.seconds):
+        return Response(status_code=304, headers=_headers(staff, stale, etag))
     else:
         body = await store.collection_json(
             db,
@@ -134,6 +161,10 @@ async def list_hotspots(
             public_min=settings.public_min_reporters,
         )
         body = await place_names.name_collection(db, settings, body)
+    if answers is not None:
+        answers.put(filters.key(), body.encode(), etag, stale)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=_headers(staff, stale, etag))
     return GeoJsonResponse(body, headers=_headers(staff, stale, etag))
 
 
