@@ -3,7 +3,7 @@
     DATABASE_URL=... python bench/load.py             # 200 users for 60 s
     DATABASE_URL=... python bench/load.py --soak      # 10 minutes, memory and connections
 
-The app is started here (`python -m app serve` on 127.0.0.1, one worker) on a
+The app is started here (`python -m app serve` on 127.0.0.1, two workers) on a
 scratch database seeded with 5,000 reports; nothing else is ever contacted.
 The mix: residents reading the public map and the hotspots, reports filed at
 10 per second, and staff reading the staff map's viewport data with a token.
@@ -228,7 +228,7 @@ def write_section(mode: str, text: str) -> None:
     """Replace this mode's section of docs/RELIABILITY.md (the other one stays)."""
     head = (
         "# Reliability figures\n\n"
-        "Written by `bench/load.py` (locust, loopback only, one uvicorn worker, a scratch\n"
+        "Written by `bench/load.py` (locust, loopback only, a scratch\n"
         "database with 5,000 reports). Each run replaces its own section.\n"
     )
     current = REPORT.read_text() if REPORT.exists() else head
@@ -250,6 +250,9 @@ def main() -> int:
     parser.add_argument("--soak", action="store_true", help="10 minutes, memory and connections")
     parser.add_argument("--no-write", action="store_true", help="do not touch RELIABILITY.md")
     parser.add_argument(
+        "--workers", type=int, default=2, help="uvicorn worker processes (one per core here)"
+    )
+    parser.add_argument(
         "--hotspot-wait",
         type=float,
         default=None,
@@ -263,7 +266,11 @@ def main() -> int:
     command = "python bench/load.py" + (" --soak" if args.soak else "")
     if args.users != 200 or args.seconds:
         command += f" --users {args.users} --seconds {seconds}"
-    server_env: dict[str, str] = {}
+    if not 1 <= args.workers <= 8:
+        sys.exit("workers 1..8")
+    server_env = {"TRYGG_WORKERS": str(args.workers)}
+    if args.workers != 2:
+        command += f" --workers {args.workers}"
     if args.hotspot_wait is not None:
         server_env["TRYGG_HOTSPOT_WAIT_SECONDS"] = str(args.hotspot_wait)
         command += f" --hotspot-wait {args.hotspot_wait:g}"
@@ -287,8 +294,8 @@ def main() -> int:
         f"## {'Soak' if args.soak else 'Load'}: {args.users} users for {seconds} s"
         + (f", hotspot wait {args.hotspot_wait:g} s" if args.hotspot_wait is not None else ""),
         "",
-        f"`{command}`, {when}, {cpus} cores (load average {load1:.1f} at the end: "
-        "other work shares this machine).",
+        f"`{command}`, {when}, {cpus} cores, {args.workers} uvicorn worker(s) (load average "
+        f"{load1:.1f} at the end: other work shares this machine).",
         "",
         *lines,
         "",
