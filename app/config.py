@@ -309,6 +309,13 @@ class Settings(BaseSettings):
         description="`Cache-Control: max-age` of public GET answers, so a reverse proxy "
         "absorbs read spikes; 0 sends `no-cache` (revalidate every time).",
     )
+    public_hotspot_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="How long one server process reuses an anonymous GET /api/v1/hotspots "
+        "answer before asking the database again, so read spikes cost no queries; 0: off.",
+    )
 
     # -- Public map --
     public_min_sources: int = Field(
@@ -438,7 +445,7 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "backup_incremental_every backup_failing_seconds archive_failing_seconds erasure_log",
         ),
         ("Logging and forms", "form_max_bytes log_client_address log_format"),
-        ("Scaling", "read_database_url public_cache_seconds"),
+        ("Scaling", "read_database_url public_cache_seconds public_hotspot_cache_seconds"),
         (
             "Public map",
             "public_min_sources public_burst_hours public_repeat_reports "

@@ -15,6 +15,7 @@ from app.services import erasure
 from app.services.group_commit import GroupCommit
 from app.services.hotspots.worker import HotspotWorker
 from app.web import routers
+from app.web.answer_cache import AnswerCache
 from app.web.errors import install_error_handlers
 from app.web.middleware import install_middleware
 from app.web.openapi import install_openapi
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.schema_head = head_revision()
     # Later features (hotspot recomputation) hook in here; a stored report calls it.
     app.state.on_report_stored = lambda: None
+    # Anonymous hotspot answers, reused for a second under a read spike.
+    app.state.hotspot_answers = AnswerCache(settings.public_hotspot_cache_seconds)
     install_error_handlers(app)
     for router in routers.ALL:
         app.include_router(router)

@@ -3,7 +3,7 @@
     DATABASE_URL=... python bench/load.py             # 200 users for 60 s
     DATABASE_URL=... python bench/load.py --soak      # 10 minutes, memory and connections
 
-The app is started here (`python -m app serve` on 127.0.0.1, one worker) on a
+The app is started here (`python -m app serve` on 127.0.0.1, two workers) on a
 scratch database seeded with 5,000 reports; nothing else is ever contacted.
 The mix: residents reading the public map and the hotspots, reports filed at
 10 per second, and staff reading the staff map's viewport data with a token.
@@ -26,7 +26,6 @@ import os
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -43,7 +42,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import ROOT, SECRET, free_port, scratch_database  # noqa: E402
+from bench._common import ROOT, SECRET, scratch_database, serve_process  # noqa: E402
 from bench.map import add_reports  # noqa: E402
 
 REPORT = ROOT / "docs" / "RELIABILITY.md"
@@ -141,40 +140,9 @@ def add_staff_token(url: str) -> None:
 
 @contextlib.contextmanager
 def serve(database_url: str, **env: str) -> Iterator[tuple[str, psutil.Process]]:
-    """The app on 127.0.0.1 with rate limits out of reach; yields its URL and process."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "TRYGG_SECRET_KEY": SECRET,
-            "TRYGG_ENV": "production",
-            "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "100000000",
-            "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "100000000",
-            **env,
-        },
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            sys.exit("the app did not start")
+    """The app in production mode on loopback; yields its URL and process."""
+    with serve_process(database_url, TRYGG_ENV="production", **env) as (base, process):
         yield base, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:  # idle keep-alive connections hold it up
-            process.kill()
-            process.wait()
 
 
 def warm_hotspots(base: str, limit: float = 300) -> None:
@@ -260,7 +228,7 @@ def write_section(mode: str, text: str) -> None:
     """Replace this mode's section of docs/RELIABILITY.md (the other one stays)."""
     head = (
         "# Reliability figures\n\n"
-        "Written by `bench/load.py` (locust, loopback only, one uvicorn worker, a scratch\n"
+        "Written by `bench/load.py` (locust, loopback only, a scratch\n"
         "database with 5,000 reports). Each run replaces its own section.\n"
     )
     current = REPORT.read_text() if REPORT.exists() else head
@@ -282,6 +250,9 @@ def main() -> int:
     parser.add_argument("--soak", action="store_true", help="10 minutes, memory and connections")
     parser.add_argument("--no-write", action="store_true", help="do not touch RELIABILITY.md")
     parser.add_argument(
+        "--workers", type=int, default=2, help="uvicorn worker processes (one per core here)"
+    )
+    parser.add_argument(
         "--hotspot-wait",
         type=float,
         default=None,
@@ -295,7 +266,11 @@ def main() -> int:
     command = "python bench/load.py" + (" --soak" if args.soak else "")
     if args.users != 200 or args.seconds:
         command += f" --users {args.users} --seconds {seconds}"
-    server_env: dict[str, str] = {}
+    if not 1 <= args.workers <= 8:
+        sys.exit("workers 1..8")
+    server_env = {"TRYGG_WORKERS": str(args.workers)}
+    if args.workers != 2:
+        command += f" --workers {args.workers}"
     if args.hotspot_wait is not None:
         server_env["TRYGG_HOTSPOT_WAIT_SECONDS"] = str(args.hotspot_wait)
         command += f" --hotspot-wait {args.hotspot_wait:g}"
@@ -319,8 +294,8 @@ def main() -> int:
         f"## {'Soak' if args.soak else 'Load'}: {args.users} users for {seconds} s"
         + (f", hotspot wait {args.hotspot_wait:g} s" if args.hotspot_wait is not None else ""),
         "",
-        f"`{command}`, {when}, {cpus} cores (load average {load1:.1f} at the end: "
-        "other work shares this machine).",
+        f"`{command}`, {when}, {cpus} cores, {args.workers} uvicorn worker(s) (load average "
+        f"{load1:.1f} at the end: other work shares this machine).",
         "",
         *lines,
         "",

@@ -74,6 +74,9 @@ def settings(database_url: str) -> Settings:
         secret_key=TEST_SECRET,
         rate_limit_client_per_hour=0,
         rate_limit_address_per_hour=0,
+        # Every read sees the database's state at once (tests/web/api/test_hotspots.py
+        # turns the cache on).
+        public_hotspot_cache_seconds=0,
     )
 
 

@@ -9,24 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     Integer,
-    LargeBinary,
-    bindparam,
     cast,
     delete,
     func,
-    literal,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 
-from app.db.pool import AsyncConn, Database, compile_sql
+from app.db.pool import AsyncConn, Database
 from app.db.tables.staff import rate_counters, reporter_first_seen
 
 K = TypeVar("K")
@@ -237,88 +233,3 @@ async def coordination_by_group(
                     flagged += 1
         flags[key] = flagged >= max(min_group, share * len(distinct))
     return flags
-
-
-@lru_cache(maxsize=8)
-def _report_check_sql(client_on: bool, address_on: bool) -> tuple[str, dict[str, Any]]:
-    """One statement for a report: count both limits and note the first sighting.
-
-    Filing a report is the hot path, so this costs a single round trip.
-    """
-    seen = (
-        insert(reporter_first_seen)
-        .values(
-            reporter_hash=bindparam("reporter", type_=LargeBinary),
-            address_hash=bindparam("address", type_=LargeBinary),
-        )
-        .on_conflict_do_nothing(index_elements=[reporter_first_seen.c.reporter_hash])
-        .returning(reporter_first_seen.c.reporter_hash)
-        .cte("seen")
-    )
-    columns: list[Any] = []
-    for name, on in (("client", client_on), ("address", address_on)):
-        if not on:
-            columns += [literal(0).label(f"{name}_hits"), literal(0).label(f"{name}_left")]
-            continue
-        start = _window_start_param()
-        counted = (
-            insert(rate_counters)
-            .values(
-                key_hash=bindparam(f"{name}_key", type_=LargeBinary),
-                window_start=start,
-                hits=1,
-                expires_at=start + func.make_interval(0, 0, 0, 0, 0, 0, bindparam("window")),
-            )
-            .on_conflict_do_update(
-                index_elements=[rate_counters.c.key_hash, rate_counters.c.window_start],
-                set_={"hits": rate_counters.c.hits + 1},
-            )
-            .returning(
-                rate_counters.c.hits, _seconds_left(rate_counters.c.expires_at).label("left")
-            )
-            .cte(f"{name}_count")
-        )
-        columns += [
-            select(counted.c.hits).scalar_subquery().label(f"{name}_hits"),
-            select(counted.c.left).scalar_subquery().label(f"{name}_left"),
-        ]
-    # Counters need not survive a crash (a lost hit only lets one more report
-    # through), so this commit does not wait for its WAL flush: the hot row's
-    # lock is released at once instead of after an fsync. The report itself is
-    # committed durably before its 201.
-    columns.append(func.set_config("synchronous_commit", "off", True).label("async_commit"))
-    # The constants (hits=1, zeros) are bound parameters too; keep their values.
-    return compile_sql(select(*columns).add_cte(seen))
-
-
-def _window_start_param() -> Any:
-    epoch = func.extract("epoch", func.now())
-    window = bindparam("window", type_=Integer)
-    return func.to_timestamp(func.floor(epoch / window) * window)
-
-
-async def count_report(
-    db: Database,
-    *,
-    reporter_hash: bytes,
-    address_hash: bytes,
-    client_key: bytes | None,
-    address_key: bytes | None,
-    window_seconds: int,
-) -> tuple[Count, Count]:
-    """Count one report against the per-client and per-address limits (None: off)."""
-    sql, constants = _report_check_sql(client_key is not None, address_key is not None)
-    params = {
-        **constants,
-        "reporter": reporter_hash,
-        "address": address_hash,
-        "client_key": client_key,
-        "address_key": address_key,
-        "window": window_seconds,
-    }
-    rows = await db.fetch_all_sql(sql, params)
-    row = rows[0]
-    return (
-        Count(int(row["client_hits"]), max(1, int(row["client_left"]))),
-        Count(int(row["address_hits"]), max(1, int(row["address_left"]))),
-    )

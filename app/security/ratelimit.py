@@ -13,7 +13,7 @@ from starlette.requests import Request
 from app.config import Settings
 from app.db.pool import Database
 from app.errors import TooManyRequests
-from app.repo import rate_counters
+from app.repo import rate_counters, report_counts
 from app.security.clientaddr import address_group, client_address
 from app.security.keyed import keyed_hash
 
@@ -48,14 +48,17 @@ async def check_report(
     address = address_of(request, settings)
     client_limit = settings.rate_limit_client_per_hour
     address_limit = settings.rate_limit_address_per_hour
-    by_client, by_address = await rate_counters.count_report(
+    # Counted together with concurrent reports: one statement for the batch.
+    by_client, by_address = await report_counts.count_report(
         db,
-        reporter_hash=reporter_hash,
-        # The address group (/24, /48): a source for the independence gate.
-        address_hash=keyed_hash(key, "first-seen", address_group(address)),
-        client_key=keyed_hash(key, "rate-client", reporter_hash) if client_limit else None,
-        address_key=keyed_hash(key, "rate-address", address) if address_limit else None,
-        window_seconds=HOUR,
+        report_counts.ReportHit(
+            reporter_hash=reporter_hash,
+            # The address group (/24, /48): a source for the independence gate.
+            address_hash=keyed_hash(key, "first-seen", address_group(address)),
+            client_key=keyed_hash(key, "rate-client", reporter_hash) if client_limit else None,
+            address_key=keyed_hash(key, "rate-address", address) if address_limit else None,
+            window_seconds=HOUR,
+        ),
     )
     if client_limit and by_client.hits > client_limit:
         raise _too_many(by_client.retry_after, "this device")

@@ -8,6 +8,7 @@ report count) it was computed from.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -122,7 +123,10 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
             if first
             else significance.second_density(table, shares)
         )
-        judged = significance.judge_all(
+        # The Monte Carlo levels are seconds of CPU: off the event loop, so
+        # requests keep being answered (and pooled connections returned) meanwhile.
+        judged = await asyncio.to_thread(
+            significance.judge_all,
             [int(r["reporters"]) for r in clusters],
             [float(r["m2"]) for r in clusters],
             density,

@@ -18,6 +18,7 @@ from app.services import hotspots as store
 from app.services.exports import FORMATS, build_export
 from app.services.hotspots import reading, review, serving
 from app.web import params
+from app.web.answer_cache import AnswerCache
 from app.web.api import shapes
 from app.web.deps import DbDep, ReadDbDep, SettingsDep
 from app.web.filters import FiltersDep
@@ -124,13 +125,45 @@ async def list_hotspots(
     is being computed).
     """
     staff = _is_staff(principal)
-    if not staff:
-        _public_only(request, filters)
-    served = await _serve(db, settings, filters, principal if staff else None, read)
+    staff = _is_staff(principal)
+    if staff:
+        return await _answer(request, db, read, settings, filters, principal)
+    _public_only(request, filters)
+    # A read spike is answered from memory (TRYGG_PUBLIC_HOTSPOT_CACHE_SECONDS).
+    answers: AnswerCache = request.app.state.hotspot_answers
+    key = filters.key()
+    cached = answers.get(key)
+    if cached is not None:
+        headers = _headers(False, cached.stale, cached.etag)
+        if _not_modified(request, cached.etag):
+            return Response(status_code=304, headers=headers)
+        return GeoJsonResponse(cached.body, headers=headers)
+    try:
+        return await _answer(request, db, read, settings, filters, None, answers)
+    finally:
+        answers.drop(key)
+
+
+async def _answer(
+    request: Request,
+    db: Database,
+    read: Database | None,
+    settings: Settings,
+    filters: ReportFilter,
+    principal: Principal | None,
+    answers: AnswerCache | None = None,
+) -> Response:
+    """The answer from the database: staff when `principal` is given, else the public one."""
+    staff = principal is not None
+    served = await _serve(db, settings, filters, principal, read)
     etag = await _etag(served, staff)
-    if _not_modified(request, etag):
+    if answers is None and _not_modified(request, etag):
         return Response(status_code=304, headers=_headers(staff, served.stale, etag))
     body = await reading.named_collection(db, settings, served, filters, public=not staff)
+    if answers is not None:
+        answers.put(filters.key(), body.encode(), etag, served.stale)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=_headers(staff, served.stale, etag))
     return GeoJsonResponse(body, headers=_headers(staff, served.stale, etag))
 
 
