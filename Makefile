@@ -24,8 +24,8 @@ run: setup
 test: setup lint typecheck pytest
 
 lint:
-	@$(VENV)/bin/ruff check app geo tests bench scripts migrations
-	@$(VENV)/bin/ruff format --check app geo tests bench scripts
+	@$(VENV)/bin/ruff check app geo frontend tests bench scripts migrations
+	@$(VENV)/bin/ruff format --check app geo frontend tests bench scripts
 	@$(VENV)/bin/lint-imports --no-cache
 
 typecheck:
