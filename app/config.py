@@ -483,9 +483,14 @@ def local_database_url() -> str | None:
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable by its owner only."""
+    """Create `path` (and parents) readable by its owner only.
+
+    A group-traverse bit already set is kept: the cluster set-up gives `.local`
+    0710 to the database user's group so PostgreSQL and pgBackRest reach
+    `.local/pg`; taking it away would break WAL archiving and the next start.
+    """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
+    path.chmod(0o700 | (path.stat().st_mode & 0o010))
     return path
 
 

@@ -158,15 +158,13 @@ class Cluster:
         return result.returncode == 0
 
     # -- commands ----------------------------------------------------------
-    def init(self) -> None:
-        if self.is_initialised():
-            return
-        self.base.mkdir(parents=True, exist_ok=True)
+    def _open_path(self) -> None:
+        """Let the owner reach the data directory (and pgBackRest its config) through
+        every parent; run on each start, as something may have tightened .local since."""
         local = DEFAULT_DIR.parent
         # .local holds the secret key and this password: its owner's only.
         if self.base.is_relative_to(local):
             os.chmod(local, 0o700)
-        # The owner must be able to reach the data directory through every parent.
         for parent in [self.base, *self.base.parents]:
             if parent == Path("/"):
                 break
@@ -177,6 +175,12 @@ class Cluster:
                 os.chmod(parent, 0o710)
             elif self.user and not mode & 0o001:
                 os.chmod(parent, mode | 0o001)
+
+    def init(self) -> None:
+        if self.is_initialised():
+            return
+        self.base.mkdir(parents=True, exist_ok=True)
+        self._open_path()
         self._chown(self.base)
         self.data.mkdir(exist_ok=True)
         self.run_dir.mkdir(exist_ok=True)
@@ -230,6 +234,7 @@ class Cluster:
         if not self.is_initialised():
             self.init()
             return
+        self._open_path()
         if self.configure_backups() and self.is_running():
             # archive_mode only changes with a restart; never restart a cluster
             # others may be using, only reload the new pg_hba.conf.

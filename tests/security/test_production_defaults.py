@@ -53,6 +53,16 @@ def test_the_secret_key_file_is_private_from_the_start(tmp_path: Path) -> None:
     assert write_secret_once(path, "another") == values[0]
 
 
+def test_a_new_secret_keeps_the_database_users_way_through_local(tmp_path: Path) -> None:
+    """The cluster set-up lets the database user's group pass through .local (0710);
+    writing the secret key must not take that away, or WAL archiving stops."""
+    local = tmp_path / ".local"
+    local.mkdir(mode=0o755)
+    local.chmod(0o710)
+    write_secret_once(local / "secret_key", "key")
+    assert _mode(local) == 0o710 and _mode(local / "secret_key") == 0o600
+
+
 def test_the_cluster_password_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "password"
     _pgcluster()._write_secret(path, "s3cret\n")
