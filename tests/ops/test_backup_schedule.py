@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +14,7 @@ import orjson
 import psycopg
 import pytest
 
-from tests.ops.conftest import ROOT, _pgcluster, free_port, serve
+from tests.ops.conftest import ROOT, backup_cluster, backup_env, serve
 
 pytestmark = pytest.mark.slow
 LOCK_KEY = 7_418_203_001  # app.repo.backup_runs.LOCK_KEY
@@ -25,33 +22,13 @@ LOCK_KEY = 7_418_203_001  # app.repo.backup_runs.LOCK_KEY
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    base = Path(tempfile.mkdtemp(prefix="trygg-schedule-"))
-    for parent in [base, *base.parents]:
-        if str(parent) == "/":
-            break
-        parent.chmod(parent.stat().st_mode | 0o001)
-    handle = _pgcluster().Cluster(base, free_port(), archive_timeout=1)
-    if not handle.backups_enabled():
-        pytest.skip("pgbackrest is not installed (scripts/bootstrap.sh installs it)")
-    handle.init()
-    handle.start()
-    yield handle
-    handle.kill()
-    shutil.rmtree(base, ignore_errors=True)
+    with backup_cluster("trygg-schedule-") as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def env(cluster: Any) -> dict[str, str]:
-    values = {
-        **os.environ,
-        "DATABASE_URL": cluster.url(),
-        "TRYGG_ENV": "test",
-        "TRYGG_SECRET_KEY": "ops-test-secret-key-long-enough-0123456789",
-        "TRYGG_HOTSPOT_WORKER": "false",
-        "TRYGG_BACKUP_DIR": str(cluster.backup_dir),
-        "TRYGG_BACKUP_CONFIG": str(cluster.backup_conf),
-        "TRYGG_ERASURE_LOG": str(cluster.base / "erasure.log"),
-    }
+    values = backup_env(cluster)
     app("migrate", env=values)
     return values
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,45 +15,25 @@ import psycopg
 import pytest
 
 from tests.conftest import point_feature
-from tests.ops.conftest import ROOT, Server, _pgcluster, free_port
+from tests.ops.conftest import ROOT, Server, backup_cluster, backup_env, free_port
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    # Not under pytest's basetemp: concurrent pytest runs prune old ones.
-    base = Path(tempfile.mkdtemp(prefix="trygg-restore-"))
-    for parent in [base, *base.parents]:
-        if str(parent) == "/":
-            break
-        parent.chmod(parent.stat().st_mode | 0o001)
-    # A one-second archive_timeout keeps the drill short: WAL reaches the archive at once.
-    handle = _pgcluster().Cluster(base, free_port(), archive_timeout=1)
-    if not handle.backups_enabled():
-        pytest.skip("pgbackrest is not installed (scripts/bootstrap.sh installs it)")
-    handle.init()
-    handle.start()
-    yield handle
-    handle.kill()
-    shutil.rmtree(base, ignore_errors=True)
+    with backup_cluster("trygg-restore-") as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def env(cluster: Any) -> dict[str, str]:
-    values = {
-        **os.environ,
-        "DATABASE_URL": cluster.url(),
-        "TRYGG_ENV": "test",
-        "TRYGG_SECRET_KEY": "ops-test-secret-key-long-enough-0123456789",
-        "TRYGG_RATE_LIMIT_CLIENT_PER_HOUR": "0",
-        "TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR": "0",
-        "TRYGG_HOTSPOT_WORKER": "false",
-        "TRYGG_BACKUP_DIR": str(cluster.backup_dir),
-        "TRYGG_BACKUP_CONFIG": str(cluster.backup_conf),
-        "TRYGG_ARCHIVE_FAILING_SECONDS": "3",
-        "TRYGG_ERASURE_LOG": str(cluster.base / "erasure.log"),
-    }
+    values = backup_env(
+        cluster,
+        TRYGG_RATE_LIMIT_CLIENT_PER_HOUR="0",
+        TRYGG_RATE_LIMIT_ADDRESS_PER_HOUR="0",
+        TRYGG_ARCHIVE_FAILING_SECONDS="3",
+    )
     app("migrate", env=values)
     return values
 
