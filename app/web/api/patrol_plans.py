@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -213,6 +214,27 @@ def _layer(raw: str) -> str:
     return raw
 
 
+async def _layer_export(
+    db: DbDep,
+    principal: Principal,
+    plan_id: str,
+    layer: str,
+    fmt: str,
+    build: Callable[[uuid.UUID, dict[str, Any], str | None, str], Export],
+) -> Response:
+    """One layer (stops or route) of a plan as a file, audited like every export."""
+    chosen = _layer(layer)
+    pid, plan, route = await _load(db, plan_id)
+    await audit.record(
+        db,
+        principal,
+        "patrol_plans:export",
+        target=str(pid),
+        details={"format": fmt, "layer": chosen},
+    )
+    return _attachment(build(pid, plan, route, chosen))
+
+
 @router.get(
     "/{plan_id}.geojson",
     summary="The plan as GeoJSON: the stops, or with `layer=route` the route",
@@ -223,16 +245,7 @@ def _layer(raw: str) -> str:
 async def plan_geojson(
     plan_id: str, db: DbDep, principal: PlanUser, layer: LayerParam = "stops"
 ) -> Response:
-    chosen = _layer(layer)
-    pid, plan, route = await _load(db, plan_id)
-    await audit.record(
-        db,
-        principal,
-        "patrol_plans:export",
-        target=str(pid),
-        details={"format": "geojson", "layer": chosen},
-    )
-    return _attachment(patrol_export.plan_geojson(pid, plan, route, chosen))
+    return await _layer_export(db, principal, plan_id, layer, "geojson", patrol_export.plan_geojson)
 
 
 @router.get(
@@ -290,16 +303,7 @@ async def plan_gpkg(plan_id: str, db: DbDep, principal: PlanUser) -> Response:
 async def plan_csv(
     plan_id: str, db: DbDep, principal: PlanUser, layer: LayerParam = "stops"
 ) -> Response:
-    chosen = _layer(layer)
-    pid, plan, route = await _load(db, plan_id)
-    await audit.record(
-        db,
-        principal,
-        "patrol_plans:export",
-        target=str(pid),
-        details={"format": "csv", "layer": chosen},
-    )
-    return _attachment(patrol_export.plan_csv(pid, plan, route, chosen))
+    return await _layer_export(db, principal, plan_id, layer, "csv", patrol_export.plan_csv)
 
 
 @router.get("/{plan_id}/print", summary="A printable A4 page", response_class=HTMLResponse)
