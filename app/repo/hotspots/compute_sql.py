@@ -7,6 +7,7 @@ TM metres; the method's decisions between the statements are in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -271,8 +272,9 @@ WHERE t.pid = l.pid AND t.cid IS NOT NULL"""),
 MONTE_CARLO = text("""
 WITH pts AS (
     SELECT run, ST_Point(x, y, 3006) AS g
-    FROM unnest(CAST(:runs AS int[]), CAST(:xs AS float8[]), CAST(:ys AS float8[]))
-        AS u(run, x, y)
+    FROM unnest(CAST(string_to_array(:runs, ',') AS int[]),
+                CAST(string_to_array(:xs, ',') AS float8[]),
+                CAST(string_to_array(:ys, ',') AS float8[])) AS u(run, x, y)
 ), c AS (
     SELECT run, ST_ClusterDBSCAN(g, :eps, :minpoints) OVER (PARTITION BY run) AS cid
     FROM pts
@@ -339,6 +341,11 @@ def _ints(values: np.ndarray) -> str:
     return ",".join(values.astype(np.int64).astype(str).tolist())
 
 
+def _floats(values: np.ndarray) -> str:
+    """Shortest round-trip text of each float64, so PostGIS sees exactly these values."""
+    return ",".join(np.asarray(values, dtype=np.float64).astype(str).tolist())
+
+
 async def create_labels(tx: Tx, eps: float, minpoints: int) -> int:
     """DBSCAN over the person-places; how many are noise."""
     cols = await _columns(tx, PLACES_XY)
@@ -351,10 +358,15 @@ async def create_labels(tx: Tx, eps: float, minpoints: int) -> int:
 async def monte_carlo_largest(
     tx: Tx, runs: np.ndarray, xs: np.ndarray, ys: np.ndarray, nruns: int, eps: float, minpoints: int
 ) -> list[int]:
+    # Sent as text built off the event loop: psycopg's dumping of ~100k-element
+    # lists held the loop for tens of ms per recompute, delaying every read.
+    runs_text, xs_text, ys_text = await asyncio.to_thread(
+        lambda: (_ints(runs), _floats(xs), _floats(ys))
+    )
     values = {
-        "runs": runs.tolist(),
-        "xs": xs.tolist(),
-        "ys": ys.tolist(),
+        "runs": runs_text,
+        "xs": xs_text,
+        "ys": ys_text,
         "eps": eps,
         "minpoints": minpoints,
         "nruns": nruns,
