@@ -13,7 +13,8 @@ Steps:
 2. one point per person per place (`ST_ClusterDBSCAN(25 m, 1)` per reporter);
 3. `ST_ClusterDBSCAN(eps, minpoints)` over those, in a fixed order;
 4. a cluster needs `k = max(min_reporters, k_mc)` distinct people, `k_mc` from a
-   Monte Carlo test (geo.significance);
+   Monte Carlo test (geo.significance), except where its background is quieter
+   than the area's mean: there `min_reporters` and the local test of step 6 decide;
 5. clusters wider than `max_extent`, or holding two dense cores, are split by
    re-running DBSCAN inside them with `minpoints` raised to their density, so
    dense data does not chain into one town-sized cluster;

@@ -145,7 +145,10 @@ def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
 #   background, and at the edge of a busy centre the busy side is what counts);
 # - it must beat the chance clusters of a uniform scatter at that density over
 #   the parts of the area about that busy (`window_m2`): the Monte Carlo test
-#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor;
+#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor
+#   where the spot is as busy as the area's mean; quieter spots (a busy centre
+#   raises k above what their chance clusters reach) need only min_reporters,
+#   judged at no less than the typical cell's density (`floors_of`);
 # - or, when it is smaller than that, be more compact than any chance cluster
 #   of its size: near the density where DBSCAN's chance clusters chain into
 #   big ones (a busy centre), size alone would hold back real places of 40
@@ -163,6 +166,9 @@ def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
 # needs only a few simulations, and they are cached.
 
 ALPHA = 0.05
+# A spot is quiet (the area-wide k is no floor there) below this share of the
+# area's mean density of person-places.
+QUIET_RATIO = 1.0
 SIZE_MARGIN = 1.5
 BUSY_RATIO = 2.0
 COMPACT_MARGIN = 3.0
@@ -426,6 +432,30 @@ def judge(
     )
 
 
+def typical_density(cells: np.ndarray) -> float:
+    """Person-places per m2 of the area's median (non-empty) CELL_M cell."""
+    cells = np.asarray(cells)
+    return float(np.median(cells)) / CELL_M**2 if len(cells) else 0.0
+
+
+def has_quiet_parts(cells: np.ndarray, mean: float) -> bool:
+    """Whether a typical cell is quieter than `mean` (the density the area-wide
+    k scattered): only then can a cluster smaller than k pass (`floors_of`)."""
+    return typical_density(cells) < QUIET_RATIO * mean
+
+
+def floors_of(density: np.ndarray, mean: float, floor: int, least: int | None) -> list[int]:
+    """Per cluster, the fewest people it needs whatever its level says.
+
+    The area-wide k scatters the noise at the area's `mean` density evenly, so
+    it is a fair floor only where the spot is about that busy: a busy centre
+    raises it above what a quiet corner's chance clusters reach (issue 15).
+    """
+    if least is None or least >= floor:
+        return [floor] * len(density)
+    return [least if float(d) < QUIET_RATIO * mean else floor for d in density]
+
+
 LevelOf = Callable[[int, float], "Level"]  # (points, window m2) -> its chance clusters
 
 
@@ -444,6 +474,8 @@ def judge_all(
     floor: int,
     gate: bool = True,
     saturated: float = math.inf,
+    least: int | None = None,
+    mean: float | None = None,
 ) -> list[Verdict]:
     """Verdicts for many clusters, simulating as few levels as possible.
 
@@ -451,10 +483,23 @@ def judge_all(
     come first; a cluster that beats the threshold of a level already
     simulated that is at least as busy and as wide passes on that level (its
     threshold and p-value are then conservative); the others get their own.
+    `floor` (the area-wide k) holds only where the spot is at least QUIET_RATIO
+    times as busy as `mean` (the density k's Monte Carlo scattered; default
+    all person-places over the area); quieter spots need only `least` people
+    (the product minimum) and their own level decides (`floors_of`).
     """
     keys = []
     cells = np.asarray(cells)
-    typical = float(np.median(cells)) / CELL_M**2 if len(cells) else 0.0
+    typical = typical_density(cells)
+    if least is not None:
+        # A small cluster's ring holds too few person-places to say it is quieter
+        # than the area's typical cell (an estimate of 0 sends chance clusters of
+        # 5 through), so it is judged at least that busy.
+        small = np.asarray(reporters) < floor
+        density = np.where(small, np.maximum(density, typical), density)
+    if mean is None:
+        mean = float(cells.sum()) / max(area_m2, 1.0)
+    floors = floors_of(density, mean, floor, least)
     for d in density:
         w = window_m2(float(d), cells, area_m2)
         margin = SIZE_MARGIN if float(d) >= BUSY_RATIO * typical else 1.0
@@ -465,17 +510,23 @@ def judge_all(
     for i in reversed(order):
         n, w = keys[i]
         busy = n / w
-        if float(density[i]) > saturated:
-            d = float(density[i])
+        d = float(density[i])
+        if reporters[i] < floors[i]:
+            # Below the area-wide k where the spot is not quiet: no simulation needed.
+            margin = reporters[i] - floors[i]
+            out[i] = Verdict(d * 1e6, d * outline_m2[i], floors[i], 1.0, margin, gate)
+            continue
+        if d > saturated:
+            margin = reporters[i] - floors[i]
             out[i] = Verdict(
-                d * 1e6, d * outline_m2[i], floor, 1.0, reporters[i] - floor, False, tested=False
+                d * 1e6, d * outline_m2[i], floors[i], 1.0, margin, False, tested=False
             )
             continue
         level = next(
             (
                 lv
                 for d, ww, lv in done
-                if d >= busy and ww >= w and max(lv.threshold, floor) <= reporters[i]
+                if d >= busy and ww >= w and max(lv.threshold, floors[i]) <= reporters[i]
             ),
             None,
         )
@@ -483,11 +534,13 @@ def judge_all(
             level = level_of(n, w)
             done.append((busy, w, level))
         compact = None
+        # Compactness rescues big places in busy spots; below the area-wide k (a
+        # quiet spot) size decides, which also spares a costly simulation.
         if floor <= reporters[i] < level.threshold:
             # Capped where a uniform scatter turns into one giant cluster.
             wide = min(float(density[i]) * COMPACT_MARGIN, saturated)
             compact = level_of(level_count(wide, w), w)
-        out[i] = judge(reporters[i], outline_m2[i], float(density[i]), level, floor, gate, compact)
+        out[i] = judge(reporters[i], outline_m2[i], d, level, floors[i], gate, compact)
     return [out[i] for i in range(len(keys))]
 
 
@@ -519,18 +572,21 @@ def judge_points(
     runs: int = 99,
     seed: int = 2017,
     buffer: float = 15.0,
+    least: int | None = None,
 ) -> list[tuple[float, float, int, Verdict]]:
     """The whole local test on person-places held in arrays (for hand-made cases).
 
-    DBSCAN here stands in for the pipeline's; each cluster with `floor`
-    people or more is judged twice as in app.services.hotspots.computation.
-    Returns (median x, median y, people, verdict) per cluster.
+    DBSCAN here stands in for the pipeline's; each cluster with `least`
+    (default `floor`) people or more is judged twice as in
+    app.services.hotspots.computation. Returns (median x, median y, people,
+    verdict) per cluster.
     """
     labels = dbscan_labels(xs, ys, eps, minpoints)
+    fewest = floor if least is None else min(least, floor)
     cids = [
         int(c)
         for c in np.unique(labels[labels >= 0])
-        if len(np.unique(people[labels == c])) >= floor
+        if len(np.unique(people[labels == c])) >= fewest
     ]
     if not cids:
         return []
@@ -567,6 +623,7 @@ def judge_points(
             level_of,
             floor,
             saturated=saturation(eps),
+            least=least,
         )
         passed = {c for c, v in zip(cids, verdicts, strict=True) if not v.held}
     return [

@@ -28,13 +28,14 @@ def area_wide_floor(points: int) -> int:
 
 
 def judged(
-    xs: np.ndarray, ys: np.ndarray, floor: int | None = None
+    xs: np.ndarray, ys: np.ndarray, floor: int | None = None, least: int | None = None
 ) -> list[tuple[float, float, int, significance.Verdict]]:
-    """The local test; `floor` defaults to the area-wide k, as in the pipeline."""
+    """The local test; `floor` defaults to the area-wide k, as in the pipeline, and
+    with `least` clusters down to that many people are judged (quiet spots need no k)."""
     people = np.arange(len(xs))  # every person-place its own person
-    least = area_wide_floor(len(xs)) if floor is None else floor
+    k = area_wide_floor(len(xs)) if floor is None else floor
     return significance.judge_points(
-        xs, ys, people, AREA, eps=EPS, minpoints=MINPOINTS, floor=least
+        xs, ys, people, AREA, eps=EPS, minpoints=MINPOINTS, floor=k, least=least
     )
 
 
@@ -62,14 +63,14 @@ def test_chance_clusters_in_the_busy_centre_are_held_back_visibly() -> None:
 
 
 def test_a_true_place_in_a_quiet_corner_with_six_people_passes_the_local_test() -> None:
-    # Judged with only min_reporters (3) as the floor: the busy centre raises the
-    # area-wide k to 7 in this town, which the pipeline still applies first.
+    # The busy centre raises the area-wide k to 7 in this town; it is no floor
+    # in the quiet corner, where clusters down to min_reporters (3) are judged.
     for seed in range(5):
         rng = np.random.default_rng(seed)
         xs, ys = town(rng)
         place = rng.normal(0, 12, (6, 2)) + (250, 250)
         xs, ys = np.r_[xs, place[:, 0]], np.r_[ys, place[:, 1]]
-        found = [c for c in judged(xs, ys, floor=3) if not c[3].held]
+        found = [c for c in judged(xs, ys, least=3) if not c[3].held]
         near = [c for c in found if np.hypot(c[0] - 250, c[1] - 250) < 50]
         assert len(near) == 1, seed
         verdict = near[0][3]

@@ -88,7 +88,9 @@ def _level(ctx: Context, n: int, window: float) -> significance.Level:
     return _level_cache[key]
 
 
-async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance.Verdict]:
+async def local_verdicts(
+    tx: Tx, ctx: Context, k: int, cells: np.ndarray, mean: float
+) -> dict[int, significance.Verdict]:
     """Each final cluster judged against the chance clusters of its own background.
 
     Twice: first from the quieter ring sectors (a true place next door is not
@@ -105,7 +107,6 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
         np.array([float(r["cx"]) for r in clusters]),
         np.array([float(r["cy"]) for r in clusters]),
     )
-    cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
     passed: list[int] = []
     verdicts: dict[int, significance.Verdict] = {}
     rings = await compute_sql.ring_counts(
@@ -136,6 +137,8 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
             k,
             ctx.params.local_significance,
             significance.saturation(ctx.params.eps),
+            least=ctx.params.min_reporters,
+            mean=mean,
         )
         verdicts = dict(zip(cids, judged, strict=True))
         passed = [c for c, v in verdicts.items() if not v.held]
@@ -146,11 +149,16 @@ async def local_verdicts(tx: Tx, ctx: Context, k: int) -> dict[int, significance
 
 
 async def _hotspot_rows(
-    tx: Tx, ctx: Context, filters: ReportFilter, final: dict[int, int], k: int
+    tx: Tx,
+    ctx: Context,
+    filters: ReportFilter,
+    final: dict[int, int],
+    k: int,
+    background: tuple[np.ndarray, float],
 ) -> list[dict[str, Any]]:
     """The final clusters' outlines and statistics, best first (held back ones last)."""
     out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M)
-    verdicts = await local_verdicts(tx, ctx, k)
+    verdicts = await local_verdicts(tx, ctx, k, *background)
     breakdowns = method.breakdowns_of(
         await summary_sql.code_counts(tx),
         method.aoristic_profiles(await summary_sql.person_times(tx)),
@@ -241,8 +249,21 @@ async def compute(
         k_mc = await monte_carlo_k(tx, ctx, noise)
         k = max(p.min_reporters, k_mc)
         progress(f"clustered; {noise} noise points, significance threshold k = {k}")
-        final = await split_clusters(tx, ctx, k, progress)
-        rows_out = await _hotspot_rows(tx, ctx, filters, final, k)
+        # Clusters down to min_reporters are candidates where parts of the area
+        # are quieter than the noise k scattered (a busy centre): there the
+        # area-wide k is no floor and the local test decides. Small candidates
+        # it holds back are not kept (issue 15).
+        cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
+        mean = noise / max(float(ctx.area_3006.area), 1.0)
+        least = p.min_reporters if significance.has_quiet_parts(cells, mean) else k
+        if least < k:
+            progress(f"quiet parts: clusters from {least} people go to the local test")
+        final = await split_clusters(tx, ctx, k, progress, least=least)
+        rows_out = [
+            r
+            for r in await _hotspot_rows(tx, ctx, filters, final, k, (cells, mean))
+            if r["reporters"] >= k or not r["significance_held"]
+        ]
         held = sum(r["significance_held"] for r in rows_out)
         progress(f"{held} of {len(rows_out)} held back by the local significance test")
         matched = method.match_identities(await summary_sql.match_candidates(tx))

@@ -13,8 +13,13 @@ from geo import hotspots as method
 from geo.hotspots import Cluster
 
 
-async def split_clusters(tx: Tx, ctx: Context, k: int, progress: Progress) -> dict[int, int]:
+async def split_clusters(
+    tx: Tx, ctx: Context, k: int, progress: Progress, least: int | None = None
+) -> dict[int, int]:
     """Split clusters at density valleys; returns cluster id -> level of the final clusters.
+
+    Clusters with `least` to k - 1 people are final as they are (too small to
+    split): candidates the local significance test decides on (issue 15).
 
     Each cluster (an *anchor*) has a *probe*: its points that are still dense
     at the current minpoints. Each level re-clusters every probe at a higher
@@ -35,7 +40,8 @@ async def split_clusters(tx: Tx, ctx: Context, k: int, progress: Progress) -> di
     keep_of = dict.fromkeys(anchors, 1024)  # hash buckets of the sample a cluster was found on
     root_of = {a: a for a in anchors}  # its level-0 cluster
     # Clusters that cannot hold two cores are final as they are.
-    final = {c.cid: 0 for c in anchors.values() if c.reporters >= k and c.cid not in trying}
+    least = k if least is None else min(least, k)
+    final = {c.cid: 0 for c in anchors.values() if c.reporters >= least and c.cid not in trying}
     await sql.start_probes(tx, list(trying))
     offset = (max(all_cids) + 1) if all_cids else 0
     for level in range(1, method.MAX_SPLIT_LEVELS + 1):
