@@ -1,4 +1,4 @@
-"""The rules for reading bbox, dates and date-times, and code lists: one of each.
+"""The rules for reading bbox, dates and date-times, code lists and single codes: one of each.
 
 A bare date means midnight in Europe/Stockholm (as an end bound, the end of
 that day); a date-time without a zone is Swedish time. The web layer turns a
@@ -53,6 +53,19 @@ def codes(
                 raise ParseError(f"{name}: '{code}' is not one of {', '.join(allowed)}")
             out.add(code)
     return tuple(sorted(out))
+
+
+GEOMETRIES = ("point", "line", "area")
+
+
+def choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """One code out of `allowed` (no list: e.g. one geometry type per GIS layer), or None."""
+    if value is None or value.strip() == "":
+        return None
+    code = value.strip()
+    if code not in allowed:
+        raise ParseError(f"{name}: '{code}' is not one of {', '.join(allowed)}; give exactly one")
+    return code
 
 
 def _in_range(name: str, value: object, moment: datetime) -> datetime:

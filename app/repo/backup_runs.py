@@ -16,6 +16,11 @@ LOCK_KEY = 7_418_203_001
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:key) AS locked")
 _UNLOCK = text("SELECT pg_advisory_unlock(:key) AS unlocked")
 KEEP_DAYS = 90
+# The timeline WAL is written on now: a restore (or a promotion) starts a new one.
+_TIMELINE = text(
+    "SELECT CASE WHEN pg_is_in_recovery() THEN NULL "
+    "ELSE pg_walfile_name(pg_current_wal_lsn()) END AS walfile"
+)
 
 
 async def try_lock(db: Database, conn: AsyncConn) -> bool:
@@ -79,3 +84,11 @@ async def failing_since(db: Database) -> datetime | None:
     )
     since = row["since"] if row else None
     return since if isinstance(since, datetime) else None
+
+
+async def current_timeline(db: Database) -> int | None:
+    """The cluster's current WAL timeline; None while it is still in recovery."""
+    row = await db.fetch_one(_TIMELINE)
+    walfile = row["walfile"] if row else None
+    # A WAL file name starts with its timeline, 8 hex digits.
+    return int(walfile[:8], 16) if isinstance(walfile, str) else None

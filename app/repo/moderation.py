@@ -81,12 +81,24 @@ def _filtered(wanted: ReportFilter) -> Select[Any]:
     return stmt
 
 
+# The geometry codes of the API (`app.domain.parsing.GEOMETRIES`) as PostGIS names them.
+GEOMETRY_TYPES = {"point": "POINT", "line": "LINESTRING", "area": "POLYGON"}
+
+
 async def staff_reports(
-    db: Database, wanted: ReportFilter, *, limit: int, offset: int
+    db: Database,
+    wanted: ReportFilter,
+    *,
+    limit: int,
+    offset: int,
+    geometry: str | None = None,
 ) -> list[Row]:
+    """Newest first; `geometry` (point, line or area) keeps one geometry type per GIS layer."""
+    filtered = _filtered(wanted)
+    if geometry is not None:
+        filtered = filtered.where(func.GeometryType(reports.c.geom) == GEOMETRY_TYPES[geometry])
     stmt = (
-        _filtered(wanted)
-        .order_by(reports.c.created_at.desc(), reports.c.id.desc())
+        filtered.order_by(reports.c.created_at.desc(), reports.c.id.desc())
         .limit(limit)
         .offset(offset)
     )

@@ -6,6 +6,11 @@ schedulers (or a scheduler and `python -m app backup`) may share a database:
 an advisory lock lets one backup run at a time, and what is due is decided
 after taking it, from pgBackRest's own list of backups, so a backup taken by
 command also counts and nothing is taken twice.
+
+After a restore (or a promotion) PostgreSQL writes WAL on a new timeline; the
+first backup the scheduler takes then is a full one, whatever the schedule
+says, so the restored history never depends on an incremental chain that
+started on the old timeline.
 """
 
 from __future__ import annotations
@@ -88,12 +93,33 @@ class Due:
     wait: float  # seconds until something is due
 
 
-def due(settings: Settings, backups: list[dict[str, Any]], now: float) -> Due:
-    """What the schedule asks for, given pgBackRest's backups (oldest first) and the time."""
+def timeline_of(backup_entry: dict[str, Any]) -> int | None:
+    """The timeline a pgBackRest backup started on (its first WAL file's first 8 hex digits)."""
+    start = (backup_entry.get("archive") or {}).get("start")
+    try:
+        return int(str(start)[:8], 16) if start else None
+    except ValueError:
+        return None
+
+
+def due(
+    settings: Settings, backups: list[dict[str, Any]], now: float, timeline: int | None = None
+) -> Due:
+    """What the schedule asks for, given pgBackRest's backups (oldest first) and the time.
+
+    `timeline` is the cluster's current WAL timeline: when it is newer than the
+    newest full backup's, the cluster was restored (or promoted) since, and a
+    full backup is due at once.
+    """
     stops = [b.get("timestamp", {}).get("stop") or 0 for b in backups]
-    full_stops = [s for b, s in zip(backups, stops, strict=True) if b.get("type") == "full"]
-    last_full = max(full_stops, default=None)
+    fulls = [(s, b) for b, s in zip(backups, stops, strict=True) if b.get("type") == "full"]
+    last_full = max((s for s, _b in fulls), default=None)
     last_any = max(stops, default=None)
+    if timeline is not None and fulls:
+        newest_full = max(fulls, key=lambda pair: pair[0])[1]
+        started_on = timeline_of(newest_full)
+        if started_on is not None and started_on < timeline:
+            return Due("full", 0)
     waits: list[float] = []
     if settings.backup_full_every:
         if last_full is None:
@@ -143,7 +169,13 @@ async def run_once(db: Database, settings: Settings) -> tuple[str | None, float]
                     error=str(exc)[-2000:],
                 )
                 raise
-            plan = due(settings, list(stanza.get("backup", [])), datetime.now(UTC).timestamp())
+            timeline = await repo.current_timeline(db)
+            plan = due(
+                settings,
+                list(stanza.get("backup", [])),
+                datetime.now(UTC).timestamp(),
+                timeline,
+            )
             if plan.kind is None:
                 return None, min(max(plan.wait, 0.5), MAX_SLEEP)
             log.info("scheduled %s backup starting", plan.kind)

@@ -17,7 +17,7 @@ from app.domain.parsing import BBox
 from app.errors import NotFound, Unprocessable
 from geo.area import ServiceArea
 
-__all__ = ["BBox", "bbox", "codes", "instant", "path_uuid", "period", "public_period"]
+__all__ = ["BBox", "bbox", "choice", "codes", "instant", "path_uuid", "period", "public_period"]
 
 
 def codes(
@@ -26,6 +26,14 @@ def codes(
     """Codes from repeated and/or comma-separated parameters, each checked, sorted, unique."""
     try:
         return parsing.codes(name, values, allowed)
+    except parsing.ParseError as exc:
+        raise Unprocessable(str(exc)) from exc
+
+
+def choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """One code out of `allowed`, or None when the parameter is absent or empty."""
+    try:
+        return parsing.choice(name, value, allowed)
     except parsing.ParseError as exc:
         raise Unprocessable(str(exc)) from exc
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import psycopg
 import pytest
 
@@ -149,13 +150,55 @@ def test_restore_drill_keeps_acknowledged_reports_and_erasures(
     wait_ready(server)
     status = app("backup-status", env=env)
     assert "last backup" in status and "WAL archived to: 0000" in status
+    the_scheduler_takes_a_full_backup_first(cluster, env)
+
+
+def backups(env: dict[str, str]) -> list[dict[str, Any]]:
+    """pgBackRest's own list of backups in the repository, oldest first."""
+    result = subprocess.run(
+        ["pgbackrest", f"--config={env['TRYGG_BACKUP_CONFIG']}", "--stanza=trygg", "info"]
+        + ["--output=json"],
+        capture_output=True,
+        check=True,
+    )
+    stanzas = orjson.loads(result.stdout or b"[]")
+    return list(stanzas[0].get("backup", [])) if stanzas else []
+
+
+def the_scheduler_takes_a_full_backup_first(cluster: Any, env: dict[str, str]) -> None:
+    """After the restore (a new timeline) the scheduler's first backup is a full one."""
+    (walfile,) = sql(cluster, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0]
+    assert walfile[:8] != "00000001"  # the restore began a new timeline
+    held = len(backups(env))
+    # A day between backups: only the restore can make one due now.
+    daily = {**env, "TRYGG_BACKUP_FULL_EVERY": "86400", "TRYGG_BACKUP_INCREMENTAL_EVERY": "86400"}
+    log = cluster.base / "scheduler.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "backup-scheduler"],
+            env=daily,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while len(backups(env)) == held and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(3)  # and nothing more after it
+    finally:
+        process.terminate()
+        process.wait(30)
+    new = backups(env)[held:]
+    assert [b["type"] for b in new] == ["full"], log.read_text()[-3000:]
+    assert new[0]["archive"]["start"][:8] == walfile[:8]
 
 
 def test_point_in_time_restore_gets_exactly_the_first_report_and_no_withdrawn_one(
     cluster: Any, server: Server, env: dict[str, str]
 ) -> None:
     kept = file_report(server)
-    app("backup", env=env)  # incremental, on the timeline the drill's restore began
+    app("backup", env=env)  # incremental, on the full one the scheduler took after the drill
     first = file_report(server)
     time.sleep(0.3)
     (target,) = sql(cluster, "SELECT now()::text")[0]

@@ -18,6 +18,7 @@ import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from app.domain.filters import ReportFilter
+from app.domain.parsing import GEOMETRIES
 from app.errors import NotFound
 from app.repo import moderation as store
 from app.repo import reports as report_store
@@ -103,18 +104,34 @@ async def list_reports(
     db: DbDep,
     principal: Annotated[Principal, require("reports:read")],
     wanted: Annotated[ReportFilter, Depends(build_filter)],
+    geometry: Annotated[
+        str | None,
+        Query(
+            description=(
+                "Only one geometry type, for one GIS layer: point, line or area "
+                "(Point, LineString or Polygon); default all three"
+            ),
+            json_schema_extra={"enum": list(GEOMETRIES)},
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> GeoJsonResponse:
     """A GeoJSON FeatureCollection, newest first; follow the `next` link for more."""
-    rows = await store.staff_reports(db, wanted, limit=limit + 1, offset=offset)
+    kind = params.choice("geometry", geometry, GEOMETRIES)
+    rows = await store.staff_reports(db, wanted, limit=limit + 1, offset=offset, geometry=kind)
     more = len(rows) > limit
     rows = rows[:limit]
     await audit.record(
         db,
         principal,
         "reports:read",
-        details={**wanted.describe(), "limit": limit, "offset": offset},
+        details={
+            **wanted.describe(),
+            **({"geometry": kind} if kind else {}),
+            "limit": limit,
+            "offset": offset,
+        },
         rows=len(rows),
     )
     query_args = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}

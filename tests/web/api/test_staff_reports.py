@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Sql, point_feature
+from tests.conftest import Sql, UserFactory, login, point_feature
 
 Headers = Callable[..., dict[str, str]]
 
@@ -64,6 +65,48 @@ def test_planner_reads_reports_as_geojson_with_filters(
     assert logged is not None
     assert logged["rows"] == 1 and logged["details"]["reasons"] == ["alcohol", "drugs"]
     assert logged["actor"].endswith("@example.se")
+
+
+def _file_shape(client: TestClient, geometry: dict[str, Any]) -> None:
+    feature = {**point_feature(), "geometry": geometry}
+    answer = client.post("/api/v1/reports", json=feature)
+    assert answer.status_code == 201, answer.text
+
+
+def test_staff_home_offers_one_geojson_link_per_geometry_type(
+    client: TestClient, make_user: UserFactory
+) -> None:
+    x, y = 12.3234, 58.3808
+    _file_shape(client, {"type": "Point", "coordinates": [x, y]})
+    _file_shape(client, {"type": "LineString", "coordinates": [[x, y], [x + 0.002, y + 0.001]]})
+    square = [[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]
+    _file_shape(client, {"type": "Polygon", "coordinates": [square]})
+    email, password = make_user(roles=["planner"])
+    login(client, email, password)
+    home = client.get("/staff/")
+    assert home.status_code == 200
+    links = re.findall(r'href="(/api/v1/reports[^"]*)"', home.text)
+    # One GIS layer per link: QGIS opens each download as one layer, not three.
+    assert links == [
+        "/api/v1/reports?geometry=point",
+        "/api/v1/reports?geometry=line",
+        "/api/v1/reports?geometry=area",
+    ]
+    types = []
+    for link in links:
+        answer = client.get(link)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith("application/geo+json")
+        types.append({f["geometry"]["type"] for f in answer.json()["features"]})
+    assert types == [{"Point"}, {"LineString"}, {"Polygon"}]
+
+    bad = client.get("/api/v1/reports?geometry=polygon")
+    assert bad.status_code == 422
+    body = bad.json()
+    assert "point, line, area" in body["detail"]
+    assert [e["field"] for e in body["errors"]] == ["geometry"]
+    # A list would mix types again: exactly one is accepted.
+    assert client.get("/api/v1/reports?geometry=point,line").status_code == 422
 
 
 def test_paging_follows_next_links(client: TestClient, staff_headers: Headers) -> None:
