@@ -6,12 +6,11 @@ import os
 import subprocess
 from pathlib import Path
 
-import httpx
 import pyogrio
 from fastapi.testclient import TestClient
 
 from tests.browser.conftest import gazetteer, live_server, live_settings
-from tests.conftest import Sql, TokenFactory, point_feature
+from tests.conftest import Sql, TokenFactory, fresh_get, point_feature
 from tests.web.api.test_hotspots import seed
 
 __all__ = ["gazetteer", "live_server", "live_settings"]  # fixtures, used by name
@@ -29,7 +28,7 @@ def _gdal(*args: str, token: str | None = None) -> str:
 
 def test_ogrinfo_lists_the_public_layer(live_server: str, client: TestClient, sql: Sql) -> None:
     seed(sql)
-    public = httpx.get(f"{live_server}/api/v1/hotspots", timeout=60).json()["features"]
+    public = fresh_get(client, "/api/v1/hotspots").json()["features"]
     assert public
     out = _gdal("ogrinfo", "-ro", "-so", f"OAPIF:{live_server}/ogc", "hotspots")
     assert "Layer name: hotspots" in out
@@ -41,7 +40,7 @@ def test_ogr2ogr_copies_every_public_hotspot(
     live_server: str, client: TestClient, sql: Sql, tmp_path: Path
 ) -> None:
     seed(sql)
-    public = httpx.get(f"{live_server}/api/v1/hotspots", timeout=60).json()["features"]
+    public = fresh_get(client, "/api/v1/hotspots").json()["features"]
     out = tmp_path / "hotspots.gpkg"
     _gdal("ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{live_server}/ogc", "hotspots")
     assert pyogrio.read_info(out, layer="hotspots")["features"] == len(public)
