@@ -27,24 +27,15 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.config import Environment, Settings  # noqa: E402
-from app.db.pool import Database  # noqa: E402
-from app.services import hotspots as store  # noqa: E402
 from bench._common import SECRET, scratch_database, served  # noqa: E402
-from bench.hotspot_speed import load  # noqa: E402
+from bench.hotspot_speed import clustered  # noqa: E402
 
 LATEST = "SELECT input_reports FROM hotspot_runs WHERE filter_key = '' ORDER BY id DESC LIMIT 1"
 
 
 async def prepare(url: str, reports: int) -> None:
-    settings = Settings(env=Environment.test, database_url=url, secret_key=SECRET)
-    db = Database(settings.model_copy(update={"db_statement_timeout_ms": 0}), min_size=1)
-    await db.open()
-    try:
-        await load(db, reports, "realistic")
-        await store.compute(db, store.context_of(settings), force=True)
-    finally:
-        await db.close()
+    async with clustered(url, reports, SECRET):
+        pass
 
 
 def one(base: str, url: str, timeout: float) -> float:

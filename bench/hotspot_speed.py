@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +95,20 @@ async def load(db: Database, n: int, spread: str) -> None:
                 {"xs": xs[part].tolist(), "ys": ys[part].tolist(), "rids": rids[part].tolist()},
             )
         await conn.execute("ANALYZE reports")
+
+
+@contextlib.asynccontextmanager
+async def clustered(url: str, reports: int, secret: str) -> AsyncIterator[Database]:
+    """A database at `url` holding `reports` realistic reports with hotspots computed."""
+    settings = Settings(env=Environment.test, database_url=url, secret_key=secret)
+    db = Database(settings.model_copy(update={"db_statement_timeout_ms": 0}), min_size=1)
+    await db.open()
+    try:
+        await load(db, reports, "realistic")
+        await store.compute(db, store.context_of(settings), force=True)
+        yield db
+    finally:
+        await db.close()
 
 
 def backend_peak_mb(pid: int) -> float | None:

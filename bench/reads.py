@@ -25,11 +25,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.config import Environment, Settings  # noqa: E402
-from app.db.pool import Database  # noqa: E402
-from app.services import hotspots as store  # noqa: E402
 from bench._common import SECRET, free_port, scratch_database, served  # noqa: E402
-from bench.hotspot_speed import load  # noqa: E402
+from bench.hotspot_speed import clustered  # noqa: E402
 
 SIZE = text(
     "SELECT pg_total_relation_size('reports') AS bytes, (SELECT count(*) FROM reports) AS n"
@@ -76,17 +73,10 @@ async def rate(base: str, path: str, seconds: float, clients: int = 8) -> tuple[
 
 async def prepare(url: str, reports: int) -> float:
     """Store and cluster the reports; the reports table's bytes per report, indexes included."""
-    settings = Settings(env=Environment.test, database_url=url, secret_key=SECRET)
-    db = Database(settings.model_copy(update={"db_statement_timeout_ms": 0}), min_size=1)
-    await db.open()
-    try:
-        await load(db, reports, "realistic")
-        await store.compute(db, store.context_of(settings), force=True)
+    async with clustered(url, reports, SECRET) as db:
         row = await db.fetch_one(SIZE)
         assert row is not None
         return float(row["bytes"]) / max(1, int(row["n"]))
-    finally:
-        await db.close()
 
 
 def main() -> None:
