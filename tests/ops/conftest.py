@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+import orjson
 import psycopg
 import pytest
 
@@ -158,6 +159,30 @@ def backup_env(cluster: Any, **extra: str) -> dict[str, str]:
         "TRYGG_ERASURE_LOG": str(cluster.base / "erasure.log"),
         **extra,
     }
+
+
+def backups(env: dict[str, str]) -> list[dict[str, Any]]:
+    """pgBackRest's own list of backups in the repository, oldest first."""
+    result = subprocess.run(
+        ["pgbackrest", f"--config={env['TRYGG_BACKUP_CONFIG']}", "--stanza=trygg", "info"]
+        + ["--output=json"],
+        capture_output=True,
+        check=True,
+    )
+    stanzas = orjson.loads(result.stdout or b"[]")
+    return list(stanzas[0].get("backup", [])) if stanzas else []
+
+
+def start_scheduler(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`python -m app backup-scheduler` in the background, its output in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app", "backup-scheduler"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def count_ids(cluster: Any, ids: list[str]) -> int:

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import psycopg
 import pytest
 
-from tests.ops.conftest import ROOT, backup_cluster, backup_env, serve
+from tests.ops.conftest import ROOT, backup_cluster, backup_env, backups, serve, start_scheduler
 
 pytestmark = pytest.mark.slow
 LOCK_KEY = 7_418_203_001  # app.repo.backup_runs.LOCK_KEY
@@ -47,23 +46,6 @@ def app(*args: str, env: dict[str, str], ok: bool = True) -> subprocess.Complete
     return result
 
 
-def backups(env: dict[str, str]) -> list[dict[str, Any]]:
-    """pgBackRest's own list of backups in the repository, oldest first."""
-    result = subprocess.run(
-        [
-            "pgbackrest",
-            f"--config={env['TRYGG_BACKUP_CONFIG']}",
-            "--stanza=trygg",
-            "info",
-            "--output=json",
-        ],
-        capture_output=True,
-        check=True,
-    )
-    stanzas = orjson.loads(result.stdout or b"[]")
-    return list(stanzas[0].get("backup", [])) if stanzas else []
-
-
 def wait_for(check: Any, seconds: float, what: str, log: Path | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -83,14 +65,7 @@ def test_the_scheduler_takes_a_full_then_incremental_backups_by_itself(
         "TRYGG_BACKUP_FULL_EVERY": "3600",
         "TRYGG_BACKUP_INCREMENTAL_EVERY": "2",
     }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "backup-scheduler"],
-            env=schedule,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_scheduler(schedule, log)
     try:
         wait_for(lambda: len(backups(env)) >= 2, 180, "no full and incremental backup", log)
         taken = backups(env)

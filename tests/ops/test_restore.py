@@ -11,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import psycopg
 import pytest
 
 from tests.conftest import point_feature
-from tests.ops.conftest import ROOT, Server, backup_cluster, backup_env, free_port
+from tests.ops.conftest import (
+    ROOT,
+    Server,
+    backup_cluster,
+    backup_env,
+    backups,
+    free_port,
+    start_scheduler,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -153,18 +160,6 @@ def test_restore_drill_keeps_acknowledged_reports_and_erasures(
     the_scheduler_takes_a_full_backup_first(cluster, env)
 
 
-def backups(env: dict[str, str]) -> list[dict[str, Any]]:
-    """pgBackRest's own list of backups in the repository, oldest first."""
-    result = subprocess.run(
-        ["pgbackrest", f"--config={env['TRYGG_BACKUP_CONFIG']}", "--stanza=trygg", "info"]
-        + ["--output=json"],
-        capture_output=True,
-        check=True,
-    )
-    stanzas = orjson.loads(result.stdout or b"[]")
-    return list(stanzas[0].get("backup", [])) if stanzas else []
-
-
 def the_scheduler_takes_a_full_backup_first(cluster: Any, env: dict[str, str]) -> None:
     """After the restore (a new timeline) the scheduler's first backup is a full one."""
     (walfile,) = sql(cluster, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0]
@@ -173,14 +168,7 @@ def the_scheduler_takes_a_full_backup_first(cluster: Any, env: dict[str, str]) -
     # A day between backups: only the restore can make one due now.
     daily = {**env, "TRYGG_BACKUP_FULL_EVERY": "86400", "TRYGG_BACKUP_INCREMENTAL_EVERY": "86400"}
     log = cluster.base / "scheduler.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "backup-scheduler"],
-            env=daily,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_scheduler(daily, log)
     try:
         deadline = time.monotonic() + 120
         while len(backups(env)) == held and time.monotonic() < deadline:
