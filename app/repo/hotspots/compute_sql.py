@@ -267,7 +267,7 @@ WHERE t.pid = l.pid AND t.cid IS NOT NULL"""),
     text("DROP TABLE hs_hulls, hs_rest_to"),
 )
 
-# Step 4 (geo.significance): per Monte Carlo run, the largest cluster (in
+# Step 4 (geo.montecarlo): per Monte Carlo run, the largest cluster (in
 # points) of a scatter clustered like the data.
 MONTE_CARLO = text("""
 WITH pts AS (
