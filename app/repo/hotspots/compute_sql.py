@@ -457,9 +457,7 @@ GROUP BY c.cid, 2, l.cid
 CELL_COUNTS = text("""
 SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
 """)
-OUTLINE_AREAS = text(
-    "SELECT cid, reporters, cx, cy, ST_Area(outline) AS m2 FROM hs_out ORDER BY cid"
-)
+OUTLINE_AREAS = text("SELECT cid, reporters, cx, cy, hull_m2 AS m2 FROM hs_out ORDER BY cid")
 
 
 async def final_clusters(tx: Tx) -> list[Row]:

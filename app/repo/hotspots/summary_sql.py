@@ -14,6 +14,7 @@ from app.db.pool import Row
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.compute_sql import SOURCE_FILTER
 from app.repo.hotspots.transaction import Tx
+from geo import outline
 
 # Each hotspot's reports, one row per (hotspot, person, report), with what the
 # person said there; every later statistic reads this table.
@@ -27,24 +28,51 @@ FROM (
 ) m JOIN hs_src s ON s.id = m.id
 """)
 
-# One row per hotspot with its outline (metres) and median centre.
+# Each hotspot's person-places, indexed: the outline's core counts neighbours.
+CREATE_MEMBER_PLACES = (
+    text("""
+CREATE TEMP TABLE hs_mp ON COMMIT DROP AS
+SELECT l.cid, d.pid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+WHERE l.cid = ANY(CAST(:cids AS int[]))
+"""),
+    text("CREATE INDEX ON hs_mp USING gist (g)"),
+    text("ANALYZE hs_mp"),
+)
+
+# One row per hotspot with its outline (metres) and median centre. The outline
+# is the buffered hull of its core (`geo.outline`: the person-places with
+# :core_neighbours others of the hotspot within :core_radius), or of all its
+# person-places when the core holds fewer than :core_share of them (or fewer
+# than :core_min); hull_m2 is the whole cluster's buffered hull, which the
+# significance test judges (its chance clusters are measured that way).
 CREATE_OUT = text("""
 CREATE TEMP TABLE hs_out ON COMMIT DROP AS
 WITH rs AS (
     SELECT cid, count(*) AS reports, min(created_at) AS first_report,
            max(created_at) AS last_report
     FROM hs_memb GROUP BY cid
+), core AS (
+    SELECT c.cid, count(*) AS n, ST_Collect(c.g) AS pts
+    FROM (
+        SELECT a.cid, a.g FROM hs_mp a
+        JOIN hs_mp b ON b.cid = a.cid AND b.pid <> a.pid AND ST_DWithin(a.g, b.g, :core_radius)
+        GROUP BY a.cid, a.pid, a.g HAVING count(*) >= :core_neighbours
+    ) c
+    GROUP BY c.cid
 )
 SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4') AS outline
+       ST_Buffer(ST_ConvexHull(
+           CASE WHEN core.n >= GREATEST(:core_min, :core_share * g.n) THEN core.pts ELSE g.pts END
+       ), :buffer, 'quad_segs=4') AS outline,
+       ST_Area(ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4')) AS hull_m2
 FROM (
-    SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
+    SELECT l.cid, count(DISTINCT d.rid) AS reporters, count(*) AS n, ST_Collect(d.g) AS pts,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
     FROM hs_lab l JOIN hs_dp d USING (pid)
     WHERE l.cid = ANY(CAST(:cids AS int[]))
     GROUP BY l.cid
-) g JOIN rs USING (cid)
+) g JOIN rs USING (cid) LEFT JOIN core USING (cid)
 """)
 OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
 
@@ -100,7 +128,18 @@ FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_30
 async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float) -> list[Row]:
     """The final clusters' members and outlines; one row per hotspot (cid, counts, centre)."""
     await tx.run(CREATE_MEMBERS, values={"cids": list(cids)})
-    await tx.run(CREATE_OUT, values={"cids": list(cids), "buffer": buffer})
+    await tx.run(*CREATE_MEMBER_PLACES, values={"cids": list(cids)})
+    await tx.run(
+        CREATE_OUT,
+        values={
+            "cids": list(cids),
+            "buffer": buffer,
+            "core_radius": outline.CORE_RADIUS_M,
+            "core_neighbours": outline.CORE_NEIGHBOURS,
+            "core_share": outline.CORE_MIN_SHARE,
+            "core_min": outline.CORE_MIN_POINTS,
+        },
+    )
     return await tx.rows(OUTLINES)
 
 
