@@ -17,7 +17,8 @@ def tight_place(rng: np.random.Generator, n: int = 20, spread: float = 8.0) -> n
 def chain(start: float = 40.0, step: float = 20.0, n: int = 11) -> np.ndarray:
     """Background person-places DBSCAN (50 m, 5) chains onto a place: each has four
     others within 50 m, but only two within 25 m."""
-    return np.c_[start + step * np.arange(n), np.zeros(n)]
+    xy: np.ndarray = np.c_[start + step * np.arange(n), np.zeros(n)]
+    return xy
 
 
 def holds(shape: shapely.Geometry, xy: np.ndarray) -> np.ndarray:
