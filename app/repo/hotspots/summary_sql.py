@@ -52,13 +52,18 @@ WITH rs AS (
            max(created_at) AS last_report
     FROM hs_memb GROUP BY cid
 ), core AS (
-    SELECT c.cid, count(*) AS n, ST_Collect(c.g) AS pts
-    FROM (
-        SELECT a.cid, a.g FROM hs_mp a
-        JOIN hs_mp b ON b.cid = a.cid AND b.pid <> a.pid AND ST_DWithin(a.g, b.g, :core_radius)
-        GROUP BY a.cid, a.pid, a.g HAVING count(*) >= :core_neighbours
-    ) c
-    GROUP BY c.cid
+    -- A point's neighbours are counted only up to :core_neighbours (LIMIT):
+    -- one short index probe each, not every pair of a dense place.
+    SELECT a.cid, count(*) AS n, ST_Collect(a.g) AS pts
+    FROM hs_mp a
+    WHERE (
+        SELECT count(*) FROM (
+            SELECT 1 FROM hs_mp b
+            WHERE b.cid = a.cid AND b.pid <> a.pid AND ST_DWithin(a.g, b.g, :core_radius)
+            LIMIT :core_neighbours
+        ) nb
+    ) >= :core_neighbours
+    GROUP BY a.cid
 )
 SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
        ST_Buffer(ST_ConvexHull(
