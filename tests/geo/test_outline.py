@@ -67,3 +67,20 @@ def test_a_thin_core_does_not_shrink_the_outline_to_a_corner() -> None:
     rng = np.random.default_rng(1)
     xy = np.vstack([rng.normal(0, 3, (4, 2)), np.c_[np.linspace(60, 300, 7), np.zeros(7)]])
     assert outline.core_mask(xy[:, 0], xy[:, 1]).all()
+
+
+def test_many_clusters_at_once_get_the_cores_each_would_get_alone() -> None:
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 4, 400)
+    spread = np.array([5.0, 15.0, 30.0, 60.0])[groups]
+    # Side by side, overlapping: neighbours in another cluster do not count.
+    xy = np.c_[40.0 * groups, np.zeros(400)] + rng.normal(0, 1, (400, 2)) * spread[:, None]
+    together = outline.core_mask(xy[:, 0], xy[:, 1], groups)
+    for g in range(4):
+        mine = groups == g
+        d = np.hypot(*(xy[mine][:, None, :] - xy[mine][None, :, :]).transpose(2, 0, 1))
+        alone = (d <= outline.CORE_RADIUS_M).sum(axis=1) - 1 >= outline.CORE_NEIGHBOURS
+        if alone.sum() < max(outline.CORE_MIN_POINTS, outline.CORE_MIN_SHARE * mine.sum()):
+            alone[:] = True
+        assert (together[mine] == alone).all()
+        assert (outline.core_mask(xy[mine, 0], xy[mine, 1]) == alone).all()

@@ -5,9 +5,11 @@ Runs in the computation's transaction (`transaction.Tx`) on its temp tables.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import text
 
 from app.db.pool import Row
@@ -28,23 +30,22 @@ FROM (
 ) m JOIN hs_src s ON s.id = m.id
 """)
 
-# Each hotspot's person-places, indexed: the outline's core counts neighbours.
-CREATE_MEMBER_PLACES = (
-    text("""
-CREATE TEMP TABLE hs_mp ON COMMIT DROP AS
-SELECT l.cid, d.pid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
+# Each hotspot's person-places, for its core (`geo.outline.core_mask`); the
+# columns travel as comma-separated text, as compute_sql.PLACES_XY's do.
+MEMBER_PLACES = text("""
+SELECT COALESCE(string_agg(l.cid::text, ',' ORDER BY d.pid), '') AS cids,
+       COALESCE(string_agg(d.pid::text, ',' ORDER BY d.pid), '') AS pids,
+       COALESCE(string_agg(ST_X(d.g)::text, ',' ORDER BY d.pid), '') AS xs,
+       COALESCE(string_agg(ST_Y(d.g)::text, ',' ORDER BY d.pid), '') AS ys
+FROM hs_lab l JOIN hs_dp d USING (pid)
 WHERE l.cid = ANY(CAST(:cids AS int[]))
-"""),
-    text("CREATE INDEX ON hs_mp USING gist (g)"),
-    text("ANALYZE hs_mp"),
-)
+""")
 
 # One row per hotspot with its outline (metres) and median centre. The outline
-# is the buffered hull of its core (`geo.outline`: the person-places with
-# :core_neighbours others of the hotspot within :core_radius), or of all its
-# person-places when the core holds fewer than :core_share of them (or fewer
-# than :core_min); hull_m2 is the whole cluster's buffered hull, which the
-# significance test judges (its chance clusters are measured that way).
+# is the buffered hull of the person-places in :core (`geo.outline`: its dense
+# core, or all of it when that is too thin); hull_m2 is the whole cluster's
+# buffered hull, which the significance test judges (its chance clusters are
+# measured that way).
 CREATE_OUT = text("""
 CREATE TEMP TABLE hs_out ON COMMIT DROP AS
 WITH rs AS (
@@ -52,26 +53,16 @@ WITH rs AS (
            max(created_at) AS last_report
     FROM hs_memb GROUP BY cid
 ), core AS (
-    -- A point's neighbours are counted only up to :core_neighbours (LIMIT):
-    -- one short index probe each, not every pair of a dense place.
-    SELECT a.cid, count(*) AS n, ST_Collect(a.g) AS pts
-    FROM hs_mp a
-    WHERE (
-        SELECT count(*) FROM (
-            SELECT 1 FROM hs_mp b
-            WHERE b.cid = a.cid AND b.pid <> a.pid AND ST_DWithin(a.g, b.g, :core_radius)
-            LIMIT :core_neighbours
-        ) nb
-    ) >= :core_neighbours
-    GROUP BY a.cid
+    SELECT l.cid, ST_Collect(d.g) AS pts
+    FROM unnest(string_to_array(:core, ',')::int[]) AS k(pid)
+    JOIN hs_dp d USING (pid) JOIN hs_lab l USING (pid)
+    GROUP BY l.cid
 )
 SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(
-           CASE WHEN core.n >= GREATEST(:core_min, :core_share * g.n) THEN core.pts ELSE g.pts END
-       ), :buffer, 'quad_segs=4') AS outline,
+       ST_Buffer(ST_ConvexHull(COALESCE(core.pts, g.pts)), :buffer, 'quad_segs=4') AS outline,
        ST_Area(ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4')) AS hull_m2
 FROM (
-    SELECT l.cid, count(DISTINCT d.rid) AS reporters, count(*) AS n, ST_Collect(d.g) AS pts,
+    SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
     FROM hs_lab l JOIN hs_dp d USING (pid)
@@ -133,19 +124,29 @@ FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_30
 async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float) -> list[Row]:
     """The final clusters' members and outlines; one row per hotspot (cid, counts, centre)."""
     await tx.run(CREATE_MEMBERS, values={"cids": list(cids)})
-    await tx.run(*CREATE_MEMBER_PLACES, values={"cids": list(cids)})
+    (places,) = await tx.rows(MEMBER_PLACES, {"cids": list(cids)})
+    pids = _numbers(places["pids"], np.int64)
+    # Seconds of CPU at a million reports: off the event loop, as the Monte Carlo work.
+    core = await asyncio.to_thread(
+        outline.core_mask,
+        _numbers(places["xs"], float),
+        _numbers(places["ys"], float),
+        _numbers(places["cids"], np.int64),
+    )
     await tx.run(
         CREATE_OUT,
         values={
             "cids": list(cids),
             "buffer": buffer,
-            "core_radius": outline.CORE_RADIUS_M,
-            "core_neighbours": outline.CORE_NEIGHBOURS,
-            "core_share": outline.CORE_MIN_SHARE,
-            "core_min": outline.CORE_MIN_POINTS,
+            "core": ",".join(map(str, pids[core].tolist())),
         },
     )
     return await tx.rows(OUTLINES)
+
+
+def _numbers(joined: str, dtype: type) -> np.ndarray:
+    """A comma-separated column (MEMBER_PLACES) as an array."""
+    return np.array(joined.split(",") if joined else [], dtype=dtype)
 
 
 async def code_counts(tx: Tx) -> list[Row]:
