@@ -31,44 +31,44 @@ FROM (
 """)
 
 # Each hotspot's person-places, for its core (`geo.outline.core_mask`); the
-# columns travel as comma-separated text, as compute_sql.PLACES_XY's do.
+# columns travel as comma-separated text, as compute_sql.PLACES_XY's do. One
+# aggregation feeds all four lists the same rows in the same order, so they
+# line up without a sort.
 MEMBER_PLACES = text("""
-SELECT COALESCE(string_agg(l.cid::text, ',' ORDER BY d.pid), '') AS cids,
-       COALESCE(string_agg(d.pid::text, ',' ORDER BY d.pid), '') AS pids,
-       COALESCE(string_agg(ST_X(d.g)::text, ',' ORDER BY d.pid), '') AS xs,
-       COALESCE(string_agg(ST_Y(d.g)::text, ',' ORDER BY d.pid), '') AS ys
+SELECT COALESCE(string_agg(l.cid::text, ','), '') AS cids,
+       COALESCE(string_agg(d.pid::text, ','), '') AS pids,
+       COALESCE(string_agg(ST_X(d.g)::text, ','), '') AS xs,
+       COALESCE(string_agg(ST_Y(d.g)::text, ','), '') AS ys
 FROM hs_lab l JOIN hs_dp d USING (pid)
 WHERE l.cid = ANY(CAST(:cids AS int[]))
 """)
 
 # One row per hotspot with its outline (metres) and median centre. The outline
-# is the buffered hull of the person-places in :core (`geo.outline`: its dense
-# core, or all of it when that is too thin); hull_m2 is the whole cluster's
-# buffered hull, which the significance test judges (its chance clusters are
-# measured that way).
+# is the buffered hull of its person-places except the :fringe ones
+# (`geo.outline`: outside its dense core; none when the core is too thin);
+# hull_m2 is the whole cluster's buffered hull, which the significance test
+# judges (its chance clusters are measured that way).
 CREATE_OUT = text("""
 CREATE TEMP TABLE hs_out ON COMMIT DROP AS
 WITH rs AS (
     SELECT cid, count(*) AS reports, min(created_at) AS first_report,
            max(created_at) AS last_report
     FROM hs_memb GROUP BY cid
-), core AS (
-    SELECT l.cid, ST_Collect(d.g) AS pts
-    FROM unnest(string_to_array(:core, ',')::int[]) AS k(pid)
-    JOIN hs_dp d USING (pid) JOIN hs_lab l USING (pid)
-    GROUP BY l.cid
+), fringe AS (
+    SELECT DISTINCT f.pid FROM unnest(string_to_array(:fringe, ',')::int[]) AS f(pid)
 )
 SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(COALESCE(core.pts, g.pts)), :buffer, 'quad_segs=4') AS outline,
+       ST_Buffer(ST_ConvexHull(COALESCE(g.core, g.pts)), :buffer, 'quad_segs=4') AS outline,
        ST_Area(ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4')) AS hull_m2
 FROM (
     SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
+           ST_Collect(d.g) FILTER (WHERE f.pid IS NULL) AS core,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
-    FROM hs_lab l JOIN hs_dp d USING (pid)
+    FROM hs_lab l JOIN hs_dp d USING (pid) LEFT JOIN fringe f ON f.pid = d.pid
     WHERE l.cid = ANY(CAST(:cids AS int[]))
     GROUP BY l.cid
-) g JOIN rs USING (cid) LEFT JOIN core USING (cid)
+) g JOIN rs USING (cid)
 """)
 OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
 
@@ -138,7 +138,7 @@ async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float) -> list[Ro
         values={
             "cids": list(cids),
             "buffer": buffer,
-            "core": ",".join(map(str, pids[core].tolist())),
+            "fringe": ",".join(map(str, pids[~core].tolist())),
         },
     )
     return await tx.rows(OUTLINES)
