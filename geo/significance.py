@@ -64,7 +64,8 @@ QUIET_RATIO = 1.0
 SIZE_MARGIN = 1.5
 BUSY_RATIO = 2.0
 COMPACT_MARGIN = 3.0
-# Outlines are hulls buffered this much (geo.hotspots.OUTLINE_BUFFER_M).
+# Chance clusters are measured by their hull buffered this much, as the pipeline's
+# hull_m2 (geo.hotspots.OUTLINE_BUFFER_M; the staff outline is the core's, geo.outline).
 OUTLINE_BUFFER_M = 15.0
 LEVEL_STEP = 1.25
 # Beyond this many mean neighbours within eps a uniform scatter is one giant
