@@ -1,10 +1,10 @@
 """The public shape of a hotspot: an ellipse of its people's spread, never an outline of reports.
 
-Staff see the exact outline (a buffered hull, whose arcs are centred on
-report points). The public see an ellipse built only from aggregates of the
-hotspot's people, each counted once: the mean position and the covariance,
-both coarsened before use. So no vertex, no circle through vertices and no
-centre is tied to one report (issue 10):
+Staff see the exact outline (a buffered hull of the dense core, geo.outline,
+whose arcs are centred on report points). The public see an ellipse built
+only from aggregates of the hotspot's people, each counted once: the mean
+position and the covariance, both coarsened before use. So no vertex, no
+circle through vertices and no centre is tied to one report (issue 10):
 
 - the centre is the mean of at least `public_min_reporters` people, snapped
   to a `CENTRE_SNAP_M` lattice, so one more person moves it in steps that hide

@@ -13,7 +13,7 @@ Steps:
 2. one point per person per place (`ST_ClusterDBSCAN(25 m, 1)` per reporter);
 3. `ST_ClusterDBSCAN(eps, minpoints)` over those, in a fixed order;
 4. a cluster needs `k = max(min_reporters, k_mc)` distinct people, `k_mc` from a
-   Monte Carlo test (geo.significance), except where its background is quieter
+   Monte Carlo test (geo.montecarlo), except where its background is quieter
    than the area's mean: there `min_reporters` and the local test of step 6 decide;
 5. clusters wider than `max_extent`, or holding two dense cores, are split by
    re-running DBSCAN inside them with `minpoints` raised to their density, so
@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from itertools import groupby
 from typing import Any
 
-from geo.significance import dense_minpoints
+from geo.montecarlo import dense_minpoints
 from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES, TIME_HOURS
 
 LINE_STEP_M = 50.0
@@ -101,7 +101,7 @@ def next_minpoints(current: int, anchor: Cluster, probe: Cluster, max_extent: fl
     small steps, starting near its probe's mean number of neighbours (below
     that nothing changes). A too-wide cluster is a dense region rather than a
     place: minpoints jump to where its own mean density would give no core
-    point by chance (`geo.significance.dense_minpoints`), so only places denser
+    point by chance (`geo.montecarlo.dense_minpoints`), so only places denser
     than their surroundings remain.
     """
     step = max(

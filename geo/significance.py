@@ -1,20 +1,8 @@
-"""Monte Carlo significance threshold for hotspots, made cheap.
+"""Significance of each hotspot against its local background (issue 15).
 
-The reference test scatters the noise points at random over the service area
-(99 runs, seeded), clusters each scatter with the same DBSCAN and takes the
-95th percentile of the largest cluster's distinct reporters, plus one.
-
-Three things keep it cheap:
-- every scattered point counts as its own person (an upper bound, so the
-  threshold is conservative), which makes the answer depend only on the
-  number of noise points, the area and the DBSCAN parameters, so it is cached;
-- the count is rounded *up* to a 5 % grid, so a few new reports reuse the
-  cached answer (more noise can only raise the threshold);
-- all runs are clustered in one PostGIS query (`PARTITION BY run`, in
-  app.repo.hotspots.compute_sql), and when runs x points would exceed a
-  budget, the runs scatter the same density over a smaller window and the
-  percentile is taken at 0.95^(window/area), since the largest cluster of the
-  whole area is the largest of area/window windows.
+The background density at a cluster's spot comes from geo.background (ring
+sectors); the chance clusters of a uniform scatter at that density from the
+Monte Carlo scatter of geo.montecarlo, clustered here in numpy (geo.dbscan).
 """
 
 from __future__ import annotations
@@ -27,128 +15,32 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.background import (
+    CELL_M,
+    RING_OUTER,
+    background_density,
+    cell_counts_xy,
+    ring_counts_xy,
+    second_density,
+    sector_shares,
+    typical_density,
+)
 from geo.dbscan import dbscan_labels, largest_per_group
-
-POINT_BUDGET = 40_000
-GRID_STEP = 1.05
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """The scattered points of all runs, and how to read the per-run maxima."""
-
-    runs: np.ndarray
-    xs: np.ndarray
-    ys: np.ndarray
-    nruns: int
-    quantile: float  # of the per-run largest clusters
-
-
-def rounded_count(n: int) -> int:
-    """`n` rounded up to the next step of a 5 % grid (1, 2, ..., 20, 21, 22, 24, ...)."""
-    if n <= 20:
-        return n
-    return math.ceil(GRID_STEP ** math.ceil(math.log(n) / math.log(GRID_STEP)))
-
-
-def _uniform_in(
-    rng: np.random.Generator, polygon: BaseGeometry, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    minx, miny, maxx, maxy = polygon.bounds
-    xs: list[np.ndarray] = []
-    ys: list[np.ndarray] = []
-    have = 0
-    share = max(polygon.area / ((maxx - minx) * (maxy - miny)), 0.05)
-    while have < n:
-        m = int((n - have) / share * 1.1) + 16
-        x = rng.uniform(minx, maxx, m)
-        y = rng.uniform(miny, maxy, m)
-        inside = shapely.contains_xy(polygon, x, y)
-        xs.append(x[inside])
-        ys.append(y[inside])
-        have += int(inside.sum())
-    return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
-
-
-def simulate(area_3006: BaseGeometry, n: int, runs: int, seed: int) -> Simulation:
-    """Seeded scatters of `n` points over the area (or a window of it, see above)."""
-    rng = np.random.default_rng(seed)
-    area = float(area_3006.area)
-    region = area_3006
-    quantile = 0.95
-    if n * runs > POINT_BUDGET:
-        # Same density on a square window in the middle of the area's bounds.
-        per_run = max(POINT_BUDGET // runs, 1)
-        window_area = area * per_run / n
-        side = math.sqrt(window_area)
-        cx, cy = area_3006.centroid.x, area_3006.centroid.y
-        region = shapely.box(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
-        quantile = 0.95 ** (window_area / area)
-        n = per_run
-    xs = np.empty(n * runs)
-    ys = np.empty(n * runs)
-    for r in range(runs):
-        x, y = _uniform_in(rng, region, n)
-        xs[r * n : (r + 1) * n] = x
-        ys[r * n : (r + 1) * n] = y
-    run_ids = np.repeat(np.arange(runs, dtype=np.int32), n)
-    return Simulation(run_ids, xs, ys, runs, quantile)
-
-
-def threshold(largest: list[int], quantile: float) -> int:
-    """The percentile of the per-run largest clusters, plus one."""
-    if not largest:
-        return 1
-    value = float(np.quantile(np.asarray(largest, dtype=float), quantile, method="higher"))
-    return int(value) + 1
-
-
-def poisson_upper(mu: float, alpha: float) -> int:
-    """The smallest q with P(X >= q) <= alpha for X ~ Poisson(mu)."""
-    if mu <= 0:
-        return 1
-    # Walk the pmf in logs from 0; fine for the densities met here (mu < 1e5).
-    log_pmf = -mu
-    cdf = 0.0
-    q = 0
-    while True:
-        cdf += math.exp(log_pmf)
-        q += 1
-        if 1.0 - cdf <= alpha:
-            return q
-        log_pmf += math.log(mu) - math.log(q)
-        if q > mu + 50 * math.sqrt(mu) + 50:
-            return q
-
-
-def dense_minpoints(neighbours: float, points: int, alpha: float = 0.05) -> int:
-    """Minpoints at which a uniform area this dense has no core point by chance.
-
-    Under complete spatial randomness a point's neighbours within eps are
-    Poisson(`neighbours`); with minpoints counting the point itself, a core
-    point needs `minpoints - 1` neighbours. The chance that any of `points`
-    points is a core by chance is kept below `alpha` (Bonferroni).
-    """
-    return 1 + poisson_upper(neighbours, alpha / max(points, 1))
-
+from geo.montecarlo import simulate, threshold
 
 # --- significance against the local background (issue 15) ---------------------
 #
 # A uniform scatter over the whole area expects far fewer chance clusters than
 # a busy town centre makes. So each final cluster is judged at its own spot:
-# - its background density is the mean count of person-places in the sectors
-#   of a ring around it (RING_INNER..RING_OUTER metres, SECTORS sectors, parts
-#   outside the area left out), twice: first from the TRIM quietest sectors
-#   (a true place next door is not background), then, with the places that
-#   passed the first test left out, from the busier sectors (TRIM_LOW
-#   quietest and TRIM_HIGH_AGAIN busiest left out: chance clusters are
-#   background, and at the edge of a busy centre the busy side is what counts);
+# - its background density comes from the ring sectors around it, in two
+#   passes (geo.background);
 # - it must beat the chance clusters of a uniform scatter at that density over
 #   the parts of the area about that busy (`window_m2`): the Monte Carlo test
-#   above, clustered in numpy (geo.dbscan), with the area-wide k as a floor
-#   where the spot is as busy as the area's mean; quieter spots (a busy centre
-#   raises k above what their chance clusters reach) need only min_reporters,
-#   judged at no less than the typical cell's density (`floors_of`);
+#   of geo.montecarlo, clustered in numpy (geo.dbscan), with the area-wide k
+#   as a floor where the spot is as busy as the area's mean; quieter spots (a
+#   busy centre raises k above what their chance clusters reach) need only
+#   min_reporters, judged at no less than the typical cell's density
+#   (`floors_of`);
 # - or, when it is smaller than that, be more compact than any chance cluster
 #   of its size: near the density where DBSCAN's chance clusters chain into
 #   big ones (a busy centre), size alone would hold back real places of 40
@@ -172,21 +64,9 @@ QUIET_RATIO = 1.0
 SIZE_MARGIN = 1.5
 BUSY_RATIO = 2.0
 COMPACT_MARGIN = 3.0
-# Outlines are hulls buffered this much (geo.hotspots.OUTLINE_BUFFER_M).
+# Chance clusters are measured by their hull buffered this much, as the pipeline's
+# hull_m2 (geo.hotspots.OUTLINE_BUFFER_M; the staff outline is the core's, geo.outline).
 OUTLINE_BUFFER_M = 15.0
-RING_INNER = 60.0
-RING_OUTER = 300.0
-SECTORS = 8
-TRIM = 4
-# The second pass, with places that passed left out, takes the busiest sectors:
-# at the edge of a busy centre the busy side is the background a chance
-# cluster there was drawn from.
-TRIM_LOW = 3
-# ... but for a place missed next door, still leaves out the busiest one.
-TRIM_HIGH_AGAIN = 1
-UNEVEN = 2.5
-# A sector counts only when this share of it lies inside the service area.
-MIN_SECTOR_SHARE = 0.25
 LEVEL_STEP = 1.25
 # Beyond this many mean neighbours within eps a uniform scatter is one giant
 # DBSCAN cluster (and simulating it costs points x neighbours): there the
@@ -197,11 +77,8 @@ SATURATED_NEIGHBOURS = 8.0
 # at least WINDOW_SHARE as busy as its spot (CELL_M cells of all person-places),
 # not of the whole area: a small busy centre makes fewer chance clusters than
 # a whole area that busy would. At least a ring's disc, at most the area.
-CELL_M = 250.0
 WINDOW_SHARE = 0.5
 MIN_WINDOW_M2 = math.pi * RING_OUTER**2
-_SAMPLE_RINGS = 6
-_SAMPLE_ANGLES = 8
 
 
 @dataclass(frozen=True)
@@ -228,81 +105,6 @@ class Verdict:
         }
 
 
-def _sector_pattern() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sample offsets evenly spread over each ring sector (equal area per sample)."""
-    radii = np.sqrt(
-        RING_INNER**2
-        + (np.arange(_SAMPLE_RINGS) + 0.5) / _SAMPLE_RINGS * (RING_OUTER**2 - RING_INNER**2)
-    )
-    width = 2 * math.pi / SECTORS
-    angles = (np.arange(_SAMPLE_ANGLES) + 0.5) / _SAMPLE_ANGLES * width
-    r, a = np.meshgrid(radii, angles, indexing="ij")
-    sectors = np.arange(SECTORS)
-    theta = a.ravel()[None, :] + sectors[:, None] * width
-    return (
-        (r.ravel()[None, :] * np.cos(theta)).ravel(),
-        (r.ravel()[None, :] * np.sin(theta)).ravel(),
-        np.repeat(sectors, r.size),
-    )
-
-
-def sector_of(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """The ring sector (0..SECTORS-1) of offsets from a cluster's centre."""
-    angle = np.mod(np.arctan2(dy, dx), 2 * math.pi)
-    out: np.ndarray = np.minimum((angle / (2 * math.pi / SECTORS)).astype(int), SECTORS - 1)
-    return out
-
-
-def sector_shares(area: BaseGeometry, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """(clusters, SECTORS): the share of each ring sector inside the service area."""
-    ox, oy, sector = _sector_pattern()
-    cx = np.asarray(cx, dtype=float)
-    cy = np.asarray(cy, dtype=float)
-    shapely.prepare(area)
-    inside = shapely.contains_xy(area, cx[:, None] + ox[None, :], cy[:, None] + oy[None, :])
-    per = np.zeros((len(cx), SECTORS))
-    for s in range(SECTORS):
-        per[:, s] = inside[:, sector == s].mean(axis=1)
-    return per
-
-
-def background_density(
-    counts: np.ndarray, shares: np.ndarray, drop_high: int = TRIM, drop_low: int = 0
-) -> np.ndarray:
-    """Person-places per m2 around each cluster, from ring sector counts and shares.
-
-    The mean over the sectors inside the area, leaving out the `drop_high`
-    busiest and the `drop_low` quietest (fewer when fewer sectors count, at
-    least two kept); 0 when no sector lies inside.
-    """
-    sector_area = math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS
-    out = np.zeros(len(counts))
-    for i, (c, s) in enumerate(zip(np.asarray(counts, float), np.asarray(shares), strict=True)):
-        ok = s >= MIN_SECTOR_SHARE
-        if not ok.any():
-            continue
-        dens = np.sort(c[ok] / (s[ok] * sector_area))
-        spare = max(len(dens) - 2, 0)
-        high = min(drop_high, spare)
-        low = min(drop_low, spare - high)
-        out[i] = float(dens[low : len(dens) - high].mean())
-    return out
-
-
-def second_density(counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """The second pass's background: the busier sectors where the ring is uneven
-    (busier half at least UNEVEN times the quieter half: the edge of a busy
-    part), else all of them (an even background: picking its busier sectors
-    would only add bias)."""
-    plain = background_density(counts, shares, TRIM_HIGH_AGAIN, 0)
-    busy = background_density(counts, shares, TRIM_HIGH_AGAIN, TRIM_LOW)
-    quiet = background_density(counts, shares, SECTORS // 2, 0)
-    floor = 1.0 / (math.pi * (RING_OUTER**2 - RING_INNER**2) / SECTORS)  # one per sector
-    uneven = busy >= UNEVEN * np.maximum(quiet, floor)
-    out: np.ndarray = np.where(uneven, busy, plain)
-    return out
-
-
 def level_count(density: float, area_m2: float) -> int:
     """Points a uniform scatter at `density` puts in an area, rounded up on a coarse grid."""
     n = density * area_m2
@@ -319,14 +121,6 @@ def window_m2(density: float, cell_counts: np.ndarray, area_m2: float) -> float:
         return min(MIN_WINDOW_M2, area_m2)
     steps = math.ceil(math.log(busy / MIN_WINDOW_M2) / math.log(LEVEL_STEP))
     return min(MIN_WINDOW_M2 * LEVEL_STEP**steps, area_m2)
-
-
-def cell_counts_xy(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Person-places per CELL_M cell (non-empty cells), as compute_sql.CELL_COUNTS."""
-    cells = np.c_[np.floor(xs / CELL_M), np.floor(ys / CELL_M)]
-    if len(cells) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(cells, axis=0, return_counts=True)[1]
 
 
 @dataclass(frozen=True)
@@ -430,12 +224,6 @@ def judge(
         margin=reporters - need,
         held=gate and not passes,
     )
-
-
-def typical_density(cells: np.ndarray) -> float:
-    """Person-places per m2 of the area's median (non-empty) CELL_M cell."""
-    cells = np.asarray(cells)
-    return float(np.median(cells)) / CELL_M**2 if len(cells) else 0.0
 
 
 def has_quiet_parts(cells: np.ndarray, mean: float) -> bool:
@@ -542,22 +330,6 @@ def judge_all(
             compact = level_of(level_count(wide, w), w)
         out[i] = judge(reporters[i], outline_m2[i], d, level, floors[i], gate, compact)
     return [out[i] for i in range(len(keys))]
-
-
-def ring_counts_xy(
-    xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, cids: list[int], exclude: set[int]
-) -> np.ndarray:
-    """(clusters, SECTORS): as app.repo.hotspots.compute_sql.RING_COUNTS, on arrays."""
-    out = np.zeros((len(cids), SECTORS), dtype=np.int64)
-    for i, cid in enumerate(cids):
-        inside = labels == cid
-        cx, cy = float(np.median(xs[inside])), float(np.median(ys[inside]))
-        dx, dy = xs - cx, ys - cy
-        d = np.hypot(dx, dy)
-        other = ~inside & ~np.isin(labels, list(exclude))
-        keep = (d >= RING_INNER) & (d <= RING_OUTER) & other
-        out[i] = np.bincount(sector_of(dx[keep], dy[keep]), minlength=SECTORS)
-    return out
 
 
 def judge_points(

@@ -1,4 +1,4 @@
-"""Pure parts of the hotspot method: hours, splits, identity matching, significance."""
+"""Pure parts of the hotspot method: hours, splits, identity matching, the Monte Carlo threshold."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import shapely
 
 from geo import hotspots as method
-from geo import significance
+from geo import montecarlo
 
 
 def cluster(cid: int, x: float, reporters: int, extent: float = 80.0) -> method.Cluster:
@@ -52,7 +52,7 @@ def test_minpoints_step_up_in_a_place_and_jump_in_a_dense_region() -> None:
     dense = method.Cluster(1, 5000, 5000, 0, 0, 800, 130.0)
     jump = method.next_minpoints(5, dense, dense, 250)
     assert 130 + 3 * 11 < jump < 130 + 7 * 11
-    assert significance.poisson_upper(130.0, 0.05 / 5000) == jump - 1
+    assert montecarlo.poisson_upper(130.0, 0.05 / 5000) == jump - 1
 
 
 def test_matching_is_one_to_one_by_largest_overlap() -> None:
@@ -71,14 +71,14 @@ def test_codes_count_people_in_vocabulary_order() -> None:
 
 def test_rounded_count_only_goes_up_by_at_most_five_percent() -> None:
     for n in (1, 7, 20, 21, 99, 400, 401, 12345):
-        assert n <= significance.rounded_count(n) <= n * 1.05 + 1
-    assert len({significance.rounded_count(n) for n in range(400, 460)}) <= 4
+        assert n <= montecarlo.rounded_count(n) <= n * 1.05 + 1
+    assert len({montecarlo.rounded_count(n) for n in range(400, 460)}) <= 4
 
 
 def test_simulation_is_seeded_and_stays_inside_the_area() -> None:
     area = shapely.box(0, 0, 1000, 1000)
-    a = significance.simulate(area, 50, 3, 7)
-    b = significance.simulate(area, 50, 3, 7)
+    a = montecarlo.simulate(area, 50, 3, 7)
+    b = montecarlo.simulate(area, 50, 3, 7)
     assert (a.xs == b.xs).all() and len(a.xs) == 150
     assert ((a.xs >= 0) & (a.xs <= 1000)).all()
     assert a.quantile == 0.95
@@ -86,11 +86,11 @@ def test_simulation_is_seeded_and_stays_inside_the_area() -> None:
 
 def test_a_big_simulation_uses_a_window_and_a_higher_quantile() -> None:
     area = shapely.box(0, 0, 4000, 4000)
-    sim = significance.simulate(area, 100_000, 99, 1)
-    assert len(sim.xs) <= significance.POINT_BUDGET
+    sim = montecarlo.simulate(area, 100_000, 99, 1)
+    assert len(sim.xs) <= montecarlo.POINT_BUDGET
     assert 0.95 < sim.quantile < 1
 
 
 def test_threshold_is_the_percentile_plus_one() -> None:
-    assert significance.threshold([0] * 99, 0.95) == 1
-    assert significance.threshold(list(range(100)), 0.95) == 96
+    assert montecarlo.threshold([0] * 99, 0.95) == 1
+    assert montecarlo.threshold(list(range(100)), 0.95) == 96

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from geo import significance
+from geo import background, significance
 from geo.dbscan import dbscan_labels, largest_per_group
 
 AREA = shapely.box(0, 0, 3000, 3000)
@@ -130,18 +130,18 @@ def test_density_levels_are_few_and_round_up() -> None:
 def test_a_neighbouring_true_place_does_not_count_as_background() -> None:
     # Eight equal sectors but one holds a neighbour's 60 points: trimmed away.
     counts = np.array([[3, 3, 3, 3, 3, 3, 3, 63]])
-    shares = np.ones((1, significance.SECTORS))
-    trimmed = significance.background_density(counts, shares)
-    plain = significance.background_density(counts, shares, drop_high=0)
-    sector = np.pi * (significance.RING_OUTER**2 - significance.RING_INNER**2) / 8
+    shares = np.ones((1, background.SECTORS))
+    trimmed = background.background_density(counts, shares)
+    plain = background.background_density(counts, shares, drop_high=0)
+    sector = np.pi * (background.RING_OUTER**2 - background.RING_INNER**2) / 8
     assert trimmed[0] == 3 / sector
     assert plain[0] > trimmed[0]
 
 
 def test_sectors_outside_the_area_do_not_count() -> None:
-    shares = significance.sector_shares(AREA, np.array([0.0, 1500.0]), np.array([1500.0, 1500.0]))
+    shares = background.sector_shares(AREA, np.array([0.0, 1500.0]), np.array([1500.0, 1500.0]))
     assert shares[1].min() == 1.0
-    assert 3 <= int((shares[0] >= significance.MIN_SECTOR_SHARE).sum()) <= 5
+    assert 3 <= int((shares[0] >= background.MIN_SECTOR_SHARE).sum()) <= 5
 
 
 def test_numpy_dbscan_matches_the_definition() -> None:

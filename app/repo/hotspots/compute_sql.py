@@ -267,7 +267,7 @@ WHERE t.pid = l.pid AND t.cid IS NOT NULL"""),
     text("DROP TABLE hs_hulls, hs_rest_to"),
 )
 
-# Step 4 (geo.significance): per Monte Carlo run, the largest cluster (in
+# Step 4 (geo.montecarlo): per Monte Carlo run, the largest cluster (in
 # points) of a scatter clustered like the data.
 MONTE_CARLO = text("""
 WITH pts AS (
@@ -457,9 +457,7 @@ GROUP BY c.cid, 2, l.cid
 CELL_COUNTS = text("""
 SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
 """)
-OUTLINE_AREAS = text(
-    "SELECT cid, reporters, cx, cy, ST_Area(outline) AS m2 FROM hs_out ORDER BY cid"
-)
+OUTLINE_AREAS = text("SELECT cid, reporters, cx, cy, hull_m2 AS m2 FROM hs_out ORDER BY cid")
 
 
 async def final_clusters(tx: Tx) -> list[Row]:

@@ -5,15 +5,18 @@ Runs in the computation's transaction (`transaction.Tx`) on its temp tables.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import text
 
 from app.db.pool import Row
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.compute_sql import SOURCE_FILTER
 from app.repo.hotspots.transaction import Tx
+from geo import outline
 
 # Each hotspot's reports, one row per (hotspot, person, report), with what the
 # person said there; every later statistic reads this table.
@@ -27,21 +30,42 @@ FROM (
 ) m JOIN hs_src s ON s.id = m.id
 """)
 
-# One row per hotspot with its outline (metres) and median centre.
+# Each hotspot's person-places, for its core (`geo.outline.core_mask`); the
+# columns travel as comma-separated text, as compute_sql.PLACES_XY's do. One
+# aggregation feeds all four lists the same rows in the same order, so they
+# line up without a sort.
+MEMBER_PLACES = text("""
+SELECT COALESCE(string_agg(l.cid::text, ','), '') AS cids,
+       COALESCE(string_agg(d.pid::text, ','), '') AS pids,
+       COALESCE(string_agg(ST_X(d.g)::text, ','), '') AS xs,
+       COALESCE(string_agg(ST_Y(d.g)::text, ','), '') AS ys
+FROM hs_lab l JOIN hs_dp d USING (pid)
+WHERE l.cid = ANY(CAST(:cids AS int[]))
+""")
+
+# One row per hotspot with its outline (metres) and median centre. The outline
+# is the buffered hull of its person-places except the :fringe ones
+# (`geo.outline`: outside its dense core; none when the core is too thin);
+# hull_m2 is the whole cluster's buffered hull, which the significance test
+# judges (its chance clusters are measured that way).
 CREATE_OUT = text("""
 CREATE TEMP TABLE hs_out ON COMMIT DROP AS
 WITH rs AS (
     SELECT cid, count(*) AS reports, min(created_at) AS first_report,
            max(created_at) AS last_report
     FROM hs_memb GROUP BY cid
+), fringe AS (
+    SELECT DISTINCT f.pid FROM unnest(string_to_array(:fringe, ',')::int[]) AS f(pid)
 )
 SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4') AS outline
+       ST_Buffer(ST_ConvexHull(COALESCE(g.core, g.pts)), :buffer, 'quad_segs=4') AS outline,
+       ST_Area(ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4')) AS hull_m2
 FROM (
     SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
+           ST_Collect(d.g) FILTER (WHERE f.pid IS NULL) AS core,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
-    FROM hs_lab l JOIN hs_dp d USING (pid)
+    FROM hs_lab l JOIN hs_dp d USING (pid) LEFT JOIN fringe f ON f.pid = d.pid
     WHERE l.cid = ANY(CAST(:cids AS int[]))
     GROUP BY l.cid
 ) g JOIN rs USING (cid)
@@ -100,8 +124,29 @@ FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_30
 async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float) -> list[Row]:
     """The final clusters' members and outlines; one row per hotspot (cid, counts, centre)."""
     await tx.run(CREATE_MEMBERS, values={"cids": list(cids)})
-    await tx.run(CREATE_OUT, values={"cids": list(cids), "buffer": buffer})
+    (places,) = await tx.rows(MEMBER_PLACES, {"cids": list(cids)})
+    pids = _numbers(places["pids"], np.int64)
+    # Seconds of CPU at a million reports: off the event loop, as the Monte Carlo work.
+    core = await asyncio.to_thread(
+        outline.core_mask,
+        _numbers(places["xs"], float),
+        _numbers(places["ys"], float),
+        _numbers(places["cids"], np.int64),
+    )
+    await tx.run(
+        CREATE_OUT,
+        values={
+            "cids": list(cids),
+            "buffer": buffer,
+            "fringe": ",".join(map(str, pids[~core].tolist())),
+        },
+    )
     return await tx.rows(OUTLINES)
+
+
+def _numbers(joined: str, dtype: type) -> np.ndarray:
+    """A comma-separated column (MEMBER_PLACES) as an array."""
+    return np.array(joined.split(",") if joined else [], dtype=dtype)
 
 
 async def code_counts(tx: Tx) -> list[Row]:

@@ -25,8 +25,8 @@ from app.repo.rate_counters import coordination_by_group
 from app.services.hotspots import publication
 from app.services.hotspots.context import Context, Progress, quiet
 from app.services.hotspots.splitting import split_clusters
+from geo import background, montecarlo, significance
 from geo import hotspots as method
-from geo import significance
 
 
 @dataclass
@@ -47,17 +47,17 @@ _mc_cache: dict[tuple[Any, ...], int] = {}
 
 async def monte_carlo_k(tx: Tx, ctx: Context, noise_points: int) -> int:
     p = ctx.params
-    n = significance.rounded_count(noise_points)
+    n = montecarlo.rounded_count(noise_points)
     if n < p.minpoints:
         return 1
     key = (n, ctx.params_hash)
     if key in _mc_cache:
         return _mc_cache[key]
-    sim = significance.simulate(ctx.area_3006, n, p.mc_runs, p.mc_seed)
+    sim = montecarlo.simulate(ctx.area_3006, n, p.mc_runs, p.mc_seed)
     largest = await compute_sql.monte_carlo_largest(
         tx, sim.runs, sim.xs, sim.ys, sim.nruns, p.eps, p.minpoints
     )
-    k = significance.threshold(largest, sim.quantile)
+    k = montecarlo.threshold(largest, sim.quantile)
     if len(_mc_cache) > 256:
         _mc_cache.clear()
     _mc_cache[key] = k
@@ -102,7 +102,7 @@ async def local_verdicts(
     if not clusters:
         return {}
     cids = [int(r["cid"]) for r in clusters]
-    shares = significance.sector_shares(
+    shares = background.sector_shares(
         ctx.area_3006,
         np.array([float(r["cx"]) for r in clusters]),
         np.array([float(r["cy"]) for r in clusters]),
@@ -111,18 +111,18 @@ async def local_verdicts(
     verdicts: dict[int, significance.Verdict] = {}
     rings = await compute_sql.ring_counts(
         tx,
-        inner=significance.RING_INNER,
-        outer=significance.RING_OUTER,
-        sectors=significance.SECTORS,
+        inner=background.RING_INNER,
+        outer=background.RING_OUTER,
+        sectors=background.SECTORS,
     )
     for first in (True, False):
         counts = rings.excluding(passed)
-        empty = [0] * significance.SECTORS
+        empty = [0] * background.SECTORS
         table = np.array([counts.get(c, empty) for c in cids])
         density = (
-            significance.background_density(table, shares)
+            background.background_density(table, shares)
             if first
-            else significance.second_density(table, shares)
+            else background.second_density(table, shares)
         )
         # The Monte Carlo levels are seconds of CPU: off the event loop, so
         # requests keep being answered (and pooled connections returned) meanwhile.
@@ -253,7 +253,7 @@ async def compute(
         # are quieter than the noise k scattered (a busy centre): there the
         # area-wide k is no floor and the local test decides. Small candidates
         # it holds back are not kept (issue 15).
-        cells = np.array(await compute_sql.cell_counts(tx, significance.CELL_M))
+        cells = np.array(await compute_sql.cell_counts(tx, background.CELL_M))
         mean = noise / max(float(ctx.area_3006.area), 1.0)
         least = p.min_reporters if significance.has_quiet_parts(cells, mean) else k
         if least < k:
