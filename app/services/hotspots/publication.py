@@ -9,7 +9,7 @@ effect without a recompute.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -30,10 +30,18 @@ class Publication:
     public_centre: str
 
 
-async def assess(tx: Tx, ctx: Context, cids: Sequence[int]) -> dict[int, Publication]:
-    """Per final cluster: what the gate says and the generalised public shape."""
+async def assess(
+    tx: Tx,
+    ctx: Context,
+    cids: Sequence[int],
+    points: Mapping[int, Sequence[tuple[int, float, float]]],
+) -> dict[int, Publication]:
+    """Per final cluster: what the gate says and the generalised public shape.
+
+    `points` are each cluster's person-places as (person, x, y), by person
+    (`compute_sql.Places.people_points`).
+    """
     people = await support_sql.support(tx)
-    points = await support_sql.people_points(tx, cids)
     out: dict[int, Publication] = {}
     for cid in cids:
         verdict = independence.judge(people.get(cid, []), ctx.independence)
