@@ -78,8 +78,7 @@ def test_ring_counts_are_the_postgis_statements(sql: Sql) -> None:
         xs, ys, labels = scene(seed)
         cids = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
         centres = [
-            (c, float(np.median(xs[labels == c])), float(np.median(ys[labels == c])))
-            for c in cids
+            (c, float(np.median(xs[labels == c])), float(np.median(ys[labels == c]))) for c in cids
         ]
         ours = ring_rows(xs, ys, labels, centres, inner=60.0, outer=300.0, sectors=8)
         theirs = sql.all(

@@ -367,25 +367,8 @@ async def relabel(tx: Tx, final: Sequence[int]) -> None:
     await tx.run(*RELABEL, values={"cids": list(final)})
 
 
-# Significance at each final cluster's spot (geo.significance, issue 15): per
-# cluster (its outline and median centre in hs_out), the person-places in a
-# ring around the centre, per sector and per cluster they belong to (none:
-# noise), leaving out the cluster's own points. Counted once; each pass of the
-# test then leaves out the clusters it excludes (`RingCounts.excluding`).
-INDEX_PLACES = text("CREATE INDEX ON hs_dp USING gist (g)")
-RING_COUNTS = text("""
-WITH c AS (SELECT cid, cx, cy, ST_Point(cx, cy, 3006) AS p FROM hs_out)
-SELECT c.cid, LEAST(floor(a.angle / (2 * pi() / :sectors))::int, :sectors - 1) AS sector,
-       l.cid AS owner, count(*)::int AS n
-FROM c
-JOIN hs_dp d ON ST_DWithin(d.g, c.p, :outer) AND NOT ST_DWithin(d.g, c.p, :inner)
-JOIN hs_lab l ON l.pid = d.pid
-CROSS JOIN LATERAL (SELECT atan2(ST_Y(d.g) - c.cy, ST_X(d.g) - c.cx) AS raw) r
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN r.raw < 0 THEN r.raw + 2 * pi() ELSE r.raw END AS angle) a
-WHERE l.cid IS DISTINCT FROM c.cid
-GROUP BY c.cid, 2, l.cid
-""")
+# Significance at each final cluster's spot (geo.significance, issue 15): the
+# ring counts are `app.repo.hotspots.places.ring_counts`, on arrays.
 # Person-places per square cell (geo.significance.window_m2), non-empty cells.
 CELL_COUNTS = text("""
 SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
@@ -420,19 +403,3 @@ class RingCounts:
             if owner is None or owner not in out:
                 per[sector] += n
         return counts
-
-
-async def ring_counts(tx: Tx, *, inner: float, outer: float, sectors: int) -> RingCounts:
-    """Per final cluster, the person-places in each ring sector around it."""
-    await tx.run(INDEX_PLACES)
-    values = {"inner": inner, "outer": outer, "sectors": sectors}
-    rows = [
-        (
-            int(r["cid"]),
-            int(r["sector"]),
-            None if r["owner"] is None else int(r["owner"]),
-            int(r["n"]),
-        )
-        for r in await tx.rows(RING_COUNTS, values)
-    ]
-    return RingCounts(sectors, rows)

@@ -171,7 +171,9 @@ def ring_counts(
     places: Places, clusters: Sequence[Row], *, inner: float, outer: float, sectors: int
 ) -> RingCounts:
     """Per final cluster (`compute_sql.final_clusters`), the person-places in each ring
-    sector around its centre, by the cluster they are in (final labels)."""
+    sector around its median centre, by the cluster they are in (final labels; none:
+    noise), leaving out the cluster's own points. Counted once; each pass of the
+    local test then leaves out the clusters it excludes (`RingCounts.excluding`)."""
     centres = [(int(r["cid"]), float(r["cx"]), float(r["cy"])) for r in clusters]
     rows = ring_rows(
         places.x, places.y, places.labels, centres, inner=inner, outer=outer, sectors=sectors

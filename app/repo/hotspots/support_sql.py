@@ -59,7 +59,7 @@ async def support(tx: Tx) -> dict[int, list[Person]]:
         person = Person(
             bytes.fromhex(source) if source else None,
             float(first) if first else None,
-            tuple(float(t) for t in times.split(";")),
+            tuple(map(float, times.split(";"))),
         )
         out.setdefault(int(cid), []).append(person)
     return out
