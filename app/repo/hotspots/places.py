@@ -9,6 +9,7 @@ instead of statements. The density splits stay in PostGIS
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -124,7 +125,9 @@ async def cluster_places(tx: Tx, eps: float, minpoints: int) -> Places:
         {"pids": ints, "rids": ints, "buckets": ints, "xs": floats, "ys": floats},
     )
     pid, rid, bucket = (cols[k].astype(np.int64) for k in ("pids", "rids", "buckets"))
-    labels = grid_labels(cols["xs"], cols["ys"], eps, minpoints)
+    # Seconds of CPU at a million places: off the event loop, so requests
+    # keep being answered meanwhile (numpy releases the GIL in its loops).
+    labels = await asyncio.to_thread(grid_labels, cols["xs"], cols["ys"], eps, minpoints)
     await tx.run(CREATE_LABELS, values={"pids": _ints(pid), "cids": _cids(labels, 0)})
     await tx.run(*INDEX_LABELS)
     return Places(pid, rid, cols["xs"], cols["ys"], bucket, labels, labels)
@@ -151,7 +154,8 @@ async def thinned_border(
     keep_of = np.full(int(places.root.max()) + 2 if len(places.root) else 1, 1024)
     keep_of[np.asarray(roots, dtype=np.int64) + 1] = np.asarray(keeps, dtype=np.int64)
     left_out = (now.labels < 0) & (places.bucket >= keep_of[places.root + 1])
-    joined = nearest_hull(
+    joined = await asyncio.to_thread(
+        nearest_hull,
         places.x,
         places.y,
         places.root,

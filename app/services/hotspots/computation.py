@@ -112,7 +112,8 @@ async def local_verdicts(
     )
     passed: list[int] = []
     verdicts: dict[int, significance.Verdict] = {}
-    rings = ring_counts(
+    rings = await asyncio.to_thread(
+        ring_counts,
         places,
         clusters,
         inner=significance.RING_INNER,
@@ -171,7 +172,8 @@ async def _hotspot_rows(
     coordinated = await coordination_by_group(
         tx.db, await summary_sql.reporters(tx), window_minutes=ctx.coordinated_window_minutes
     )
-    gate = await publication.assess(tx, ctx, sorted(final), places.people_points(sorted(final)))
+    points = await asyncio.to_thread(places.people_points, sorted(final))
+    gate = await publication.assess(tx, ctx, sorted(final), points)
     rows_out: list[dict[str, Any]] = []
     for row in out:
         cid = int(row["cid"])
