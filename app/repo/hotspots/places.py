@@ -18,7 +18,7 @@ import shapely
 from sqlalchemy import TextClause, text
 
 from app.db.pool import Row
-from app.repo.hotspots.compute_sql import RingCounts, _cids, _ints
+from app.repo.hotspots.compute_sql import RingCounts
 from app.repo.hotspots.transaction import Tx
 from geo.dbscan import grid_labels
 from geo.hulls import nearest_hull
@@ -38,12 +38,12 @@ SELECT COALESCE(string_agg(int4send(pid), ''::bytea), ''::bytea) AS pids,
        COALESCE(string_agg(float8send(ST_Y(g)), ''::bytea), ''::bytea) AS ys
 FROM hs_dp
 """)
-# Labels go back as comma-separated text (an empty label is noise).
+# Labels go back as comma-separated text in pid order (pids are 1..n, from
+# `row_number()` in step 2, so a label's position is its pid); -1 is noise.
 CREATE_LABELS = text("""
 CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
-SELECT pid, cid, cid AS root
-FROM unnest(CAST(string_to_array(:pids, ',') AS int[]),
-            CAST(string_to_array(:cids, ',', '') AS int[])) AS u(pid, cid)
+SELECT pid::int AS pid, NULLIF(cid, -1) AS cid, NULLIF(cid, -1) AS root
+FROM unnest(CAST(string_to_array(:cids, ',') AS int[])) WITH ORDINALITY AS u(cid, pid)
 """)
 INDEX_LABELS = (text("CREATE UNIQUE INDEX ON hs_lab (pid)"), text("ANALYZE hs_lab"))
 # The current labels, in pid order (-1: noise, or not in a final cluster).
@@ -75,6 +75,11 @@ WHERE t.pid = l.pid
 """)
 
 
+def _text(values: np.ndarray) -> str:
+    """Integers, comma-separated (`map(str)` on a list: a few times numpy's astype(str))."""
+    return ",".join(map(str, values.tolist()))
+
+
 @dataclass(frozen=True)
 class Places:
     """The person-places in pid order: id, person, position, hash bucket, clusters."""
@@ -87,20 +92,27 @@ class Places:
     root: np.ndarray  # the level-0 cluster, -1 for noise
     labels: np.ndarray  # the current cluster, -1 for none
 
-    def people_points(self, cids: Sequence[int]) -> dict[int, list[tuple[int, float, float]]]:
-        """Per cluster in `cids`, (person, x, y) of each person-place, by person then pid."""
+    def people_means(self, cids: Sequence[int]) -> dict[int, list[tuple[float, float]]]:
+        """Per cluster in `cids`, each person's mean position, people in id order:
+        `geo.generalise.people_points` over their person-places in pid order (the
+        sums run in that order, so they are the same to the last bit)."""
         idx = np.nonzero(np.isin(self.labels, np.asarray(cids, dtype=np.int64)))[0]
         idx = idx[np.lexsort((self.pid[idx], self.rid[idx], self.labels[idx]))]
-        out: dict[int, list[tuple[int, float, float]]] = {}
-        rows = zip(
-            self.labels[idx].tolist(),
-            self.rid[idx].tolist(),
-            self.x[idx].tolist(),
-            self.y[idx].tolist(),
-            strict=True,
-        )
-        for cid, rid, x, y in rows:
-            out.setdefault(cid, []).append((rid, x, y))
+        label, rid = self.labels[idx], self.rid[idx]
+        first = np.ones(len(idx), dtype=bool)
+        first[1:] = (label[1:] != label[:-1]) | (rid[1:] != rid[:-1])
+        person = np.cumsum(first) - 1
+        sx = np.zeros(int(first.sum()))
+        sy = np.zeros(int(first.sum()))
+        # ufunc.at adds one element at a time, in order.
+        np.add.at(sx, person, self.x[idx])
+        np.add.at(sy, person, self.y[idx])
+        n = np.bincount(person)
+        out: dict[int, list[tuple[float, float]]] = {}
+        for cid, mx, my in zip(
+            label[first].tolist(), (sx / n).tolist(), (sy / n).tolist(), strict=True
+        ):
+            out.setdefault(cid, []).append((mx, my))
         return out
 
 
@@ -128,7 +140,9 @@ async def cluster_places(tx: Tx, eps: float, minpoints: int) -> Places:
     # Seconds of CPU at a million places: off the event loop, so requests
     # keep being answered meanwhile (numpy releases the GIL in its loops).
     labels = await asyncio.to_thread(grid_labels, cols["xs"], cols["ys"], eps, minpoints)
-    await tx.run(CREATE_LABELS, values={"pids": _ints(pid), "cids": _cids(labels, 0)})
+    if not np.array_equal(pid, np.arange(1, len(pid) + 1)):
+        raise ValueError("person-places must be numbered 1..n")
+    await tx.run(CREATE_LABELS, values={"cids": _text(labels)})
     await tx.run(*INDEX_LABELS)
     return Places(pid, rid, cols["xs"], cols["ys"], bucket, labels, labels)
 
@@ -167,7 +181,7 @@ async def thinned_border(
     )
     at = np.nonzero(joined >= 0)[0]
     if len(at):
-        values = {"pids": _ints(places.pid[at]), "cids": _ints(joined[at])}
+        values = {"pids": _text(places.pid[at]), "cids": _text(joined[at])}
         await tx.run(JOIN_HULLS, values=values)
 
 

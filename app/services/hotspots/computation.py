@@ -172,8 +172,8 @@ async def _hotspot_rows(
     coordinated = await coordination_by_group(
         tx.db, await summary_sql.reporters(tx), window_minutes=ctx.coordinated_window_minutes
     )
-    points = await asyncio.to_thread(places.people_points, sorted(final))
-    gate = await publication.assess(tx, ctx, sorted(final), points)
+    people = await asyncio.to_thread(places.people_means, sorted(final))
+    gate = await publication.assess(tx, ctx, sorted(final), people)
     rows_out: list[dict[str, Any]] = []
     for row in out:
         cid = int(row["cid"])

@@ -34,20 +34,20 @@ async def assess(
     tx: Tx,
     ctx: Context,
     cids: Sequence[int],
-    points: Mapping[int, Sequence[tuple[int, float, float]]],
+    people: Mapping[int, Sequence[tuple[float, float]]],
 ) -> dict[int, Publication]:
     """Per final cluster: what the gate says and the generalised public shape.
 
-    `points` are each cluster's person-places as (person, x, y), by person
-    (`compute_sql.Places.people_points`).
+    `people` are each cluster's people as one point each, their mean
+    position (`app.repo.hotspots.places.Places.people_means`).
     """
-    people = await support_sql.support(tx)
+    supporters = await support_sql.support(tx)
     out: dict[int, Publication] = {}
     for cid in cids:
-        verdict = independence.judge(people.get(cid, []), ctx.independence)
+        verdict = independence.judge(supporters.get(cid, []), ctx.independence)
         signals: dict[str, Any] = asdict(verdict)
         del signals["reasons"]
-        shape = generalise.public_shape(generalise.people_points(points.get(cid, [])))
+        shape = generalise.public_shape(people.get(cid, []))
         out[cid] = Publication(
             held_reasons=list(verdict.reasons),
             independent_units=verdict.units,
