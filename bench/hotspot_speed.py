@@ -13,7 +13,12 @@ then timed in the same run:
 Peak memory is the PostgreSQL backend's high-water mark (VmHWM) when
 /proc is readable, and this process's maximum RSS.
 
+With `--steps`, both recomputes (cold, then cached) are timed statement by
+statement (`StepTimer`): seconds per statement, and the Python time after it
+until the next one starts, summed per step and printed as a table.
+
     DATABASE_URL=... .venv/bin/python bench/hotspot_speed.py [--sizes 10000,100000,1000000]
+        [--spreads realistic,dense] [--bare-max N] [--steps]
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import resource
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.config import Environment, Settings  # noqa: E402
-from app.db.pool import Database  # noqa: E402
+from app.db.pool import AsyncConn, Database, Row  # noqa: E402
 from app.repo.hotspots.runs import latest_run  # noqa: E402
 from app.services import hotspots as store  # noqa: E402
 from app.services.hotspots.computation import clear_threshold_cache  # noqa: E402
@@ -111,6 +118,84 @@ async def clustered(url: str, reports: int, secret: str) -> AsyncIterator[Databa
         await db.close()
 
 
+def step_name(sql: str) -> str:
+    """A short name for a statement: the table it makes or fills, else its first words."""
+    flat = " ".join(sql.split())
+    made = re.match(
+        r"(CREATE (?:TEMP |UNIQUE )?(?:TABLE|INDEX ON) \w+|INSERT INTO \w+|"
+        r"UPDATE \w+|ANALYZE \w+|TRUNCATE \w+|DROP TABLE [\w, ]+)",
+        flat,
+    )
+    if made:
+        return made.group(1)
+    return flat[:60]
+
+
+class StepTimer(Database):
+    """A Database that times each statement, and the Python time after it until the next."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sql: dict[str, list[float]] = {}
+        self.after: dict[str, float] = {}
+        self.last: tuple[str, float] | None = None
+
+    def _start(self) -> float:
+        now = time.perf_counter()
+        if self.last is not None:
+            name, ended = self.last
+            self.after[name] = self.after.get(name, 0.0) + now - ended
+        return now
+
+    def _stop(self, sql: str, started: float) -> None:
+        now = time.perf_counter()
+        name = step_name(sql)
+        self.sql.setdefault(name, []).append(now - started)
+        self.last = (name, now)
+
+    def finish(self) -> None:
+        self._start()
+        self.last = None
+
+    async def fetch_all_sql(
+        self, sql: str, params: Mapping[str, Any] | None = None, conn: AsyncConn | None = None
+    ) -> list[Row]:
+        started = self._start()
+        try:
+            return await super().fetch_all_sql(sql, params, conn)
+        finally:
+            self._stop(sql, started)
+
+    async def execute_sql(
+        self, sql: str, params: Mapping[str, Any] | None = None, conn: AsyncConn | None = None
+    ) -> int:
+        started = self._start()
+        try:
+            return await super().execute_sql(sql, params, conn)
+        finally:
+            self._stop(sql, started)
+
+    def table(self, total: float) -> str:
+        """Seconds per step, biggest first, as a Markdown table."""
+        rows = sorted(
+            ((sum(t), len(t), self.after.get(name, 0.0), name) for name, t in self.sql.items()),
+            key=lambda r: -(r[0] + r[2]),
+        )
+        lines = [
+            "| step (statement) | runs | SQL (s) | Python after it (s) | share |",
+            "|---|---|---|---|---|",
+        ]
+        for sql_s, runs, py_s, name in rows:
+            if sql_s + py_s < 0.005:
+                continue
+            share = (sql_s + py_s) / total if total else 0.0
+            lines.append(f"| `{name}` | {runs} | {sql_s:.2f} | {py_s:.2f} | {share:.0%} |")
+        sql_total = sum(sum(t) for t in self.sql.values())
+        py_total = sum(self.after.values())
+        lines.append(f"| all | | {sql_total:.2f} | {py_total:.2f} | of {total:.2f} s |")
+        return "\n".join(lines)
+
+
 def backend_peak_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -121,11 +206,14 @@ def backend_peak_mb(pid: int) -> float | None:
     return None
 
 
-async def timed(settings: Settings, work: str, ctx: store.Context) -> tuple[float, float | None]:
+async def timed(
+    settings: Settings, work: str, ctx: store.Context, steps: bool = False
+) -> tuple[float, float | None]:
     """Seconds and backend peak memory of one piece of work on fresh connections."""
     # Two connections: the computation looks up reporters' first sightings
     # (app.repo.rate_counters) on a second one while its transaction is open.
-    db = Database(settings.model_copy(update={"db_pool_max": 2}), min_size=2)
+    kind = StepTimer if steps else Database
+    db = kind(settings.model_copy(update={"db_pool_max": 2}), min_size=2)
     await db.open()
     try:
         pids: list[int] = []
@@ -141,6 +229,9 @@ async def timed(settings: Settings, work: str, ctx: store.Context) -> tuple[floa
         else:
             await store.compute(db, ctx, force=True)
         seconds = time.perf_counter() - started
+        if isinstance(db, StepTimer):
+            db.finish()
+            print(db.table(seconds), file=sys.stderr, flush=True)
         peaks = [mb for mb in map(backend_peak_mb, pids) if mb is not None]
         return seconds, max(peaks) if peaks else None
     finally:
@@ -155,6 +246,9 @@ async def main() -> int:
     # on the server waits for it (a barrier it never reaches): at 1M dense
     # reports that is most of an hour. Above this size the bare baseline is skipped.
     parser.add_argument("--bare-max", type=int, default=1_000_000)
+    parser.add_argument(
+        "--steps", action="store_true", help="time both recomputes statement by statement"
+    )
     args = parser.parse_args()
     admin_url = os.environ.get("DATABASE_URL")
     if not admin_url:
@@ -185,8 +279,8 @@ async def main() -> int:
                     if not skip:
                         bare, bare_mb = await timed(settings, "bare", ctx)
                     clear_threshold_cache()  # the first recompute pays for the Monte Carlo test
-                    cold, cold_mb = await timed(settings, "compute", ctx)
-                    warm, _ = await timed(settings, "compute", ctx)
+                    cold, cold_mb = await timed(settings, "compute", ctx, args.steps)
+                    warm, _ = await timed(settings, "compute", ctx, args.steps)
                     run = await latest_run(db, "")
                     assert run is not None
                     rows.append((n, spread, loading, bare, cold, warm, bare_mb, cold_mb, run))

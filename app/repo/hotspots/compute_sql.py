@@ -18,7 +18,6 @@ from sqlalchemy import TextClause, text
 from app.db.pool import Row
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.transaction import Tx
-from geo.dbscan import grid_labels
 from geo.hotspots import Cluster
 
 # Reports that take part, with the request's filters. A report without a
@@ -38,7 +37,8 @@ CREATE_SOURCE = text(
     """
 CREATE TEMP TABLE hs_src ON COMMIT DROP AS
 SELECT r.id, COALESCE(r.reporter_hash, uuid_send(r.id)) AS reporter, r.reasons, r.times,
-       r.days, r.severity, r.created_at, r.geom_3006 AS g, GeometryType(r.geom_3006) AS t
+       r.days, r.severity, r.created_at, r.batch_id, r.geom_3006 AS g,
+       GeometryType(r.geom_3006) AS t
 FROM reports r
 WHERE r.kind = 'unsafe' AND """
     + SOURCE_FILTER
@@ -117,27 +117,8 @@ FROM hs_pts p
 INDEX_DEDUP = (text("CREATE UNIQUE INDEX ON hs_dp (pid)"), text("ANALYZE hs_dp (pid, rid)"))
 COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
 
-# Step 3: labels per level. `hs_lab` holds the current cluster of each point.
-# The clustering itself is `geo.dbscan.grid_labels` (ST_ClusterDBSCAN's labels
-# without its cost in busy places, points x neighbours): the points go out in
-# pid order, the labels come back.
-# Columns travel as comma-separated text: a million numbers parse and print in
-# a fraction of the time a million-element array parameter takes (float8's
-# text is exact since PostgreSQL 12); an empty label is noise.
-PLACES_XY = text("""
-SELECT COALESCE(string_agg(pid::text, ',' ORDER BY pid), '') AS pids,
-       COALESCE(string_agg(ST_X(g)::text, ',' ORDER BY pid), '') AS xs,
-       COALESCE(string_agg(ST_Y(g)::text, ',' ORDER BY pid), '') AS ys
-FROM hs_dp
-""")
-CREATE_LABELS = text("""
-CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
-SELECT pid, cid, cid AS root
-FROM unnest(CAST(string_to_array(:pids, ',') AS int[]),
-            CAST(string_to_array(:cids, ',', '') AS int[])) AS u(pid, cid)
-""")
-INDEX_LABELS = (text("CREATE UNIQUE INDEX ON hs_lab (pid)"), text("ANALYZE hs_lab"))
-NOISE_COUNT = text("SELECT count(*) AS n FROM hs_lab WHERE cid IS NULL")
+# Step 3: labels per level. `hs_lab` holds the current cluster of each point;
+# the clustering at level 0 is `app.repo.hotspots.places.cluster_places`.
 CLUSTER_IDS = text("SELECT DISTINCT cid FROM hs_lab WHERE cid IS NOT NULL")
 
 # Per cluster: people, points, diameter and the mean number of neighbours a
@@ -235,38 +216,6 @@ ORDER BY l.pid"""),
     text("ANALYZE hs_lab"),
 )
 
-# Clusters found on a thinned sample hold only sampled points. At the end,
-# the points left out of the sample that lie inside a final cluster's hull
-# (plus a small margin) of the same level-0 cluster (`root`) join it: the
-# sample's hull stands for the region the full data's cluster covers.
-THINNED_BORDER = (
-    text("""CREATE TEMP TABLE hs_hulls ON COMMIT DROP AS
-SELECT cid, root, h, ST_Centroid(h) AS c FROM (
-    SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), :margin) AS h
-    FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(CAST(:cids AS int[]))
-    GROUP BY l.cid, l.root
-) hulls"""),
-    text("CREATE INDEX ON hs_hulls USING gist (h)"),
-    text("ANALYZE hs_hulls"),
-    text("""CREATE TEMP TABLE hs_rest_to ON COMMIT DROP AS
-SELECT r.pid, n.cid
-FROM (
-    SELECT l.pid, l.root, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-    JOIN unnest(CAST(:roots AS int[]), CAST(:keeps AS int[])) AS t(root, keep)
-        ON t.root = l.root
-    WHERE l.cid IS NULL AND (hashint4(l.pid) & 1023) >= t.keep
-) r
-CROSS JOIN LATERAL (
-    SELECT h.cid FROM hs_hulls h
-    WHERE h.root = r.root AND ST_Intersects(h.h, r.g)
-    ORDER BY ST_Distance(h.c, r.g), h.cid LIMIT 1
-) n"""),
-    text("""UPDATE hs_lab l SET cid = t.cid FROM hs_rest_to t
-WHERE t.pid = l.pid AND t.cid IS NOT NULL"""),
-    text("DROP TABLE hs_hulls, hs_rest_to"),
-)
-
 # Step 4 (geo.montecarlo): per Monte Carlo run, the largest cluster (in
 # points) of a scatter clustered like the data.
 MONTE_CARLO = text("""
@@ -346,15 +295,6 @@ def _floats(values: np.ndarray) -> str:
     return ",".join(np.asarray(values, dtype=np.float64).astype(str).tolist())
 
 
-async def create_labels(tx: Tx, eps: float, minpoints: int) -> int:
-    """DBSCAN over the person-places; how many are noise."""
-    cols = await _columns(tx, PLACES_XY)
-    labels = grid_labels(cols["xs"], cols["ys"], eps, minpoints)
-    await tx.run(CREATE_LABELS, values={"pids": _ints(cols["pids"]), "cids": _cids(labels, 0)})
-    await tx.run(*INDEX_LABELS)
-    return int((await tx.rows(NOISE_COUNT))[0]["n"])
-
-
 async def monte_carlo_largest(
     tx: Tx, runs: np.ndarray, xs: np.ndarray, ys: np.ndarray, nruns: int, eps: float, minpoints: int
 ) -> list[int]:
@@ -427,32 +367,8 @@ async def relabel(tx: Tx, final: Sequence[int]) -> None:
     await tx.run(*RELABEL, values={"cids": list(final)})
 
 
-async def thinned_border(
-    tx: Tx, cids: Sequence[int], roots: Sequence[int], keeps: Sequence[int], margin: float
-) -> None:
-    values = {"cids": list(cids), "roots": list(roots), "keeps": list(keeps), "margin": margin}
-    await tx.run(*THINNED_BORDER, values=values)
-
-
-# Significance at each final cluster's spot (geo.significance, issue 15): per
-# cluster (its outline and median centre in hs_out), the person-places in a
-# ring around the centre, per sector and per cluster they belong to (none:
-# noise), leaving out the cluster's own points. Counted once; each pass of the
-# test then leaves out the clusters it excludes (`RingCounts.excluding`).
-INDEX_PLACES = text("CREATE INDEX ON hs_dp USING gist (g)")
-RING_COUNTS = text("""
-WITH c AS (SELECT cid, cx, cy, ST_Point(cx, cy, 3006) AS p FROM hs_out)
-SELECT c.cid, LEAST(floor(a.angle / (2 * pi() / :sectors))::int, :sectors - 1) AS sector,
-       l.cid AS owner, count(*)::int AS n
-FROM c
-JOIN hs_dp d ON ST_DWithin(d.g, c.p, :outer) AND NOT ST_DWithin(d.g, c.p, :inner)
-JOIN hs_lab l ON l.pid = d.pid
-CROSS JOIN LATERAL (SELECT atan2(ST_Y(d.g) - c.cy, ST_X(d.g) - c.cx) AS raw) r
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN r.raw < 0 THEN r.raw + 2 * pi() ELSE r.raw END AS angle) a
-WHERE l.cid IS DISTINCT FROM c.cid
-GROUP BY c.cid, 2, l.cid
-""")
+# Significance at each final cluster's spot (geo.significance, issue 15): the
+# ring counts are `app.repo.hotspots.places.ring_counts`, on arrays.
 # Person-places per square cell (geo.significance.window_m2), non-empty cells.
 CELL_COUNTS = text("""
 SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
@@ -462,7 +378,6 @@ OUTLINE_AREAS = text("SELECT cid, reporters, cx, cy, hull_m2 AS m2 FROM hs_out O
 
 async def final_clusters(tx: Tx) -> list[Row]:
     """The final clusters (cid, reporters, cx, cy, outline m2), ready for `ring_counts`."""
-    await tx.run(INDEX_PLACES)
     return await tx.rows(OUTLINE_AREAS)
 
 
@@ -486,18 +401,3 @@ class RingCounts:
             if owner is None or owner not in out:
                 per[sector] += n
         return counts
-
-
-async def ring_counts(tx: Tx, *, inner: float, outer: float, sectors: int) -> RingCounts:
-    """Per final cluster, the person-places in each ring sector around it."""
-    values = {"inner": inner, "outer": outer, "sectors": sectors}
-    rows = [
-        (
-            int(r["cid"]),
-            int(r["sector"]),
-            None if r["owner"] is None else int(r["owner"]),
-            int(r["n"]),
-        )
-        for r in await tx.rows(RING_COUNTS, values)
-    ]
-    return RingCounts(sectors, rows)

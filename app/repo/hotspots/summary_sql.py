@@ -22,7 +22,8 @@ from geo import outline
 # person said there; every later statistic reads this table.
 CREATE_MEMBERS = text("""
 CREATE TEMP TABLE hs_memb ON COMMIT DROP AS
-SELECT m.cid, m.rid, s.id, s.reporter, s.reasons, s.times, s.days, s.severity, s.created_at
+SELECT m.cid, m.rid, s.id, s.reporter, s.reasons, s.times, s.days, s.severity, s.created_at,
+       s.batch_id
 FROM (
     SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
     CROSS JOIN LATERAL unnest(d.ids) AS u(id)
@@ -72,31 +73,33 @@ FROM (
 """)
 OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
 
-# The breakdowns count people, not reports: per hotspot, how many people named
-# each code (a person's codes are the union over their reports there).
-CODE_COUNTS = text("""
-SELECT cid, 'reasons' AS kind, code, count(DISTINCT rid) AS n
-FROM hs_memb CROSS JOIN LATERAL unnest(reasons) AS code GROUP BY cid, code
-UNION ALL
-SELECT cid, 'times', code, count(DISTINCT rid)
-FROM hs_memb CROSS JOIN LATERAL unnest(times) AS code GROUP BY cid, code
-UNION ALL
-SELECT cid, 'days', code, count(DISTINCT rid)
-FROM hs_memb CROSS JOIN LATERAL unnest(days) AS code GROUP BY cid, code
-""")
-
-# The times each person named at each hotspot, in person order, for the
-# aoristic profile (`geo.hotspots.aoristic_profiles`): summing the hours in
-# this order keeps the floating-point sums the same from run to run.
-PERSON_TIMES = text("SELECT cid, rid, times FROM hs_memb ORDER BY cid, rid")
-
-# Mean severity: each person's mean, then the mean over people (in person order).
-SEVERITY = text("""
-WITH ps AS (
-    SELECT cid, rid, sum(severity)::float8 / count(severity)::float8 AS sev
-    FROM hs_memb WHERE severity IS NOT NULL GROUP BY cid, rid
+# One row per hotspot and person, in person order, with what the person said
+# there: the codes of each vocabulary as a bit mask (bit i: the i-th code of
+# `reasons`/`times`/`days`; codes outside them are not counted) and their
+# severities' sum and count. Every breakdown (codes, aoristic hours, mean
+# severity) is counted from these in `app.services.hotspots.breakdowns`.
+# Sent as one comma-separated text of 7 numbers per row.
+PERSON_MASKS = text("""
+WITH p AS (
+    SELECT m.cid, m.rid,
+           COALESCE(bit_or(x.reasons), 0) AS reasons, COALESCE(bit_or(x.times), 0) AS times,
+           COALESCE(bit_or(x.days), 0) AS days,
+           COALESCE(sum(m.severity), 0) AS sev_sum, count(m.severity) AS sev_n
+    FROM hs_memb m
+    CROSS JOIN LATERAL (
+        SELECT (SELECT bit_or(1::bigint << (array_position(CAST(:reasons AS text[]), c) - 1))
+                FROM unnest(m.reasons) AS c) AS reasons,
+               (SELECT bit_or(1::bigint << (array_position(CAST(:times AS text[]), c) - 1))
+                FROM unnest(m.times) AS c) AS times,
+               (SELECT bit_or(1::bigint << (array_position(CAST(:days AS text[]), c) - 1))
+                FROM unnest(m.days) AS c) AS days
+    ) x
+    GROUP BY m.cid, m.rid
 )
-SELECT cid, sum(sev ORDER BY rid) AS total, count(*) AS people FROM ps GROUP BY cid
+SELECT COALESCE(string_agg(
+    concat_ws(',', cid, rid, reasons, times, days, sev_sum, sev_n), ',' ORDER BY cid, rid), '')
+    AS rows
+FROM p
 """)
 
 # The reporter hashes behind each hotspot, for the "possibly coordinated" check.
@@ -149,16 +152,13 @@ def _numbers(joined: str, dtype: type) -> np.ndarray:
     return np.array(joined.split(",") if joined else [], dtype=dtype)
 
 
-async def code_counts(tx: Tx) -> list[Row]:
-    return await tx.rows(CODE_COUNTS)
-
-
-async def person_times(tx: Tx) -> list[Row]:
-    return await tx.rows(PERSON_TIMES)
-
-
-async def severity(tx: Tx) -> list[Row]:
-    return await tx.rows(SEVERITY)
+async def person_masks(
+    tx: Tx, reasons: Sequence[str], times: Sequence[str], days: Sequence[str]
+) -> np.ndarray:
+    """`PERSON_MASKS` as an (n, 7) int64 array: cid, rid, the three masks, severity sum, count."""
+    values = {"reasons": list(reasons), "times": list(times), "days": list(days)}
+    text_ = (await tx.rows(PERSON_MASKS, values))[0]["rows"] or ""
+    return np.fromstring(text_, dtype=np.int64, sep=",").reshape(-1, 7)
 
 
 async def safe_nearby(tx: Tx, filters: ReportFilter) -> dict[int, int]:

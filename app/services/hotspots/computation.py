@@ -20,13 +20,16 @@ import orjson
 from app.db.pool import Database
 from app.domain.filters import DEFAULT_KEY, ReportFilter
 from app.repo.hotspots import compute_sql, runs, summary_sql, transaction
+from app.repo.hotspots.places import Places, cluster_places, current_labels, ring_counts
 from app.repo.hotspots.transaction import Tx
 from app.repo.rate_counters import coordination_by_group
 from app.services.hotspots import publication
+from app.services.hotspots.breakdowns import breakdowns as person_breakdowns
 from app.services.hotspots.context import Context, Progress, quiet
 from app.services.hotspots.splitting import split_clusters
 from geo import background, montecarlo, significance
 from geo import hotspots as method
+from geo.vocabulary import DAY_CODES, REASON_CODES, TIME_CODES
 
 
 @dataclass
@@ -89,7 +92,7 @@ def _level(ctx: Context, n: int, window: float) -> significance.Level:
 
 
 async def local_verdicts(
-    tx: Tx, ctx: Context, k: int, cells: np.ndarray, mean: float
+    tx: Tx, ctx: Context, k: int, cells: np.ndarray, mean: float, places: Places
 ) -> dict[int, significance.Verdict]:
     """Each final cluster judged against the chance clusters of its own background.
 
@@ -109,8 +112,10 @@ async def local_verdicts(
     )
     passed: list[int] = []
     verdicts: dict[int, significance.Verdict] = {}
-    rings = await compute_sql.ring_counts(
-        tx,
+    rings = await asyncio.to_thread(
+        ring_counts,
+        places,
+        clusters,
         inner=background.RING_INNER,
         outer=background.RING_OUTER,
         sectors=background.SECTORS,
@@ -155,20 +160,20 @@ async def _hotspot_rows(
     final: dict[int, int],
     k: int,
     background: tuple[np.ndarray, float],
+    places: Places,
 ) -> list[dict[str, Any]]:
     """The final clusters' outlines and statistics, best first (held back ones last)."""
     out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M)
-    verdicts = await local_verdicts(tx, ctx, k, *background)
-    breakdowns = method.breakdowns_of(
-        await summary_sql.code_counts(tx),
-        method.aoristic_profiles(await summary_sql.person_times(tx)),
-        await summary_sql.severity(tx),
+    verdicts = await local_verdicts(tx, ctx, k, *background, places)
+    breakdowns = person_breakdowns(
+        await summary_sql.person_masks(tx, REASON_CODES, TIME_CODES, DAY_CODES)
     )
     safe = await summary_sql.safe_nearby(tx, filters)
     coordinated = await coordination_by_group(
         tx.db, await summary_sql.reporters(tx), window_minutes=ctx.coordinated_window_minutes
     )
-    gate = await publication.assess(tx, ctx, sorted(final))
+    people = await asyncio.to_thread(places.people_means, sorted(final))
+    gate = await publication.assess(tx, ctx, sorted(final), people)
     rows_out: list[dict[str, Any]] = []
     for row in out:
         cid = int(row["cid"])
@@ -245,7 +250,8 @@ async def compute(
         )
         points = await compute_sql.create_person_places(tx, p.dedup_distance)
         progress(f"{points} person-places from the matching reports")
-        noise = await compute_sql.create_labels(tx, p.eps, p.minpoints)
+        places = await cluster_places(tx, p.eps, p.minpoints)
+        noise = int(np.count_nonzero(places.labels < 0))
         k_mc = await monte_carlo_k(tx, ctx, noise)
         k = max(p.min_reporters, k_mc)
         progress(f"clustered; {noise} noise points, significance threshold k = {k}")
@@ -258,10 +264,11 @@ async def compute(
         least = p.min_reporters if significance.has_quiet_parts(cells, mean) else k
         if least < k:
             progress(f"quiet parts: clusters from {least} people go to the local test")
-        final = await split_clusters(tx, ctx, k, progress, least=least)
+        final = await split_clusters(tx, ctx, k, progress, least=least, places=places)
+        places = await current_labels(tx, places)
         rows_out = [
             r
-            for r in await _hotspot_rows(tx, ctx, filters, final, k, (cells, mean))
+            for r in await _hotspot_rows(tx, ctx, filters, final, k, (cells, mean), places)
             if r["reporters"] >= k or not r["significance_held"]
         ]
         held = sum(r["significance_held"] for r in rows_out)

@@ -9,7 +9,7 @@ effect without a recompute.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -30,16 +30,24 @@ class Publication:
     public_centre: str
 
 
-async def assess(tx: Tx, ctx: Context, cids: Sequence[int]) -> dict[int, Publication]:
-    """Per final cluster: what the gate says and the generalised public shape."""
-    people = await support_sql.support(tx)
-    points = await support_sql.people_points(tx, cids)
+async def assess(
+    tx: Tx,
+    ctx: Context,
+    cids: Sequence[int],
+    people: Mapping[int, Sequence[tuple[float, float]]],
+) -> dict[int, Publication]:
+    """Per final cluster: what the gate says and the generalised public shape.
+
+    `people` are each cluster's people as one point each, their mean
+    position (`app.repo.hotspots.places.Places.people_means`).
+    """
+    supporters = await support_sql.support(tx)
     out: dict[int, Publication] = {}
     for cid in cids:
-        verdict = independence.judge(people.get(cid, []), ctx.independence)
+        verdict = independence.judge(supporters.get(cid, []), ctx.independence)
         signals: dict[str, Any] = asdict(verdict)
         del signals["reasons"]
-        shape = generalise.public_shape(generalise.people_points(points.get(cid, [])))
+        shape = generalise.public_shape(people.get(cid, []))
         out[cid] = Publication(
             held_reasons=list(verdict.reasons),
             independent_units=verdict.units,

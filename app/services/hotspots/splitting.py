@@ -7,6 +7,7 @@ when to sample); the statements are `app.repo.hotspots.compute_sql`'s.
 from __future__ import annotations
 
 from app.repo.hotspots import compute_sql as sql
+from app.repo.hotspots.places import Places, thinned_border
 from app.repo.hotspots.transaction import Tx
 from app.services.hotspots.context import Context, Progress
 from geo import hotspots as method
@@ -14,7 +15,13 @@ from geo.hotspots import Cluster
 
 
 async def split_clusters(
-    tx: Tx, ctx: Context, k: int, progress: Progress, least: int | None = None
+    tx: Tx,
+    ctx: Context,
+    k: int,
+    progress: Progress,
+    least: int | None = None,
+    *,
+    places: Places,
 ) -> dict[int, int]:
     """Split clusters at density valleys; returns cluster id -> level of the final clusters.
 
@@ -120,8 +127,9 @@ async def split_clusters(
         for c in thinned:
             root = root_of[c]
             keep_by_root[root] = min(keep_by_root.get(root, 1024), keep_of[c])
-        await sql.thinned_border(
+        await thinned_border(
             tx,
+            places,
             thinned,
             list(keep_by_root),
             list(keep_by_root.values()),
