@@ -169,9 +169,10 @@ class Samples:
         )
         name = url.rsplit("/", 1)[-1]
         with psycopg.connect(url, autocommit=True) as conn:
+            # Client sessions only: an autovacuum worker on the busy tables is not ours.
             row = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                "AND pid <> pg_backend_pid()",
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
                 (name,),
             ).fetchone()
         self.at.append(time.monotonic() - started)
@@ -201,7 +202,8 @@ class Cost:
         name = url.rsplit("/", 1)[-1]
         with psycopg.connect(url, autocommit=True) as conn:
             pids = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
                 (name,),
             ).fetchall()
             run = conn.execute("SELECT COALESCE(max(id), 0) FROM hotspot_runs").fetchone()
