@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     )
     db_pool_min: int = Field(2, ge=0, description="Connections the pool keeps open.")
     db_pool_max: int = Field(10, ge=1, description="Most connections the pool opens.")
+    db_pool_max_idle_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A connection above `TRYGG_DB_POOL_MIN` that no request needed for this "
+        "long is closed, so a burst's extra connections do not stay open.",
+    )
     db_timeout_seconds: float = Field(
         3.0,
         gt=0,
@@ -408,7 +414,8 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         ),
         (
             "Database",
-            "database_url db_pool_min db_pool_max db_timeout_seconds db_statement_timeout_ms",
+            "database_url db_pool_min db_pool_max db_pool_max_idle_seconds db_timeout_seconds "
+            "db_statement_timeout_ms",
         ),
         (
             "Reports",

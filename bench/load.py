@@ -169,14 +169,59 @@ class Samples:
         )
         name = url.rsplit("/", 1)[-1]
         with psycopg.connect(url, autocommit=True) as conn:
+            # Client sessions only: an autovacuum worker on the busy tables is not ours.
             row = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                "AND pid <> pg_backend_pid()",
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
                 (name,),
             ).fetchone()
         self.at.append(time.monotonic() - started)
         self.rss_mb.append(rss / 1e6)
         self.connections.append(int(row[0]) if row else 0)
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+@dataclass
+class Cost:
+    """CPU seconds and hotspot recomputations during the run, so a loaded machine's
+    latencies can be read against what the service itself spent."""
+
+    server: float
+    database: float
+    client: float
+    runs: int
+
+    @classmethod
+    def now(cls, server: psutil.Process, url: str) -> Cost:
+        own = server.children(recursive=True)
+        cpu = _cpu(server) + sum(_cpu(c) for c in own)
+        name = url.rsplit("/", 1)[-1]
+        with psycopg.connect(url, autocommit=True) as conn:
+            pids = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                (name,),
+            ).fetchall()
+            run = conn.execute("SELECT COALESCE(max(id), 0) FROM hotspot_runs").fetchone()
+        database = 0.0
+        for (pid,) in pids:
+            with contextlib.suppress(psutil.Error):  # a session may end meanwhile
+                database += _cpu(psutil.Process(pid))
+        return cls(cpu, database, _cpu(psutil.Process()), int(run[0]) if run else 0)
+
+    def since(self, start: Cost, requests: int, seconds: float) -> str:
+        server = self.server - start.server
+        return (
+            f"CPU over the run: server {server:.0f} s "
+            f"({server / max(requests, 1) * 1000:.1f} ms per request), its database "
+            f"sessions open at the end {self.database - start.database:.0f} s, the locust "
+            f"client {self.client - start.client:.0f} s, of {seconds * (os.cpu_count() or 1):.0f} "
+            f"core-seconds; hotspot recomputations: {self.runs - start.runs}."
+        )
 
 
 def growth(values: list[float], times: list[float], total: float) -> float:
@@ -285,7 +330,9 @@ def main() -> int:
             sample = (lambda: samples.take(server, url, started)) if args.soak else None
             if sample is not None:
                 sample()
+            before = Cost.now(server, url)
             env = run(base, args.users, seconds, sample)
+            cost = Cost.now(server, url).since(before, env.stats.total.num_requests, seconds)
     lines, failures, p99s = table(env)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpus = os.cpu_count()
@@ -308,6 +355,7 @@ def main() -> int:
         f"(aim < {HOTSPOT_P99_AIM_MS} ms: {aim})."
     )
     out += errors(env)
+    out += ["", cost]
     if args.soak:
         rss = growth(samples.rss_mb, samples.at, seconds)
         conns = growth([float(c) for c in samples.connections], samples.at, seconds)

@@ -161,6 +161,10 @@ class Database:
             url,
             min_size=settings.db_pool_min if min_size is None else min_size,
             max_size=settings.db_pool_max,
+            # psycopg_pool's default is 10 minutes: connections opened for one burst
+            # (a computation, a pause of the process) then stayed for the whole soak,
+            # and the count crept up (docs/RELIABILITY.md).
+            max_idle=settings.db_pool_max_idle_seconds,
             # A request waits at most this long for a connection, then gets a 503.
             timeout=settings.db_timeout_seconds,
             # No `check=` on checkout: it costs a round trip per request. A connection

@@ -48,3 +48,20 @@ async def unlimited(tx: Tx, timeout_ms: int | None = None) -> None:
     await tx.run(NO_TIMEOUT, NO_JIT)
     if timeout_ms:
         await tx.run(TIMEOUT, values={"ms": str(int(timeout_ms))})
+
+
+# Whether some session (any process) holds the computation's lock now.
+# A bigint advisory key shows in pg_locks as classid (high half), objid (low half).
+RUNNING = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid) AND objsubid = 1) AS running"
+)
+
+
+async def running(db: Database) -> bool:
+    """Whether a computation is running now, in this process or another."""
+    row = await db.fetch_one(
+        RUNNING, values={"high": ADVISORY_KEY >> 32, "low": ADVISORY_KEY & 0xFFFFFFFF}
+    )
+    return bool(row and row["running"])

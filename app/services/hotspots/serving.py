@@ -5,6 +5,8 @@
   exists, and a refresh is queued in the background.
 - Background refreshes are coalesced per filter and bounded in number
   (`MAX_PENDING` per process); beyond that a read simply gets the stale run.
+  The unfiltered result is left to the background worker when one runs
+  (`worker.poke`), so it is recomputed one coalescing pause apart.
 - Only when no run exists yet does a read wait: a public read (up to `wait`
   seconds) for a queued refresh of the fixed public filters, a staff read for
   its own ad-hoc computation. That one runs under a statement timeout and
@@ -30,6 +32,7 @@ from app.repo.hotspots import slots
 from app.repo.hotspots.runs import input_version, is_fresh, latest_run
 from app.services.hotspots.context import Context
 from app.services.hotspots.freshness import ensure_fresh
+from app.services.hotspots.worker import poke
 
 MAX_PENDING = 4
 # Ad-hoc computations waiting or running at once, all staff and processes together:
@@ -105,7 +108,9 @@ async def _on_primary(
     if run is not None:
         if is_fresh(run, await input_version(db), ctx.params_hash):
             return Served(run, False, db)
-        _refresh_later(db, ctx, filters)
+        # The background worker keeps the unfiltered result, coalescing reports.
+        if not poke(db, key):
+            _refresh_later(db, ctx, filters)
         return Served(run, True, db)
     if user is None:
         task = _refresh_later(db, ctx, filters)

@@ -6,6 +6,15 @@ burst of reports costs one computation, then brings the result up to date.
 It also checks every `hotspot_recheck_seconds` for changes it was not told
 about (deletes, imports, other processes). The computation itself goes
 through `ensure_fresh`, which never runs two at a time.
+
+While a worker runs, a public read that finds the unfiltered result stale
+only `poke`s it instead of starting a computation of its own: under a steady
+stream of reports every read found it stale, so reads started computations
+back to back and the coalescing pause never applied. And a worker does not
+queue behind a computation another process is running (its connection would
+wait idle in a transaction): it waits for that one to end and pauses again,
+so with several server processes the computations still come one pause
+apart, not back to back. Measured in docs/RELIABILITY.md.
 """
 
 from __future__ import annotations
@@ -13,14 +22,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 
 from app.config import Settings
 from app.db.pool import Database, DatabaseUnavailable
-from app.domain.filters import ReportFilter
+from app.domain.filters import DEFAULT_KEY, ReportFilter
+from app.repo.hotspots.transaction import running
 from app.services.hotspots.context import context_of
 from app.services.hotspots.freshness import ensure_fresh
 
 log = logging.getLogger(__name__)
+
+# How often a waiting worker looks whether another process's computation ended.
+POLL_SECONDS = 0.5
 
 
 class HotspotWorker:
@@ -37,13 +51,29 @@ class HotspotWorker:
     def start(self) -> None:
         self.dirty.set()  # bring the result up to date at start
         self.task = asyncio.create_task(self._loop(), name="hotspot-worker")
+        _workers[self.db] = self
 
     async def stop(self) -> None:
+        _workers.pop(self.db, None)
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
             self.task = None
+
+    async def _pause(self) -> None:
+        """The coalescing pause, then until no other process is computing.
+
+        A computation another process runs now started before the newest
+        reports, so one is still needed after it; waiting for it and pausing
+        again keeps the computations one pause apart.
+        """
+        while True:
+            await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
+            if not await running(self.db):
+                return
+            while await running(self.db):
+                await asyncio.sleep(POLL_SECONDS)
 
     async def _loop(self) -> None:
         ctx = context_of(self.settings)
@@ -52,14 +82,26 @@ class HotspotWorker:
                 await asyncio.wait_for(
                     self.dirty.wait(), timeout=self.settings.hotspot_recheck_seconds
                 )
-            if self.dirty.is_set():
-                # Coalesce: reports arriving during this pause join this run.
-                await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
-                self.dirty.clear()
             try:
+                if self.dirty.is_set():
+                    # Coalesce: reports arriving during this pause join this run.
+                    await self._pause()
+                    self.dirty.clear()
                 await ensure_fresh(self.db, ctx, ReportFilter())
                 self.runs += 1
             except DatabaseUnavailable as exc:
                 log.warning("hotspot recompute skipped, database unavailable: %s", exc)
             except Exception:  # keep the worker alive; the next change retries
                 log.exception("hotspot recompute failed")
+
+
+_workers: weakref.WeakKeyDictionary[Database, HotspotWorker] = weakref.WeakKeyDictionary()
+
+
+def poke(db: Database, key: str) -> bool:
+    """Tell the worker of `db` the result for `key` is stale; False: none keeps that key."""
+    worker = _workers.get(db)
+    if worker is None or key != DEFAULT_KEY:
+        return False
+    worker.notify()
+    return True

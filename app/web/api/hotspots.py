@@ -18,7 +18,7 @@ from app.services import hotspots as store
 from app.services.exports import FORMATS, build_export
 from app.services.hotspots import reading, review, serving
 from app.web import params
-from app.web.answer_cache import AnswerCache
+from app.web.answer_cache import Answer, AnswerCache
 from app.web.api import shapes
 from app.web.deps import DbDep, ReadDbDep, SettingsDep
 from app.web.filters import FiltersDep
@@ -124,24 +124,23 @@ async def list_hotspots(
     (`ETag`, 304 on `If-None-Match`; `Hotspots-Stale: true` while a newer one
     is being computed).
     """
-    staff = _is_staff(principal)
-    staff = _is_staff(principal)
-    if staff:
+    if _is_staff(principal):
         return await _answer(request, db, read, settings, filters, principal)
     _public_only(request, filters)
+
+    async def build() -> Answer:
+        served = await _serve(db, settings, filters, None, read)
+        etag = await _etag(served, False)
+        body = await reading.named_collection(db, settings, served, filters, public=True)
+        return Answer(body.encode(), etag, served.stale)
+
     # A read spike is answered from memory (TRYGG_PUBLIC_HOTSPOT_CACHE_SECONDS).
     answers: AnswerCache = request.app.state.hotspot_answers
-    key = filters.key()
-    cached = answers.get(key)
-    if cached is not None:
-        headers = _headers(False, cached.stale, cached.etag)
-        if _not_modified(request, cached.etag):
-            return Response(status_code=304, headers=headers)
-        return GeoJsonResponse(cached.body, headers=headers)
-    try:
-        return await _answer(request, db, read, settings, filters, None, answers)
-    finally:
-        answers.drop(key)
+    answer = await answers.answer(filters.key(), build)
+    headers = _headers(False, answer.stale, answer.etag)
+    if _not_modified(request, answer.etag):
+        return Response(status_code=304, headers=headers)
+    return GeoJsonResponse(answer.body, headers=headers)
 
 
 async def _answer(
@@ -150,21 +149,15 @@ async def _answer(
     read: Database | None,
     settings: Settings,
     filters: ReportFilter,
-    principal: Principal | None,
-    answers: AnswerCache | None = None,
+    principal: Principal,
 ) -> Response:
-    """The answer from the database: staff when `principal` is given, else the public one."""
-    staff = principal is not None
+    """The staff answer, always from the database."""
     served = await _serve(db, settings, filters, principal, read)
-    etag = await _etag(served, staff)
-    if answers is None and _not_modified(request, etag):
-        return Response(status_code=304, headers=_headers(staff, served.stale, etag))
-    body = await reading.named_collection(db, settings, served, filters, public=not staff)
-    if answers is not None:
-        answers.put(filters.key(), body.encode(), etag, served.stale)
+    etag = await _etag(served, True)
     if _not_modified(request, etag):
-        return Response(status_code=304, headers=_headers(staff, served.stale, etag))
-    return GeoJsonResponse(body, headers=_headers(staff, served.stale, etag))
+        return Response(status_code=304, headers=_headers(True, served.stale, etag))
+    body = await reading.named_collection(db, settings, served, filters, public=False)
+    return GeoJsonResponse(body, headers=_headers(True, served.stale, etag))
 
 
 @router.get(

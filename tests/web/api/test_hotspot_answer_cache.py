@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.web.answer_cache import AnswerCache
+from app.web.answer_cache import Answer, AnswerCache
 from tests.conftest import Sql, fresh_get
 from tests.web.api.test_hotspots import seed
 
@@ -44,24 +44,78 @@ def test_a_read_spike_is_answered_from_memory_but_staff_see_changes_at_once(
     assert staff.json()["features"] == []
 
 
-def test_an_expired_answer_is_refreshed_by_one_request_while_others_get_the_last() -> None:
-    cache = AnswerCache(0.05)
-    assert cache.get("k") is None  # nothing yet: this caller builds the answer
-    cache.put("k", b"one", '"1"', False)
-    assert cache.get("k") is not None
-    time.sleep(0.1)
-    assert cache.get("k") is None  # expired: this caller refreshes it...
-    last = cache.get("k")  # ...and meanwhile the others get the last answer
-    assert last is not None and last.body == b"one"
-    cache.put("k", b"two", '"2"', False)
-    fresh = cache.get("k")
-    assert fresh is not None and fresh.body == b"two"
+class Builds:
+    """A database stand-in for the cache's unit tests: counts builds, can be held or fail."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.fail = False
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def __call__(self) -> Answer:
+        self.count += 1
+        await self.gate.wait()
+        if self.fail:
+            raise RuntimeError("database away")
+        return Answer(f"body {self.count}".encode(), f'"{self.count}"', False)
 
 
-def test_a_failed_refresh_lets_the_next_request_try() -> None:
-    cache = AnswerCache(0.05)
-    cache.put("k", b"one", '"1"', False)
-    time.sleep(0.1)
-    assert cache.get("k") is None
-    cache.drop("k")  # the refresh failed
-    assert cache.get("k") is None  # the next request refreshes, it is not served the old one
+def test_an_expired_answer_is_refreshed_in_the_background_while_readers_get_the_last() -> None:
+    async def scenario() -> None:
+        cache, build = AnswerCache(0.05), Builds()
+        first = await cache.answer("k", build)
+        assert first.body == b"body 1" and build.count == 1
+        assert (await cache.answer("k", build)).body == b"body 1" and build.count == 1
+        await asyncio.sleep(0.1)
+        build.gate.clear()  # the refresh is slow (a loaded database)
+        # Expired: no reader waits; one refresh starts, every reader gets the last answer.
+        answers = await asyncio.gather(*(cache.answer("k", build) for _ in range(20)))
+        assert {a.body for a in answers} == {b"body 1"}
+        await asyncio.sleep(0.01)
+        assert build.count == 2
+        build.gate.set()
+        await asyncio.sleep(0.01)
+        assert (await cache.answer("k", build)).body == b"body 2" and build.count == 2
+
+    asyncio.run(scenario())
+
+
+def test_with_nothing_to_give_readers_wait_for_one_build() -> None:
+    async def scenario() -> None:
+        cache, build = AnswerCache(0.05), Builds()
+        answers = await asyncio.gather(*(cache.answer("k", build) for _ in range(20)))
+        assert {a.body for a in answers} == {b"body 1"} and build.count == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_refresh_lets_the_next_reader_try_and_an_old_answer_is_not_kept_forever() -> None:
+    async def scenario() -> None:
+        cache, build = AnswerCache(0.05, keep=0.3), Builds()
+        await cache.answer("k", build)
+        await asyncio.sleep(0.1)
+        build.fail = True
+        assert (await cache.answer("k", build)).body == b"body 1"  # refreshing fails behind
+        await asyncio.sleep(0.01)
+        assert (await cache.answer("k", build)).body == b"body 1"  # ... and is tried again
+        await asyncio.sleep(0.01)
+        assert build.count == 3
+        await asyncio.sleep(0.3)
+        # Past `keep` the reader waits for a build and gets its error (a 503 for a database away).
+        with pytest.raises(RuntimeError):
+            await cache.answer("k", build)
+        build.fail = False
+        assert (await cache.answer("k", build)).body == b"body 5"
+
+    asyncio.run(scenario())
+
+
+def test_with_the_cache_off_every_reader_builds() -> None:
+    async def scenario() -> None:
+        cache, build = AnswerCache(0), Builds()
+        await cache.answer("k", build)
+        await cache.answer("k", build)
+        assert build.count == 2
+
+    asyncio.run(scenario())

@@ -162,6 +162,7 @@ def test_staff_see_the_local_significance_the_public_never_does(
     client: TestClient, sql: Sql, staff_headers: Headers
 ) -> None:
     seed(sql)
+    # The worker may still be finishing a run of the previous test's data: wait for ours.
     staff = fresh_get(client, "/api/v1/hotspots", staff_headers("planner")).json()
     verdicts = [f["properties"]["significance"] for f in staff["features"]]
     assert [v["held"] for v in verdicts] == [False, False]
