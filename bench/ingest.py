@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -20,7 +21,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import SECRET, scratch_database, served  # noqa: E402
+from bench._common import SECRET, scratch_database, serve_process  # noqa: E402
 
 FEATURE = {
     "type": "Feature",
@@ -67,6 +68,23 @@ async def api_rate(base: str, clients: int, total: int) -> float:
     if sum(done) != per * clients:
         sys.exit(f"only {sum(done)} of {per * clients} requests answered 201")
     return per * clients / elapsed
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the uvicorn workers), from /proc."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    total = 0
+    for one in [pid, *map(int, children.stdout.split())]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 RAW_INSERT = (
@@ -148,19 +166,25 @@ def main() -> None:
     parser.add_argument("--import-count", type=int, default=100_000)
     parser.add_argument("--workers", default=os.environ.get("TRYGG_WORKERS", "2"))
     args = parser.parse_args()
+    start_load = load()
     with scratch_database() as url:
         raw_1 = asyncio.run(raw_rate(url, 1, args.requests))
         raw_8 = asyncio.run(raw_rate(url, 8, args.requests))
-        with served(url, TRYGG_WORKERS=args.workers) as base:
+        with serve_process(url, TRYGG_WORKERS=args.workers) as (base, server):
             asyncio.run(api_rate(base, 8, 400))  # warm up connections and caches
             api_1 = asyncio.run(api_rate(base, 1, args.requests))
+            before = cpu_seconds(server.pid)
             api_8 = asyncio.run(api_rate(base, 8, args.requests))
+            # The app's own CPU per report moves far less with the machine's
+            # load than the rates do (it includes the background hotspot worker).
+            app_ms = (cpu_seconds(server.pid) - before) * 1000 / (args.requests // 8 * 8)
         imported, copied = import_vs_copy(url, args.import_count)
     print(f"{'measure':44} {'rate':>12} {'ratio':>7}")
     print(f"{'raw durable INSERT, 1 connection':44} {raw_1:10.0f}/s")
     print(f"{'raw durable INSERT, 8 connections':44} {raw_8:10.0f}/s")
     print(f"{'POST /api/v1/reports, 1 client':44} {api_1:10.0f}/s {api_1 / raw_1:7.2f}")
     print(f"{'POST /api/v1/reports, 8 clients':44} {api_8:10.0f}/s {api_8 / raw_8:7.2f}")
+    print(f"{'  app CPU per report at 8 clients':44} {app_ms:10.2f} ms")
     n = args.import_count
     print(f"{f'COPY of {n} reports':44} {n / copied:10.0f}/s  ({copied:.1f} s)")
     print(
@@ -168,6 +192,7 @@ def main() -> None:
         f"  ({imported:.1f} s)"
     )
     print(f"(API served by {args.workers} uvicorn worker(s); ratios are API / raw, COPY / import)")
+    print(f"(load average 1/5/15 min: {start_load} at the start, {load()} at the end)")
 
 
 if __name__ == "__main__":

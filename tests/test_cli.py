@@ -7,16 +7,22 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from fastapi.testclient import TestClient
+
+from geo.synthetic import DEMO_PLACES, Scenario, generate
 from tests.conftest import TEST_SECRET, Sql, point_feature
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "TRYGG_SECRET_KEY": TEST_SECRET}
+def run_cli(database_url: str, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "TRYGG_SECRET_KEY": TEST_SECRET, **extra}
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         env=env,
@@ -108,6 +114,103 @@ def test_demo_data_loads_only_into_an_empty_database_and_is_removable(
     removed = run_cli(database_url, "demo-data", "remove")
     assert removed.returncode == 0
     assert sql.scalar("SELECT count(*) FROM reports") == 0
+
+
+WHOLE_AREA = {"bbox": "12.25,58.33,12.40,58.43", "zoom": "12"}
+# Far below what a COPY of thousands of reports takes: the limit of web requests.
+SHORT_TIMEOUT = {"TRYGG_DB_STATEMENT_TIMEOUT_MS": "100"}
+
+
+def _heat_people(client: TestClient, headers: dict[str, str], **filters: str) -> int:
+    answer = client.get("/api/v1/map/heat", params={**WHOLE_AREA, **filters}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return sum(round(point[2]) for point in answer.json()["points"])
+
+
+def _assert_maps_match_reports(client: TestClient, sql: Sql, headers: dict[str, str]) -> None:
+    """The staff map's kept counts equal the same counts taken from the reports."""
+    # Without filters the heat comes from the maintained grid; with a filter
+    # (a `since` every report passes) it is counted from the reports themselves.
+    kept = _heat_people(client, headers)
+    assert kept == _heat_people(client, headers, since="1990-01-01")
+    assert kept == sql.scalar(
+        "SELECT count(DISTINCT (COALESCE(reporter_hash, uuid_send(id)), "
+        "round(ST_X(ST_PointOnSurface(geom_3006)) / 25), "
+        "round(ST_Y(ST_PointOnSurface(geom_3006)) / 25))) FROM reports "
+        "WHERE status = 'published' AND kind = 'unsafe'"
+    )
+    # The tiles' report counts, cell by cell against a count from scratch.
+    drift = sql.scalar(
+        "SELECT count(*) FROM (SELECT 20 AS level, c.gx, c.gy, count(*) AS n FROM reports r, "
+        "report_grid_cell(r.geom) c GROUP BY 2, 3) fresh FULL JOIN (SELECT * FROM report_grid "
+        "WHERE level = 20 AND reports > 0) kept USING (level, gx, gy) "
+        "WHERE fresh.n IS DISTINCT FROM kept.reports"
+    )
+    assert drift == 0
+
+
+def test_thousands_of_reports_import_purge_and_go_under_a_short_statement_timeout(
+    tmp_path: Path,
+    database_url: str,
+    sql: Sql,
+    client: TestClient,
+    staff_headers: Callable[..., dict[str, str]],
+) -> None:
+    """Operators' batches are not web requests: the web statement timeout does not cut them."""
+    reports = generate(Scenario(places=DEMO_PLACES, reporters=1500), seed=11)[:3000]
+    path = write_collection(tmp_path / "kommun.geojson", [r.feature("kommun") for r in reports])
+    police = staff_headers("police")
+
+    imported = run_cli(database_url, "import-reports", str(path), **SHORT_TIMEOUT)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 3000 reports" in imported.stdout
+    assert _heat_people(client, police) > 1000
+    _assert_maps_match_reports(client, sql, police)
+
+    # Past retention, the purge drops every reporter hash: each report becomes
+    # its own person on the heat map.
+    sql.all("UPDATE reports SET received_at = now() - interval '3 years'")
+    purged = run_cli(database_url, "purge", **SHORT_TIMEOUT)
+    assert purged.returncode == 0, purged.stderr
+    assert sql.scalar("SELECT count(*) FROM reports WHERE reporter_hash IS NOT NULL") == 0
+    _assert_maps_match_reports(client, sql, police)
+
+    batch = imported.stdout.strip().splitlines()[-1].split()[-1]
+    removed = run_cli(database_url, "remove-import", batch, **SHORT_TIMEOUT)
+    assert removed.returncode == 0, removed.stderr
+    assert _heat_people(client, police) == 0
+    _assert_maps_match_reports(client, sql, police)
+
+
+def test_recompute_waits_for_a_running_computation_past_the_statement_timeout(
+    database_url: str, sql: Sql, clean_db: None
+) -> None:
+    """A recompute started while another runs (minutes at 1M reports) waits, then runs."""
+    from app.repo.hotspots.transaction import ADVISORY_KEY
+
+    env = {**os.environ, "DATABASE_URL": database_url, "TRYGG_SECRET_KEY": TEST_SECRET}
+    with psycopg.connect(database_url) as running:  # holds the computation lock
+        running.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_KEY,))
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "app", "recompute", "--force"],
+            env={**env, **SHORT_TIMEOUT},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Until the recompute is queued behind the lock, and then well past the timeout.
+        for _ in range(300):
+            if sql.scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ):
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)
+        assert waiting.poll() is None, waiting.communicate()
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert out.startswith("run "), out
 
 
 # A stand-in for scripts/pgcluster.py in a copy of the checkout: `ensure` notes

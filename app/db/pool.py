@@ -213,6 +213,18 @@ class Database:
         async with self.connection() as conn, conn.transaction():
             yield conn
 
+    @asynccontextmanager
+    async def batch_transaction(self) -> AsyncIterator[AsyncConn]:
+        """A transaction for an operator's batch (import, purge, replay): no statement timeout.
+
+        The pool's `db_statement_timeout_ms` bounds what a web request may
+        cost; a batch of tens of thousands of rows may run for minutes, and
+        its operator, not that limit, decides when to stop it.
+        """
+        async with self.transaction() as conn:
+            await conn.execute("SET LOCAL statement_timeout = 0")
+            yield conn
+
     async def fetch_all(
         self,
         stmt: ClauseElement,

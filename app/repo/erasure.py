@@ -43,7 +43,7 @@ async def apply(
     db: Database, withdrawn: list[uuid.UUID], purged: list[uuid.UUID], offset: int
 ) -> tuple[int, int]:
     """Apply one batch and move the offset in the same transaction; (deleted, cleared)."""
-    async with db.transaction() as conn:
+    async with db.batch_transaction() as conn:
         deleted = await db.execute(_DELETE.bindparams(ids=withdrawn), conn) if withdrawn else 0
         cleared = 0
         if purged:

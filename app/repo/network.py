@@ -52,7 +52,7 @@ async def import_network(
     say = progress or (lambda _: None)
     network: Network = read_network(path, say)
     vertex_ids = {node: index + 1 for index, node in enumerate(sorted(network.coords))}
-    async with db.transaction() as conn:
+    async with db.batch_transaction() as conn:
         await conn.execute("TRUNCATE walk_ways, walk_vertices")
         async with conn.cursor() as cur:
             async with cur.copy("COPY walk_vertices (id, osm_id, geom) FROM STDIN") as copy:

@@ -119,9 +119,10 @@ async def import_features(
 
     Rows stream into COPY while later features are still being validated, so
     PostgreSQL works on one core while Python validates on the other. It is
-    all one transaction: when a feature is invalid (and --skip-invalid is not
-    given) every feature is still checked, to list every problem, and then the
-    whole transaction is rolled back.
+    all one transaction, without the web requests' statement timeout (the
+    COPY lasts as long as the whole file's validation): when a feature is
+    invalid (and --skip-invalid is not given) every feature is still checked,
+    to list every problem, and then the whole transaction is rolled back.
     """
     batch_id = uuid.uuid4()
     invalid: list[tuple[int, str]] = []
@@ -134,7 +135,7 @@ async def import_features(
         features, settings, area, batch_id=batch_id, channel=channel, untokened=untokened
     )
     try:
-        async with db.transaction() as conn:
+        async with db.batch_transaction() as conn:
             await db.execute(
                 insert(import_batches).values(
                     id=batch_id, source=source, channel=channel, report_count=0
@@ -171,7 +172,7 @@ async def import_features(
 
 async def remove_batch(db: Database, batch_id: uuid.UUID) -> int:
     """Delete an import batch and its reports; returns how many reports went."""
-    async with db.transaction() as conn:
+    async with db.batch_transaction() as conn:
         removed = await db.execute(delete(reports).where(reports.c.batch_id == batch_id), conn)
         await db.execute(delete(import_batches).where(import_batches.c.id == batch_id), conn)
         await report_store.bump_version(db, conn)
@@ -179,7 +180,7 @@ async def remove_batch(db: Database, batch_id: uuid.UUID) -> int:
 
 
 async def remove_channel(db: Database, channel: str) -> int:
-    async with db.transaction() as conn:
+    async with db.batch_transaction() as conn:
         removed = await db.execute(delete(reports).where(reports.c.channel == channel), conn)
         await db.execute(delete(import_batches).where(import_batches.c.channel == channel), conn)
         await report_store.bump_version(db, conn)

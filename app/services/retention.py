@@ -41,7 +41,7 @@ class Purged:
 async def purge(db: Database, settings: Settings) -> Purged:
     text_cutoff = func.now() - timedelta(days=settings.retention_text_days)
     hash_cutoff = func.now() - timedelta(days=settings.retention_reporter_days)
-    async with db.transaction() as conn:
+    async with db.batch_transaction() as conn:
         purged = await db.fetch_all(
             update(reports)
             .where(
