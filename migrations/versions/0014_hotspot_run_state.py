@@ -1,0 +1,42 @@
+"""hotspot run state: per-cell counts an incremental hotspot refresh starts from
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # One row per unfiltered run: the cell counts behind the area-wide
+    # significance inputs, so a refresh of one neighbourhood can update them
+    # without clustering everything again (issue 13).
+    op.create_table(
+        "hotspot_run_state",
+        sa.Column("run_id", sa.BigInteger, nullable=False),
+        sa.Column("incremental", sa.Boolean, nullable=False),
+        sa.Column("gx", postgresql.ARRAY(sa.Integer), nullable=False),
+        sa.Column("gy", postgresql.ARRAY(sa.Integer), nullable=False),
+        sa.Column("places", postgresql.ARRAY(sa.Integer), nullable=False),
+        sa.Column("noise", postgresql.ARRAY(sa.Integer), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["hotspot_runs.id"],
+            name=op.f("fk_hotspot_run_state_run_id_hotspot_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("run_id", name=op.f("pk_hotspot_run_state")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("hotspot_run_state")
