@@ -38,5 +38,10 @@ def upgrade() -> None:
     )
 
 
+    # The reports received since the last run: what a refresh recomputes around.
+    op.create_index("ix_reports_received_at", "reports", ["received_at"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_reports_received_at", table_name="reports")
     op.drop_table("hotspot_run_state")

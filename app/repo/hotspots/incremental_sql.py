@@ -80,10 +80,26 @@ FROM ("""
     + ") c"
 )
 COMPUTED_CELLS = text(CELLS)
+# The previous run's cells outside the box (x0, y0)-(x1, y1) of cell indices,
+# and the computation's cells inside it.
 STORE_STATE = text(
-    "INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise) "
-    "VALUES (:run, :incremental, CAST(:gx AS int[]), CAST(:gy AS int[]), "
-    "CAST(:places AS int[]), CAST(:noise AS int[]))"
+    """
+INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise)
+SELECT :run, true, COALESCE(array_agg(gx ORDER BY gx, gy), '{}'),
+       COALESCE(array_agg(gy ORDER BY gx, gy), '{}'),
+       COALESCE(array_agg(places ORDER BY gx, gy), '{}'),
+       COALESCE(array_agg(noise ORDER BY gx, gy), '{}')
+FROM (
+    SELECT u.* FROM hotspot_run_state s
+    CROSS JOIN LATERAL unnest(s.gx, s.gy, s.places, s.noise) AS u(gx, gy, places, noise)
+    WHERE s.run_id = :prev
+      AND NOT (u.gx BETWEEN :x0 AND :x1 AND u.gy BETWEEN :y0 AND :y1)
+    UNION ALL
+    SELECT * FROM ("""
+    + CELLS
+    + """) w WHERE w.gx BETWEEN :x0 AND :x1 AND w.gy BETWEEN :y0 AND :y1
+) c
+"""
 )
 LOAD_STATE = text("SELECT * FROM hotspot_run_state WHERE run_id = :run")
 
@@ -104,15 +120,13 @@ async def computed_cells(tx: Tx, cell: float) -> CellState:
     )
 
 
-async def store_state(tx: Tx, run_id: int, state: CellState) -> None:
-    values = {
-        "run": run_id,
-        "incremental": True,
-        "gx": state.gx.tolist(),
-        "gy": state.gy.tolist(),
-        "places": state.places.tolist(),
-        "noise": state.noise.tolist(),
-    }
+async def store_state(
+    tx: Tx, run_id: int, prev: int, inner: tuple[int, int, int, int], cell: float
+) -> None:
+    """Store run `run_id`'s state: run `prev`'s, with the cells in `inner`
+    (cell indices, inclusive) as the computation in this transaction counted them."""
+    x0, y0, x1, y1 = inner
+    values = {"run": run_id, "prev": prev, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "cell": cell}
     await tx.run(STORE_STATE, values=values)
 
 

@@ -61,8 +61,12 @@ FRESH = "already fresh"
 # been committed after its snapshot (a transaction begun earlier): they are
 # taken as new too (recomputing a neighbourhood twice changes nothing).
 SINCE_MARGIN = timedelta(seconds=60)
-# A window bigger than this is as costly as the full recompute it would save.
+# A window bigger than this, or holding more than this share of all reports,
+# costs about what the full recompute it would save costs (one dense town: its
+# whole level-0 cluster is the neighbourhood).
 MAX_REPORTS = 200_000
+MAX_SHARE = 0.5
+SHARE_FROM = 20_000  # below this many reports either way takes a few seconds at most
 ATTEMPTS = 3
 
 Box = tuple[float, float, float, float]
@@ -109,9 +113,13 @@ def band(ctx: Context) -> float:
 
 
 def first_margin(ctx: Context) -> float:
-    """The first window's margin around the new reports: two rings and two
-    clusters of the widest kind a split leaves (max_extent), and the band."""
-    return 4 * significance.RING_OUTER + 2 * ctx.params.max_extent + band(ctx)
+    """The first window's margin around the new reports: four rings, four
+    clusters of twice the widest kind a split leaves (max_extent), and the band.
+
+    Generous, so the first window usually holds everything `_zone` asks for:
+    a second attempt costs more than the extra reports.
+    """
+    return 4 * significance.RING_OUTER + 4 * ctx.params.max_extent + band(ctx)
 
 
 def least_of(ctx: Context, state: CellState, k: int) -> int:
@@ -187,8 +195,9 @@ async def _attempt(
         await transaction.unlimited(tx)
         window = snap(box or grow(new_box, first_margin(ctx)), cell)
         reports = await isql.create_window_source(tx, window)
-        if reports > max_reports:
-            return f"the neighbourhood holds {reports} reports (more than {max_reports})"
+        most = version[1] >= SHARE_FROM and reports > MAX_SHARE * version[1]
+        if reports > max_reports or most:
+            return f"the neighbourhood holds {reports} of {version[1]} reports"
         progress(f"window of {reports} reports")
         # Steps 1-3 of the computation on the window.
         await compute_sql.create_points(
@@ -258,7 +267,7 @@ async def _attempt(
         await isql.copy_hotspots(
             tx, int(prev["id"]), run_id, [i for i, _ in copied], [n for _, n in copied], finished
         )
-        await isql.store_state(tx, run_id, now)
+        await isql.store_state(tx, run_id, int(prev["id"]), inner, cell)
         await runs.prune(tx, DEFAULT_KEY, run_id, ctx.keep_filtered_runs)
     seconds = time.perf_counter() - started
     progress(
