@@ -28,6 +28,12 @@ def upgrade() -> None:
         sa.Column("gy", postgresql.ARRAY(sa.Integer), nullable=False),
         sa.Column("places", postgresql.ARRAY(sa.Integer), nullable=False),
         sa.Column("noise", postgresql.ARRAY(sa.Integer), nullable=False),
+        sa.Column(
+            "recent",
+            postgresql.ARRAY(sa.Uuid),
+            nullable=False,
+            server_default=sa.text("'{}'::uuid[]"),
+        ),
         sa.ForeignKeyConstraint(
             ["run_id"],
             ["hotspot_runs.id"],

@@ -4,6 +4,7 @@ gives the hotspots a full recompute gives on the same data."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -139,6 +140,23 @@ def test_a_refresh_gives_what_a_full_recompute_gives(
     assert isinstance(refresh(settings), RunResult)
     add_reports(sql, place(1300, -1300, 1, rng), ["third"])
     step(settings, sql)
+
+
+def test_reports_the_last_run_saw_are_not_new_again(
+    settings: Settings, sql: Sql, town: None
+) -> None:
+    # The second place's reports arrived just before the full run that saw them.
+    hashes = [hashlib.sha256(p.encode()).digest() for p in people("place1", 7)]
+    moved = sql.all(
+        "UPDATE reports SET received_at = now() WHERE reporter_hash = ANY(%s) RETURNING id",
+        (hashes,),
+    )
+    assert len(moved) == 7
+    full(settings)
+    add_reports(sql, place(-1300, -1300, 1, np.random.default_rng(8)), ["newcomer"])
+    said: list[str] = []
+    step(settings, sql, said.append)
+    assert "1 recomputed, 3 kept hotspots" in said[-1]
 
 
 def test_a_new_safe_report_updates_the_safe_share_of_its_hotspot(

@@ -162,6 +162,9 @@ hotspot_run_state = Table(
     Column("gy", ARRAY(Integer), nullable=False),
     Column("places", ARRAY(Integer), nullable=False),
     Column("noise", ARRAY(Integer), nullable=False),
+    # Reports received in the minute before the run started that it saw: the
+    # next refresh takes the rest of that minute's reports as new.
+    Column("recent", ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
 )
 
 __all__ = [

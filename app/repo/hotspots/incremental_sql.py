@@ -68,13 +68,22 @@ SELECT floor(ST_X(d.g) / :cell)::int AS gx, floor(ST_Y(d.g) / :cell)::int AS gy,
 FROM hs_dp d JOIN hs_lab l USING (pid)
 GROUP BY 1, 2
 """
+RECENT_SECONDS = 60.0
+# The reports received in the margin before this transaction started: the
+# run counted them (a report whose transaction began earlier but committed
+# later is not counted; the next refresh then finds fewer new reports than the
+# count says and recomputes in full).
+RECENT = """ARRAY(SELECT id FROM reports
+      WHERE received_at >= now() - make_interval(secs => :margin) AND received_at <= now())"""
 SAVE_STATE = text(
     """
-INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise)
+INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise, recent)
 SELECT :run, :incremental, COALESCE(array_agg(gx ORDER BY gx, gy), '{}'),
        COALESCE(array_agg(gy ORDER BY gx, gy), '{}'),
        COALESCE(array_agg(places ORDER BY gx, gy), '{}'),
-       COALESCE(array_agg(noise ORDER BY gx, gy), '{}')
+       COALESCE(array_agg(noise ORDER BY gx, gy), '{}'), """
+    + RECENT
+    + """
 FROM ("""
     + CELLS
     + ") c"
@@ -84,11 +93,13 @@ COMPUTED_CELLS = text(CELLS)
 # and the computation's cells inside it.
 STORE_STATE = text(
     """
-INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise)
+INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise, recent)
 SELECT :run, true, COALESCE(array_agg(gx ORDER BY gx, gy), '{}'),
        COALESCE(array_agg(gy ORDER BY gx, gy), '{}'),
        COALESCE(array_agg(places ORDER BY gx, gy), '{}'),
-       COALESCE(array_agg(noise ORDER BY gx, gy), '{}')
+       COALESCE(array_agg(noise ORDER BY gx, gy), '{}'), """
+    + RECENT
+    + """
 FROM (
     SELECT u.* FROM hotspot_run_state s
     CROSS JOIN LATERAL unnest(s.gx, s.gy, s.places, s.noise) AS u(gx, gy, places, noise)
@@ -104,9 +115,10 @@ FROM (
 LOAD_STATE = text("SELECT * FROM hotspot_run_state WHERE run_id = :run")
 
 
-async def save_state(tx: Tx, run_id: int, cell: float) -> None:
+async def save_state(tx: Tx, run_id: int, cell: float, margin: float = RECENT_SECONDS) -> None:
     """Store the finished computation's cell counts as the state of run `run_id`."""
-    await tx.run(SAVE_STATE, values={"run": run_id, "incremental": False, "cell": cell})
+    values = {"run": run_id, "incremental": False, "cell": cell, "margin": margin}
+    await tx.run(SAVE_STATE, values=values)
 
 
 async def computed_cells(tx: Tx, cell: float) -> CellState:
@@ -121,23 +133,24 @@ async def computed_cells(tx: Tx, cell: float) -> CellState:
 
 
 async def store_state(
-    tx: Tx, run_id: int, prev: int, inner: tuple[int, int, int, int], cell: float
+    tx: Tx, run_id: int, prev: int, inner: tuple[int, int, int, int], cell: float, margin: float
 ) -> None:
     """Store run `run_id`'s state: run `prev`'s, with the cells in `inner`
     (cell indices, inclusive) as the computation in this transaction counted them."""
     x0, y0, x1, y1 = inner
-    values = {"run": run_id, "prev": prev, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "cell": cell}
+    values: dict[str, Any] = {"run": run_id, "prev": prev, "x0": x0, "y0": y0, "x1": x1}
+    values |= {"y1": y1, "cell": cell, "margin": margin}
     await tx.run(STORE_STATE, values=values)
 
 
-async def load_state(tx: Tx, run_id: int) -> tuple[CellState, bool] | None:
-    """The cell state of run `run_id` and whether that run was incremental."""
+async def load_state(tx: Tx, run_id: int) -> tuple[CellState, list[str]] | None:
+    """The cell state of run `run_id` and the recent reports it saw."""
     rows = await tx.rows(LOAD_STATE, {"run": run_id})
     if not rows:
         return None
     r = rows[0]
     state = CellState(_ints(r["gx"]), _ints(r["gy"]), _ints(r["places"]), _ints(r["noise"]))
-    return state, bool(r["incremental"])
+    return state, [str(i) for i in r["recent"]]
 
 
 # Reports received since a time (any kind: a new `safe` report changes the
@@ -146,13 +159,15 @@ NEW_REPORTS = text("""
 SELECT count(*)::int AS n,
        min(ST_XMin(geom_3006)) AS x0, min(ST_YMin(geom_3006)) AS y0,
        max(ST_XMax(geom_3006)) AS x1, max(ST_YMax(geom_3006)) AS y1
-FROM reports WHERE received_at >= :since
+FROM reports WHERE received_at >= :since AND NOT (id = ANY(CAST(:seen AS uuid[])))
 """)
 
 
-async def new_reports(tx: Tx, since: datetime) -> tuple[int, tuple[float, float, float, float]]:
-    """How many reports were received since `since`, and their bounding box."""
-    r = (await tx.rows(NEW_REPORTS, {"since": since}))[0]
+async def new_reports(
+    tx: Tx, since: datetime, seen: Sequence[str]
+) -> tuple[int, tuple[float, float, float, float]]:
+    """How many reports were received since `since` but not `seen`, and their bounding box."""
+    r = (await tx.rows(NEW_REPORTS, {"since": since, "seen": list(seen)}))[0]
     if not r["n"]:
         return 0, (0.0, 0.0, 0.0, 0.0)
     return int(r["n"]), (float(r["x0"]), float(r["y0"]), float(r["x1"]), float(r["y1"]))
@@ -186,7 +201,8 @@ async def create_window_source(tx: Tx, box: tuple[float, float, float, float]) -
 CHANGED_ROOTS = text("""
 WITH fresh AS (
     SELECT d.g FROM hs_dp d
-    WHERE EXISTS (SELECT 1 FROM reports r WHERE r.id = ANY(d.ids) AND r.received_at >= :since)
+    WHERE EXISTS (SELECT 1 FROM reports r WHERE r.id = ANY(d.ids) AND r.received_at >= :since
+                  AND NOT (r.id = ANY(CAST(:seen AS uuid[]))))
 )
 SELECT DISTINCT l.root FROM fresh f
 JOIN hs_dp d ON ST_DWithin(d.g, f.g, :reach)
@@ -194,7 +210,8 @@ JOIN hs_lab l ON l.pid = d.pid
 WHERE l.root IS NOT NULL
 UNION
 SELECT DISTINCT l.root FROM hs_out o
-JOIN reports r ON r.received_at >= :since AND ST_Intersects(r.geom_3006, o.outline)
+JOIN reports r ON r.received_at >= :since AND NOT (r.id = ANY(CAST(:seen AS uuid[])))
+    AND ST_Intersects(r.geom_3006, o.outline)
 JOIN hs_lab l ON l.cid = o.cid
 WHERE l.root IS NOT NULL
 """)
@@ -205,7 +222,8 @@ CHANGED_BOX = text("""
 SELECT min(ST_X(d.g)) AS x0, min(ST_Y(d.g)) AS y0, max(ST_X(d.g)) AS x1, max(ST_Y(d.g)) AS y1
 FROM hs_dp d JOIN hs_lab l USING (pid)
 WHERE l.root = ANY(CAST(:roots AS int[]))
-   OR EXISTS (SELECT 1 FROM reports r WHERE r.id = ANY(d.ids) AND r.received_at >= :since)
+   OR EXISTS (SELECT 1 FROM reports r WHERE r.id = ANY(d.ids) AND r.received_at >= :since
+              AND NOT (r.id = ANY(CAST(:seen AS uuid[]))))
 """)
 
 # The widest final cluster of the window (its outline's diameter).
@@ -228,15 +246,16 @@ WHERE EXISTS (
 """)
 
 
-async def changed_roots(tx: Tx, since: datetime, reach: float) -> list[int]:
-    rows = await tx.rows(CHANGED_ROOTS, {"since": since, "reach": reach})
+async def changed_roots(tx: Tx, since: datetime, seen: Sequence[str], reach: float) -> list[int]:
+    rows = await tx.rows(CHANGED_ROOTS, {"since": since, "seen": list(seen), "reach": reach})
     return [int(r["root"]) for r in rows]
 
 
 async def changed_box(
-    tx: Tx, roots: Sequence[int], since: datetime
+    tx: Tx, roots: Sequence[int], since: datetime, seen: Sequence[str]
 ) -> tuple[float, float, float, float] | None:
-    r = (await tx.rows(CHANGED_BOX, {"roots": list(roots), "since": since}))[0]
+    values = {"roots": list(roots), "since": since, "seen": list(seen)}
+    r = (await tx.rows(CHANGED_BOX, values))[0]
     if r["x0"] is None:
         return None
     return float(r["x0"]), float(r["y0"]), float(r["x1"]), float(r["y1"])

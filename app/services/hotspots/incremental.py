@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -58,9 +58,9 @@ from geo import significance
 
 FRESH = "already fresh"
 # Reports received this long before the previous run started may still have
-# been committed after its snapshot (a transaction begun earlier): they are
-# taken as new too (recomputing a neighbourhood twice changes nothing).
-SINCE_MARGIN = timedelta(seconds=60)
+# been committed after its snapshot (a transaction begun earlier): those of
+# them the run did not note as seen (hotspot_run_state.recent) are new too.
+SINCE_MARGIN = timedelta(seconds=isql.RECENT_SECONDS)
 # A window bigger than this, or holding more than this share of all reports,
 # costs about what the full recompute it would save costs (one dense town: its
 # whole level-0 cluster is the neighbourhood).
@@ -187,9 +187,9 @@ async def _attempt(
         loaded = await isql.load_state(tx, int(prev["id"]))
         if loaded is None:
             return "the previous run kept no state"
-        state = loaded[0]
+        state, seen = loaded
         since = prev["started_at"] - SINCE_MARGIN
-        count, new_box = await isql.new_reports(tx, since)
+        count, new_box = await isql.new_reports(tx, since, seen)
         if count < version[1] - int(prev["input_reports"]):
             return "cannot tell which reports are new"
         await transaction.unlimited(tx)
@@ -227,7 +227,7 @@ async def _attempt(
             for r in await _hotspot_rows(tx, ctx, ReportFilter(), final, k, (now.places, mean))
             if r["reporters"] >= k or not r["significance_held"]
         ]
-        zone = await _zone(tx, ctx, since, new_box, window)
+        zone = await _zone(tx, ctx, (since, seen), new_box, window)
         replaced = await isql.centred_in(tx, zone)
         fresh = [r for r in rows if r["cid"] in replaced]
         kept = await isql.kept_hotspots(tx, int(prev["id"]), zone)
@@ -267,7 +267,9 @@ async def _attempt(
         await isql.copy_hotspots(
             tx, int(prev["id"]), run_id, [i for i, _ in copied], [n for _, n in copied], finished
         )
-        await isql.store_state(tx, run_id, int(prev["id"]), inner, cell)
+        await isql.store_state(
+            tx, run_id, int(prev["id"]), inner, cell, SINCE_MARGIN.total_seconds()
+        )
         await runs.prune(tx, DEFAULT_KEY, run_id, ctx.keep_filtered_runs)
     seconds = time.perf_counter() - started
     progress(
@@ -295,15 +297,17 @@ def _within(cells: CellState, box: tuple[int, int, int, int]) -> CellState:
     return CellState(cells.gx[keep], cells.gy[keep], cells.places[keep], cells.noise[keep])
 
 
-async def _zone(tx: Tx, ctx: Context, since: Any, new_box: Box, window: Box) -> Box:
+async def _zone(
+    tx: Tx, ctx: Context, new: tuple[datetime, list[str]], new_box: Box, window: Box
+) -> Box:
     """The box of final-cluster centres whose results the new reports can change.
 
     Raises _Grow when the window does not hold everything they depend on.
     """
     p = ctx.params
     ring = significance.RING_OUTER
-    roots = await isql.changed_roots(tx, since, 2 * p.eps)
-    changed = await isql.changed_box(tx, roots, since)
+    roots = await isql.changed_roots(tx, *new, 2 * p.eps)
+    changed = await isql.changed_box(tx, roots, *new)
     changed = new_box if changed is None else union(changed, new_box)
     wide = await isql.widest(tx)
     # A cluster centred within a ring of a changed place (first pass), or
