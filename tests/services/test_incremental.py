@@ -195,7 +195,7 @@ def test_falls_back_when_the_neighbourhood_is_too_big(
     full(settings)
     add_reports(sql, place(-1300, -1300, 1, np.random.default_rng(2)), ["newcomer"])
     outcome = refresh(settings, max_reports=20)
-    assert isinstance(outcome, str) and "neighbourhood holds" in outcome
+    assert isinstance(outcome, str) and "neighbourhood holds more than 20" in outcome
     # Moderation (not an insert) also means a full recompute.
     full(settings)
     sql.all("UPDATE data_version SET version = version + 1 WHERE name = 'reports'")

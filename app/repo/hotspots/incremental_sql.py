@@ -186,6 +186,21 @@ WHERE r.geom_3006 && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3006)
 )
 
 
+# At most `most` + 1 of the reports in a box: whether a window is too big,
+# without reading it all (a dense town's window holds every report).
+COUNT_WINDOW = text("""
+SELECT count(*) AS n FROM (
+    SELECT 1 FROM reports r WHERE r.geom_3006 && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3006)
+    LIMIT :most + 1) w
+""")
+
+
+async def window_holds_more(tx: Tx, box: tuple[float, float, float, float], most: int) -> bool:
+    """Whether more than `most` reports (of any kind) touch `box`."""
+    values = {"x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3], "most": most}
+    return int((await tx.rows(COUNT_WINDOW, values))[0]["n"]) > most
+
+
 async def create_window_source(tx: Tx, box: tuple[float, float, float, float]) -> int:
     """The default filter's reports whose geometry touches `box`; how many."""
     x0, y0, x1, y1 = box

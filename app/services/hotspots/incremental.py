@@ -194,10 +194,12 @@ async def _attempt(
             return "cannot tell which reports are new"
         await transaction.unlimited(tx)
         window = snap(box or grow(new_box, first_margin(ctx)), cell)
+        most = max_reports
+        if version[1] >= SHARE_FROM:
+            most = min(most, int(MAX_SHARE * version[1]))
+        if await isql.window_holds_more(tx, window, most):
+            return f"the neighbourhood holds more than {most} of {version[1]} reports"
         reports = await isql.create_window_source(tx, window)
-        most = version[1] >= SHARE_FROM and reports > MAX_SHARE * version[1]
-        if reports > max_reports or most:
-            return f"the neighbourhood holds {reports} of {version[1]} reports"
         progress(f"window of {reports} reports")
         # Steps 1-3 of the computation on the window.
         await compute_sql.create_points(
