@@ -193,6 +193,12 @@ class Settings(BaseSettings):
     hotspot_worker: bool = Field(
         True, description="Recompute hotspots in the background after reports change."
     )
+    hotspot_full_recompute_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="How often the background worker recomputes all hotspots; in between, "
+        "new reports recompute only their neighbourhood (0: always in full).",
+    )
 
     # -- Patrol planning --
     patrol_station_lon: float = Field(
@@ -437,7 +443,7 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "hotspot_eps hotspot_minpoints hotspot_dedup_distance "
             "hotspot_min_reporters public_min_reporters hotspot_mc_runs hotspot_mc_seed "
             "hotspot_max_extent hotspot_coalesce_seconds hotspot_wait_seconds "
-            "hotspot_recheck_seconds hotspot_worker",
+            "hotspot_recheck_seconds hotspot_worker hotspot_full_recompute_minutes",
         ),
         (
             "Patrol planning",

@@ -1,14 +1,18 @@
 """Freshness: seconds from a new report's 201 to a stored hotspot run that includes it.
 
 Stores N synthetic reports (default 100k, the realistic spread of
-bench/hotspot_speed.py) in a throwaway database, computes the hotspots once,
+bench/hotspot_speed.py: one 4 km town; `--spread national`: separate towns of
+5,000 reports, 6 km apart) in a throwaway database, computes the hotspots once,
 serves the app with its background worker on, files one report through
-POST /api/v1/reports and polls for the newest unfiltered run computed from
-the new input. Repeats `--repeats` times; prints each and the median. The
-worker waits `TRYGG_HOTSPOT_COALESCE_SECONDS` (default 2 s) before it starts,
+POST /api/v1/reports at the centre of the top-ranked hotspot and polls for the
+newest unfiltered run computed from the new input. Repeats `--repeats` times;
+prints each, the median, and how each run was made (incremental refresh of
+the neighbourhood, or in full). The worker waits
+`TRYGG_HOTSPOT_COALESCE_SECONDS` (default 2 s, `--coalesce`) before it starts,
 so the figure includes that pause.
 
     DATABASE_URL=... .venv/bin/python bench/freshness.py [--reports 100000] [--repeats 3]
+        [--spread realistic|national] [--coalesce 2]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 import os
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,23 +33,33 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import SECRET, scratch_database, served  # noqa: E402
-from bench.hotspot_speed import clustered  # noqa: E402
+from bench.hotspot_speed import clustered, national_area  # noqa: E402
 
-LATEST = "SELECT input_reports FROM hotspot_runs WHERE filter_key = '' ORDER BY id DESC LIMIT 1"
+LATEST = (
+    "SELECT r.input_reports, COALESCE(s.incremental, false) AS incremental FROM hotspot_runs r "
+    "LEFT JOIN hotspot_run_state s ON s.run_id = r.id "
+    "WHERE r.filter_key = '' ORDER BY r.id DESC LIMIT 1"
+)
+TOP = (
+    "SELECT ST_X(h.centre) AS lon, ST_Y(h.centre) AS lat FROM hotspots h "
+    "WHERE h.run_id = (SELECT max(id) FROM hotspot_runs WHERE filter_key = '') "
+    "ORDER BY h.rank LIMIT 1"
+)
 
 
-async def prepare(url: str, reports: int) -> None:
-    async with clustered(url, reports, SECRET):
+async def prepare(url: str, reports: int, spread: str, area: Path | None) -> None:
+    async with clustered(url, reports, SECRET, spread, area):
         pass
 
 
-def one(base: str, url: str, timeout: float) -> float:
+def one(base: str, url: str, timeout: float) -> tuple[float, bool]:
     with psycopg.connect(url, autocommit=True) as conn:
         before = conn.execute("SELECT count(*) FROM reports").fetchone()
-        assert before is not None
+        top = conn.execute(TOP).fetchone()
+        assert before is not None and top is not None
         feature = {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [12.3234, 58.3808]},
+            "geometry": {"type": "Point", "coordinates": [float(top[0]), float(top[1])]},
             "properties": {
                 "reasons": ["lighting"],
                 "times": ["night"],
@@ -58,7 +73,7 @@ def one(base: str, url: str, timeout: float) -> float:
         while time.monotonic() - started < timeout:
             row = conn.execute(LATEST).fetchone()
             if row is not None and int(row[0]) > int(before[0]):
-                return time.monotonic() - started
+                return time.monotonic() - started, bool(row[1])
             time.sleep(0.05)
     sys.exit(f"no fresh run within {timeout} s")
 
@@ -68,15 +83,31 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--spread", choices=("realistic", "national"), default="realistic")
+    parser.add_argument("--coalesce", type=float, default=2.0)
     args = parser.parse_args()
-    with scratch_database() as url:
-        asyncio.run(prepare(url, args.reports))
-        with served(url, TRYGG_WORKERS="1", TRYGG_DB_STATEMENT_TIMEOUT_MS="0") as base:
-            times = [one(base, url, args.timeout) for _ in range(args.repeats)]
-    print(f"{args.reports} reports: new report to fresh hotspots")
-    for i, seconds in enumerate(times, 1):
-        print(f"  run {i}: {seconds:6.1f} s")
-    print(f"  median: {statistics.median(times):6.1f} s (includes the worker's coalescing pause)")
+    env = {
+        "TRYGG_WORKERS": "1",
+        "TRYGG_DB_STATEMENT_TIMEOUT_MS": "0",
+        "TRYGG_HOTSPOT_COALESCE_SECONDS": str(args.coalesce),
+    }
+    with scratch_database() as url, tempfile.TemporaryDirectory() as scratch:
+        area = None
+        if args.spread == "national":
+            area = national_area(args.reports, Path(scratch) / "area.geojson")
+            env["TRYGG_SERVICE_AREA"] = str(area)
+        asyncio.run(prepare(url, args.reports, args.spread, area))
+        with served(url, **env) as base:
+            runs = [one(base, url, args.timeout) for _ in range(args.repeats)]
+    times = [seconds for seconds, _ in runs]
+    print(f"{args.reports} reports, {args.spread} spread: new report to fresh hotspots")
+    for i, (seconds, spliced) in enumerate(runs, 1):
+        how = "incremental" if spliced else "full recompute"
+        print(f"  run {i}: {seconds:6.1f} s ({how})")
+    print(
+        f"  median: {statistics.median(times):6.1f} s "
+        f"(includes the worker's coalescing pause of {args.coalesce:g} s)"
+    )
     print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

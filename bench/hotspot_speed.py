@@ -26,6 +26,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
+import math
 import os
 import re
 import resource
@@ -46,17 +48,20 @@ from app.repo.hotspots.runs import latest_run  # noqa: E402
 from app.services import hotspots as store  # noqa: E402
 from app.services.hotspots.computation import clear_threshold_cache  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
+from geo.crs import sweref_to_lonlat  # noqa: E402
 from geo.synthetic import centre_xy  # noqa: E402
 
 CHUNK = 200_000
 
 INSERT = """
-INSERT INTO reports (id, channel, kind, severity, reasons, times, days, reporter_hash, geom)
+INSERT INTO reports (id, channel, kind, severity, reasons, times, days, reporter_hash, geom,
+                     received_at)
 SELECT gen_random_uuid(), 'import', 'unsafe', 1 + mod(u.rid, 3),
        ARRAY[(ARRAY['lighting','sightlines','deserted','groups','drugs'])[1 + mod(u.rid, 5)]],
        ARRAY[(ARRAY['morning','day','evening','night'])[1 + mod(u.rid / 7, 4)]],
        ARRAY[(ARRAY['weekday','weekend'])[1 + mod(u.rid / 3, 2)]],
-       int4send(u.rid), ST_Transform(ST_Point(u.x, u.y, 3006), 4326)
+       int4send(u.rid), ST_Transform(ST_Point(u.x, u.y, 3006), 4326),
+       now() - interval '1 day'
 FROM unnest(%(xs)s::float8[], %(ys)s::float8[], %(rids)s::int[]) AS u(x, y, rid)
 """
 
@@ -67,8 +72,41 @@ SELECT count(DISTINCT cid) AS clusters FROM (
 """
 
 
+# The national spread (issue 13): towns like the realistic spread's, each of
+# TOWN_REPORTS reports, on a square grid TOWN_PITCH_M apart (about 2 km of
+# countryside between them), so a new report's neighbourhood is one town.
+TOWN_REPORTS = 5000
+TOWN_PITCH_M = 6000.0
+
+
+def national(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`n` reports in separate towns of TOWN_REPORTS, each with its own people."""
+    towns = max(1, math.ceil(n / TOWN_REPORTS))
+    side = math.ceil(math.sqrt(towns))
+    parts = []
+    for t in range(towns):
+        m = min(TOWN_REPORTS, n - t * TOWN_REPORTS)
+        xs, ys, rids = points(m, "realistic", seed + t)
+        dx, dy = (t % side) * TOWN_PITCH_M, (t // side) * TOWN_PITCH_M
+        parts.append((xs + dx, ys + dy, rids + t * TOWN_REPORTS))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def national_area(n: int, path: Path) -> Path:
+    """A service area (GeoJSON, WGS 84) holding the national spread of `n` reports."""
+    towns = max(1, math.ceil(n / TOWN_REPORTS))
+    span = (math.ceil(math.sqrt(towns)) - 1) * TOWN_PITCH_M
+    cx, cy = centre_xy()
+    x0, y0, x1, y1 = cx - 3000, cy - 3000, cx + span + 3000, cy + span + 3000
+    ring = [sweref_to_lonlat(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]}))
+    return path
+
+
 def points(n: int, spread: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`n` report positions (SWEREF 99 TM) and reporter ids, 1 + Poisson(1.5) reports each."""
+    if spread == "national":
+        return national(n, seed)
     rng = np.random.default_rng(seed)
     cx, cy = centre_xy()
     half = 1900.0 if spread == "realistic" else 600.0
@@ -105,13 +143,22 @@ async def load(db: Database, n: int, spread: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def clustered(url: str, reports: int, secret: str) -> AsyncIterator[Database]:
-    """A database at `url` holding `reports` realistic reports with hotspots computed."""
-    settings = Settings(env=Environment.test, database_url=url, secret_key=secret)
+async def clustered(
+    url: str,
+    reports: int,
+    secret: str,
+    spread: str = "realistic",
+    service_area: Path | None = None,
+) -> AsyncIterator[Database]:
+    """A database at `url` holding `reports` reports (realistic spread unless
+    told) with hotspots computed."""
+    settings = Settings(
+        env=Environment.test, database_url=url, secret_key=secret, service_area=service_area
+    )
     db = Database(settings.model_copy(update={"db_statement_timeout_ms": 0}), min_size=1)
     await db.open()
     try:
-        await load(db, reports, "realistic")
+        await load(db, reports, spread)
         await store.compute(db, store.context_of(settings), force=True)
         yield db
     finally:

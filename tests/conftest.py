@@ -144,7 +144,13 @@ DATA_TABLES += [
     "walk_ways",
     "walk_vertices",
 ]
-DATA_TABLES += ["hotspots", "hotspot_runs", "hotspot_reviews", "hotspot_identities"]
+DATA_TABLES += [
+    "hotspots",
+    "hotspot_runs",
+    "hotspot_run_state",
+    "hotspot_reviews",
+    "hotspot_identities",
+]
 DATA_TABLES += ["open311_requests", "open311_keys"]
 DATA_TABLES += ["place_names", "place_name_history", "presence_visits", "presence_plans"]
 DATA_TABLES += ["presence_groups", "walk_actions", "walk_stops", "walks"]

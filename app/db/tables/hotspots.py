@@ -143,4 +143,35 @@ hotspot_reviews = Table(
     CheckConstraint("decision IN ('published', 'rejected')", name="decision"),
 )
 
-__all__ = ["hotspot_identities", "hotspot_reviews", "hotspot_runs", "hotspots", "metadata"]
+# What an incremental refresh (app.services.hotspots.incremental) needs of the
+# unfiltered run it starts from: per CELL_M cell of person-places (SWEREF 99 TM
+# cell indices), how many person-places and how many DBSCAN noise points at
+# level 0. The area-wide significance inputs (the noise count behind k, the
+# cell counts behind the local test) are sums over these.
+hotspot_run_state = Table(
+    "hotspot_run_state",
+    metadata,
+    Column(
+        "run_id",
+        BigInteger,
+        ForeignKey("hotspot_runs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("incremental", Boolean, nullable=False),
+    Column("gx", ARRAY(Integer), nullable=False),
+    Column("gy", ARRAY(Integer), nullable=False),
+    Column("places", ARRAY(Integer), nullable=False),
+    Column("noise", ARRAY(Integer), nullable=False),
+    # Reports received in the minute before the run started that it saw: the
+    # next refresh takes the rest of that minute's reports as new.
+    Column("recent", ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
+)
+
+__all__ = [
+    "hotspot_identities",
+    "hotspot_reviews",
+    "hotspot_run_state",
+    "hotspot_runs",
+    "hotspots",
+    "metadata",
+]

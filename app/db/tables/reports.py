@@ -135,6 +135,8 @@ reports = Table(
         name="geom_finite_range",
     ),
     Index("ix_reports_created_at", "created_at"),
+    # New reports since the last hotspot run (app.services.hotspots.incremental).
+    Index("ix_reports_received_at", "received_at"),
     Index("ix_reports_batch_id", "batch_id"),
     Index(
         "ix_reports_text_pending",

@@ -19,7 +19,7 @@ import orjson
 
 from app.db.pool import Database
 from app.domain.filters import DEFAULT_KEY, ReportFilter
-from app.repo.hotspots import compute_sql, runs, summary_sql, transaction
+from app.repo.hotspots import compute_sql, incremental_sql, runs, summary_sql, transaction
 from app.repo.hotspots.places import Places, cluster_places, current_labels, ring_counts
 from app.repo.hotspots.transaction import Tx
 from app.repo.rate_counters import coordination_by_group
@@ -200,7 +200,8 @@ async def _hotspot_rows(
                 **asdict(gate[cid]),
                 "significance": orjson.dumps(verdict.as_dict()).decode(),
                 "significance_held": verdict.held,
-                "p_value": verdict.p_value if verdict.tested else None,
+                # As stored (Verdict.as_dict), so a run can be re-ranked from its rows.
+                "p_value": verdict.as_dict()["p_value"],
             }
         )
     # Held back places last; at equal score the less likely by chance first.
@@ -303,6 +304,8 @@ async def compute(
                 await runs.move_identity(tx, identity, finished, r["cid"])
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
         await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
+        if is_default:  # what an incremental refresh starts from (issue 13)
+            await incremental_sql.save_state(tx, run_id, background.CELL_M)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
     return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)

@@ -5,7 +5,9 @@ the worker waits `hotspot_coalesce_seconds` after the first new report so a
 burst of reports costs one computation, then brings the result up to date.
 It also checks every `hotspot_recheck_seconds` for changes it was not told
 about (deletes, imports, other processes). The computation itself goes
-through `ensure_fresh`, which never runs two at a time.
+through `ensure_fresh`, which never runs two at a time: after new reports it
+recomputes only their neighbourhood when it can (`incremental`), and every
+`hotspot_full_recompute_minutes` the worker has everything recomputed in full.
 
 While a worker runs, a public read that finds the unfiltered result stale
 only `poke`s it instead of starting a computation of its own: under a steady
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 
 from app.config import Settings
@@ -44,6 +47,7 @@ class HotspotWorker:
         self.dirty = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.runs = 0
+        self.last_full: float | None = None  # time.monotonic() of the last full pass
 
     def notify(self) -> None:
         self.dirty.set()
@@ -75,6 +79,11 @@ class HotspotWorker:
             while await running(self.db):
                 await asyncio.sleep(POLL_SECONDS)
 
+    def full_due(self) -> bool:
+        """Whether the next pass must leave no spliced (incremental) run behind."""
+        every = self.settings.hotspot_full_recompute_minutes * 60
+        return every <= 0 or self.last_full is None or time.monotonic() - self.last_full >= every
+
     async def _loop(self) -> None:
         ctx = context_of(self.settings)
         while True:
@@ -87,7 +96,10 @@ class HotspotWorker:
                     # Coalesce: reports arriving during this pause join this run.
                     await self._pause()
                     self.dirty.clear()
-                await ensure_fresh(self.db, ctx, ReportFilter())
+                full = self.full_due()
+                await ensure_fresh(self.db, ctx, ReportFilter(), full=full)
+                if full:
+                    self.last_full = time.monotonic()
                 self.runs += 1
             except DatabaseUnavailable as exc:
                 log.warning("hotspot recompute skipped, database unavailable: %s", exc)
