@@ -1,7 +1,9 @@
 """Staff users, their sessions and API tokens.
 
-Roles are read from the database on every request (never cached in a session
-or token), so a removed role or a revoked token stops working at once.
+Roles are read from the database (never kept in a session or token); a
+process keeps a verified bearer token for a few seconds only while it hears of
+every change (`auth_changes`), so a removed role or a revoked token stops
+working at once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import (
 
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.staff import api_tokens, staff_sessions, staff_users
+from app.repo import auth_changes
 
 USER_COLUMNS = (
     staff_users.c.id,
@@ -109,6 +112,7 @@ async def update_user(db: Database, user_id: uuid.UUID, values: dict[str, Any]) 
             # A deactivated user or a changed password ends every session and
             # token at once; reactivating the user later does not revive them.
             await end_sessions_and_tokens(db, user_id, conn)
+    auth_changes.changed()  # committed: this process's cached tokens go at once
     return rows[0] if rows else None
 
 
@@ -122,6 +126,7 @@ async def end_sessions_and_tokens(
         .values(revoked_at=func.now()),
         conn,
     )
+    auth_changes.changed()
 
 
 # --- sessions ---------------------------------------------------------------
@@ -230,4 +235,5 @@ async def revoke_token(db: Database, token_id: uuid.UUID) -> bool:
         .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
+    auth_changes.changed()
     return done > 0
