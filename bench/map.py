@@ -149,14 +149,28 @@ def logged_in(browser: Any, base: str) -> Iterator[Any]:
         context.close()
 
 
-def measure(context: Any, url: str, ready: str, route: Any = None) -> tuple[float, int]:
-    """Seconds until `ready` holds, and bytes of every response body on the way."""
+def measure(
+    context: Any, url: str, ready: str, route: Any = None, trace: bool = False
+) -> tuple[float, int]:
+    """Seconds until `ready` holds, and bytes of every response body on the way.
+
+    With `trace`, each request the page made is printed with when it started and
+    ended (ms from navigation) and its server time, to show what holds the load up.
+    """
     page = context.new_page()
     sizes: list[int] = []
+    steps: list[tuple[float, float, float, str]] = []
+    origin = [0.0]
 
     def on_finished(request: Any) -> None:
         sizes_of = request.sizes()
         sizes.append(int(sizes_of.get("responseBodySize", 0)))
+        if trace:
+            timing = request.timing
+            start = timing["startTime"] - origin[0] * 1000
+            waited = timing["responseStart"] - timing["requestStart"]
+            path = request.url.split("//", 1)[-1].split("/", 1)[-1]
+            steps.append((start, start + timing["responseEnd"], waited, "/" + path[:90]))
 
     page.on("requestfinished", on_finished)
     page.on(
@@ -166,6 +180,7 @@ def measure(context: Any, url: str, ready: str, route: Any = None) -> tuple[floa
     if route is not None:
         page.route(url, route)
     started = time.perf_counter()
+    origin[0] = time.time()
     page.goto(url, timeout=TIMEOUT_MS)
     try:
         page.wait_for_function(ready, timeout=TIMEOUT_MS)
@@ -174,6 +189,10 @@ def measure(context: Any, url: str, ready: str, route: Any = None) -> tuple[floa
         raise
     elapsed = time.perf_counter() - started
     page.close()
+    if trace:
+        print(f"  requests (ms from navigation; ready at {elapsed * 1000:.0f}):")
+        for start, end, waited, path in sorted(steps):
+            print(f"  {start:7.0f} {end:7.0f}  server {waited:6.0f}  {path}")
     return elapsed, sum(sizes)
 
 
@@ -221,6 +240,9 @@ def main() -> int:
     parser.add_argument(
         "--hotspot-wait", type=float, default=120, help="most seconds to wait for hotspots"
     )
+    parser.add_argument(
+        "--trace", action="store_true", help="print each request of every staff map load"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     from playwright.sync_api import sync_playwright
@@ -235,7 +257,9 @@ def main() -> int:
                 executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
             )
             with logged_in(browser, base) as ctx:
-                base_time, base_bytes = measure(ctx, base + "/staff/karta", STAFF_READY)
+                base_time, base_bytes = measure(
+                    ctx, base + "/staff/karta", STAFF_READY, trace=args.trace
+                )
             public_empty = len(httpx.get(base + "/karta").content)
             print(f"baseline: staff map, 0 reports: {base_time:.2f} s, {base_bytes / 1e3:.0f} kB")
             print(
@@ -248,7 +272,7 @@ def main() -> int:
                 have = n
                 warm = warm_hotspots(base, args.hotspot_wait)
                 with logged_in(browser, base) as ctx:
-                    t, b = measure(ctx, base + "/staff/karta", STAFF_READY)
+                    t, b = measure(ctx, base + "/staff/karta", STAFF_READY, trace=args.trace)
                     naive = "-"
                     if n <= NAIVE_LIMIT:
                         html = naive_page(base, url, n)

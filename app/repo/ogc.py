@@ -172,8 +172,10 @@ def _report_collection_sql(
 
     One statement: the keyset page (newest first; `before` reads the other
     way and turns round), its audit entry, the Features and the paging links,
-    all concatenated into the response body. A text() statement is compiled
-    once by the pool; no value is ever part of the text.
+    all concatenated into the response body. The page's keys come first from
+    the (created_at, id) index alone, so an `offset` skips index entries, not
+    table rows; only the page's own rows are read. A text() statement is
+    compiled once by the pool; no value is ever part of the text.
     """
     where = [_BOX[bbox_srid]] if bbox_srid is not None else []
     where += ["r.created_at >= :since"] if since else []
@@ -183,11 +185,13 @@ def _report_collection_sql(
     column, geometry = _GEOMETRY[srid]
     sql = f"""
 WITH page AS (
-    SELECT {_PAGE_COLUMNS}, {column} FROM reports r
+    SELECT r.created_at, r.id FROM reports r
     {"WHERE " + " AND ".join(where) if where else ""}
     ORDER BY r.created_at {way}, r.id {way} LIMIT :limit + 1 OFFSET :offset
 ), kept AS (
-    SELECT * FROM page ORDER BY created_at {way}, id {way} LIMIT :limit
+    SELECT {", ".join("r." + c for c in _PAGE_COLUMNS.split(", "))}, r.{column}
+    FROM (SELECT id FROM page ORDER BY created_at {way}, id {way} LIMIT :limit) k
+    JOIN reports r ON r.id = k.id
 ), audited AS (
     INSERT INTO audit_log (user_id, actor, via, action, target, details, rows)
     VALUES (:user_id, :actor, :via, :action, :target, :details, (SELECT count(*) FROM kept))

@@ -1,7 +1,9 @@
 """Staff users, their sessions and API tokens.
 
-Roles are read from the database on every request (never cached in a session
-or token), so a removed role or a revoked token stops working at once.
+Roles are read from the database (never kept in a session or token); a
+process keeps a verified bearer token for a few seconds only while it hears of
+every change (`auth_changes`), so a removed role or a revoked token stops
+working at once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Interval,
     LargeBinary,
     any_,
     bindparam,
@@ -25,6 +28,7 @@ from sqlalchemy import (
 
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.staff import api_tokens, staff_sessions, staff_users
+from app.repo import auth_changes
 
 USER_COLUMNS = (
     staff_users.c.id,
@@ -109,6 +113,7 @@ async def update_user(db: Database, user_id: uuid.UUID, values: dict[str, Any]) 
             # A deactivated user or a changed password ends every session and
             # token at once; reactivating the user later does not revive them.
             await end_sessions_and_tokens(db, user_id, conn)
+    auth_changes.changed()  # committed: this process's cached tokens go at once
     return rows[0] if rows else None
 
 
@@ -122,6 +127,7 @@ async def end_sessions_and_tokens(
         .values(revoked_at=func.now()),
         conn,
     )
+    auth_changes.changed()
 
 
 # --- sessions ---------------------------------------------------------------
@@ -139,24 +145,28 @@ async def create_session(
     await db.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < func.now()))
 
 
+# The user behind a live session. `last_seen_at` (the idle timer) is written at
+# most once a minute: a write on every request cost a commit flush per map tile,
+# and the staff map's parallel tile requests queued on the session row's lock.
+# The idle limit is thereby kept to within a minute.
+_SESSION_USER = text(
+    """
+WITH live AS (
+    SELECT id_hash, user_id, last_seen_at FROM staff_sessions
+    WHERE id_hash = :id_hash AND expires_at > now() AND last_seen_at > now() - :idle
+), touched AS (
+    UPDATE staff_sessions s SET last_seen_at = now() FROM live
+    WHERE s.id_hash = live.id_hash AND live.last_seen_at < now() - interval '1 minute'
+)
+SELECT u.id, u.email, u.roles FROM staff_users u JOIN live ON u.id = live.user_id
+WHERE u.active
+"""
+).bindparams(bindparam("id_hash", type_=LargeBinary), bindparam("idle", type_=Interval))
+
+
 async def session_user(db: Database, id_hash: bytes, idle: timedelta) -> Row | None:
-    """The active user behind a live session, touching its idle timer."""
-    touched = (
-        update(staff_sessions)
-        .where(
-            staff_sessions.c.id_hash == id_hash,
-            staff_sessions.c.expires_at > func.now(),
-            staff_sessions.c.last_seen_at > func.now() - idle,
-        )
-        .values(last_seen_at=func.now())
-        .returning(staff_sessions.c.user_id)
-        .cte("touched")
-    )
-    return await db.fetch_one(
-        select(staff_users.c.id, staff_users.c.email, staff_users.c.roles).where(
-            staff_users.c.id == touched.c.user_id, staff_users.c.active.is_(True)
-        )
-    )
+    """The active user behind a live session, touching its idle timer (once a minute)."""
+    return await db.fetch_one(_SESSION_USER, values={"id_hash": id_hash, "idle": idle})
 
 
 async def delete_session(db: Database, id_hash: bytes) -> None:
@@ -230,4 +240,5 @@ async def revoke_token(db: Database, token_id: uuid.UUID) -> bool:
         .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
+    auth_changes.changed()
     return done > 0

@@ -5,16 +5,19 @@ Routes depend on `PrincipalDep` to learn who is asking, or on
 The action -> roles matrix lives in `app.security.matrix`.
 
 The principal comes from the staff session cookie or an `Authorization:
-Bearer` token and is looked up in the database on every request, so a revoked
-token, a removed role or a deactivated user stops working at once.
+Bearer` token and is looked up in the database: a session on every request, a
+token unless the token cache (`token_cache`) holds it, which it does only while
+it hears of every change; so a revoked token, a removed role or a deactivated
+user stops working at once.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -25,6 +28,7 @@ from app.errors import Forbidden, ForbiddenPage, LoginRequired, Unauthorized
 from app.repo import users
 from app.security import csrf
 from app.security.matrix import allowed_roles
+from app.security.token_cache import TokenCache
 from app.security.tokens import api_token_hash, session_hash
 
 SESSION_COOKIE = "trygg_session"
@@ -57,6 +61,23 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+async def _token_user(
+    request: Request, db: Database, token_hash: bytes
+) -> Mapping[str, Any] | None:
+    """The user behind a bearer token: from the token cache when it may answer, else looked up."""
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None:
+        return await users.token_user(db, token_hash)
+    held = cache.get(token_hash)
+    if held is not None:
+        return held
+    seen = cache.generation()
+    row = await users.token_user(db, token_hash)
+    if row is not None:
+        cache.put(token_hash, dict(row), seen)
+    return row
+
+
 async def _resolve(request: Request) -> Principal:
     token = _bearer(request)
     session_id = request.cookies.get(SESSION_COOKIE)
@@ -65,7 +86,7 @@ async def _resolve(request: Request) -> Principal:
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     if token is not None:
-        row = await users.token_user(db, api_token_hash(settings.key, token))
+        row = await _token_user(request, db, api_token_hash(settings.key, token))
         via = "token"
     else:
         assert session_id is not None

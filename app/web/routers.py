@@ -40,6 +40,11 @@ from app.web.pages.staff import users as users_page
 
 ALL: tuple[APIRouter, ...] = (
     health.router,
+    # GIS clients page and tile through these at hundreds of requests a second:
+    # matched early, as routes are tried in order (all under /ogc, no overlap).
+    ogc_items.router,
+    ogc_tiles.router,
+    ogc.router,
     vocabulary.router,
     reports.router,
     hotspots.router,
@@ -64,9 +69,6 @@ ALL: tuple[APIRouter, ...] = (
     tokens.router,
     audit.router,
     moderation.router,
-    ogc.router,
-    ogc_items.router,
-    ogc_tiles.router,
     open311.router,
     open311_keys.router,
     # Staff pages last: login first, then the pages behind it.

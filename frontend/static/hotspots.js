@@ -140,7 +140,10 @@
       var stale = false;
       if (!retry) { statusEl.textContent = cfg.strings.loading; }
       var url = "/api/v1/hotspots" + (params ? "?" + params : "");
-      return fetch(url, {headers: {Accept: "application/geo+json"}, credentials: "same-origin"})
+      // The staff page asks for the unfiltered hotspots early, in its <head>.
+      var early = !params && !retry && window.TryggEarlyHotspots;
+      window.TryggEarlyHotspots = null;
+      return (early || fetch(url, {headers: {Accept: "application/geo+json"}, credentials: "same-origin"}))
         .then(function (resp) {
           if (!resp.ok) { throw new Error("status " + resp.status); }
           stale = resp.headers.get("Hotspots-Stale") === "true";

@@ -134,7 +134,7 @@ reports = Table(
         "AND ST_YMin(geom) >= -90 AND ST_YMax(geom) <= 90",
         name="geom_finite_range",
     ),
-    Index("ix_reports_created_at", "created_at"),
+    Index("ix_reports_created_at_id", "created_at", "id"),
     # New reports since the last hotspot run (app.services.hotspots.incremental).
     Index("ix_reports_received_at", "received_at"),
     Index("ix_reports_batch_id", "batch_id"),

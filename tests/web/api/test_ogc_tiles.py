@@ -10,6 +10,7 @@ from collections.abc import Callable
 import mapbox_vector_tile
 from fastapi.testclient import TestClient
 
+from app.repo.ogc_tiles import GRID_CELLS
 from tests.browser.conftest import gazetteer, live_server, live_settings
 from tests.conftest import Sql, TokenFactory, fresh_get, point_feature
 from tests.web.api.test_hotspots import seed
@@ -65,14 +66,15 @@ def test_reports_are_counted_below_zoom_15_and_points_above(
     layer = mapbox_vector_tile.decode(grid.content)["reports"]
     assert sum(f["properties"]["reports"] for f in layer["features"]) == 6
     assert "id" not in layer["features"][0]["properties"]
-    # Each cell sits where its reports are (tile pixels, y down, 64 px cells).
+    # Each cell sits at the middle of the cell its reports are in (tile pixels, y down).
+    half = 4096 / GRID_CELLS / 2
     z, y, x = tile_of(LON, LAT, 12)
     px = ((LON + 180) / 360 * 2**z - x) * 4096
     py = ((1 - math.asinh(math.tan(math.radians(LAT))) / math.pi) / 2 * 2**z - y) * 4096
     decoded = mapbox_vector_tile.decode(grid.content, default_options={"y_coord_down": True})
     for cell in decoded["reports"]["features"]:
         cx, cy = cell["geometry"]["coordinates"]
-        assert abs(cx - px) < 64 and abs(cy - py) < 64, (cx, cy, px, py)
+        assert abs(cx - px) <= half and abs(cy - py) <= half, (cx, cy, px, py)
     assert sql.scalar("SELECT count(*) FROM audit_log WHERE action = 'reports:map'") == 0
     points = mapbox_vector_tile.decode(client.get(_url("reports", 16), headers=police).content)
     features = points["reports"]["features"]

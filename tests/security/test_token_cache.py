@@ -1,0 +1,83 @@
+"""Bearer tokens are kept verified for a moment, yet every change to them applies at once.
+
+GIS clients page through /ogc with one token; the service keeps a verified
+token in memory so each page skips the lookup. A revoke, a removed role or a
+deactivated user, whether made through the API or straight in the database
+by another tool, must still stop the very next request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Sql, TokenFactory, point_feature
+
+Headers = Callable[..., dict[str, str]]
+ITEMS = "/ogc/collections/reports/items"
+TILE = "/ogc/collections/reports/tiles/WebMercatorQuad/14/4901/8752"
+
+
+def _pages(client: TestClient, headers: dict[str, str], times: int = 3) -> list[int]:
+    return [
+        client.get(ITEMS, params={"limit": 1}, headers=headers).status_code for _ in range(times)
+    ]
+
+
+def test_revoked_through_the_api_stops_the_next_page(
+    client: TestClient, staff_headers: Headers, sql: Sql
+) -> None:
+    assert client.post("/api/v1/reports", json=point_feature()).status_code == 201
+    me = staff_headers("police")
+    made = client.post("/api/v1/tokens", json={"name": "QGIS"}, headers=me).json()
+    gis = {"Authorization": f"Bearer {made['token']}"}
+    assert _pages(client, gis) == [200, 200, 200]
+    assert client.get(TILE, headers=gis).status_code == 200
+    # Every page is audited, whether or not the token was looked up for it.
+    assert sql.scalar("SELECT count(*) FROM audit_log WHERE action = 'reports:read'") == 3
+    assert client.delete(f"/api/v1/tokens/{made['id']}", headers=me).status_code == 204
+    assert _pages(client, gis, 1) == [401]
+    assert client.get(TILE, headers=gis).status_code == 401
+    assert client.get(ITEMS, headers=me).status_code == 200  # other tokens still work
+
+
+def test_changes_made_by_another_tool_apply_at_once(
+    client: TestClient, token_for: TokenFactory, sql: Sql
+) -> None:
+    gis = {"Authorization": f"Bearer {token_for(['police'], 'gis@example.se')}"}
+    assert _pages(client, gis) == [200, 200, 200]
+    sql.all("UPDATE staff_users SET roles = '{moderator}' WHERE email = 'gis@example.se'")
+    assert _pages(client, gis, 1) == [403]
+    sql.all("UPDATE staff_users SET roles = '{police}' WHERE email = 'gis@example.se'")
+    assert _pages(client, gis) == [200, 200, 200]
+    sql.all("UPDATE staff_users SET active = false WHERE email = 'gis@example.se'")
+    assert _pages(client, gis, 1) == [401]
+    sql.all("UPDATE staff_users SET active = true WHERE email = 'gis@example.se'")
+    assert _pages(client, gis) == [200, 200, 200]
+    sql.all("UPDATE api_tokens SET revoked_at = now()")
+    assert _pages(client, gis, 1) == [401]
+
+
+def test_a_lost_listening_connection_comes_back_and_still_hears(
+    client: TestClient, token_for: TokenFactory, sql: Sql
+) -> None:
+    gis = {"Authorization": f"Bearer {token_for(['planner'], 'qgis@example.se')}"}
+    assert _pages(client, gis) == [200, 200, 200]
+    listening = (
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'trygghetskartan-auth' "
+        "AND datname = current_database()"
+    )
+    before = {row["pid"] for row in sql.all(listening)}
+    assert before, "the service listens for credential changes"
+    sql.all(f"SELECT pg_terminate_backend(pid) FROM ({listening}) AS l")
+    # Pages keep working meanwhile (looked up each time), and it reconnects.
+    deadline = time.monotonic() + 20
+    while not ({row["pid"] for row in sql.all(listening)} - before):
+        assert _pages(client, gis, 1) == [200]
+        assert time.monotonic() < deadline, "the listener did not come back"
+        time.sleep(0.2)
+    assert _pages(client, gis) == [200, 200, 200]
+    sql.all("UPDATE api_tokens SET revoked_at = now()")
+    assert _pages(client, gis, 1) == [401]
