@@ -30,7 +30,6 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from itertools import groupby
 from typing import Any
 
 from geo.montecarlo import dense_minpoints
@@ -216,26 +215,13 @@ def count_codes(people_codes: Iterable[Iterable[str]], vocabulary: Sequence[str]
     return {code: n for code, n in counts.items() if n}
 
 
-def aoristic_profiles(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[float]]:
-    """Per hotspot, `aoristic_hours` of its people, from rows of (cid, rid, times)
-    (one per report, ordered by hotspot and person)."""
-    profiles: dict[int, list[float]] = {}
-    for cid, by_cid in groupby(rows, key=lambda r: int(r["cid"])):
-        people = [
-            {t for row in reports for t in (row["times"] or ())}
-            for _, reports in groupby(by_cid, key=lambda r: int(r["rid"]))
-        ]
-        profiles[cid] = aoristic_hours(people)
-    return profiles
-
-
 def breakdowns_of(
     codes: Iterable[Mapping[str, Any]],
     profiles: Mapping[int, list[float]],
     severity: Iterable[Mapping[str, Any]],
 ) -> dict[int, dict[str, object]]:
     """Per hotspot: reasons, times, days, hours and mean severity, from code counts
-    (cid, kind, code, n), `aoristic_profiles` and severity sums (cid, total,
+    (cid, kind, code, n), per-hotspot aoristic profiles and severity sums (cid, total,
     people): the same as `count_codes` and `aoristic_hours` over one row per person."""
     vocabularies = {"reasons": REASON_CODES, "times": TIME_CODES, "days": DAY_CODES}
     counted: dict[int, dict[str, dict[str, int]]] = {}

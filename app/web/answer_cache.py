@@ -8,7 +8,8 @@ so a second more changes nothing a resident could notice.
 
 When an answer expires, no reader waits for the new one: the reader that
 finds it expired starts one refresh in the background and, like every other
-reader meanwhile, gets the previous answer (stale-while-revalidate). Only
+reader meanwhile, gets the previous answer, marked stale
+(stale-while-revalidate). Only
 when there is no answer yet, or the last one is older than `keep` seconds
 (the refreshes keep failing: the database is away), do readers wait, and
 then all of them wait for the same single build, so a spike never turns into
@@ -22,7 +23,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MAX_ENTRIES = 64
 # Longest an expired answer is still given while its refresh fails: the
@@ -61,7 +62,10 @@ class AnswerCache:
             return answer
         task = self._building.get(key) or self._start(key, build)
         if answer is not None and answer.until + self.keep - self.seconds >= now:
-            return answer  # the refresh goes on in the background
+            # The refresh goes on in the background. Say the answer is stale, so a
+            # map that asks again on `Hotspots-Stale` gets the refreshed one (the
+            # data may have changed since this answer was built).
+            return replace(answer, stale=True)
         # Nothing to give (yet, or for too long): wait for the one build.
         return await asyncio.shield(task)
 

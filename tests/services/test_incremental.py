@@ -203,6 +203,21 @@ def test_falls_back_when_the_neighbourhood_is_too_big(
     assert refresh(settings) == "reports changed other than by new ones"
 
 
+def test_falls_back_when_reports_went_without_moving_the_version(
+    settings: Settings, sql: Sql, town: None
+) -> None:
+    full(settings)
+    # Every report removed behind the app's back (a TRUNCATE moves no data_version),
+    # then more reports than before: the old hotspots must not be kept.
+    before = sql.scalar("SELECT count(*) FROM reports")
+    sql.all("TRUNCATE reports CASCADE")
+    rng = np.random.default_rng(4)
+    add_reports(sql, place(0, 0, 8, rng), people("after", 8))
+    add_reports(sql, noise_points() * 2, people("lone-again", 2 * NOISE))
+    assert sql.scalar("SELECT count(*) FROM reports") > before
+    assert refresh(settings) == "cannot tell which reports are new"
+
+
 def test_the_worker_refreshes_incrementally_and_in_full_periodically(
     settings: Settings, sql: Sql, town: None
 ) -> None:

@@ -6,8 +6,6 @@ hs_dp); the rule itself is `geo.independence`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import text
 
 from app.repo.hotspots.transaction import Tx
@@ -41,14 +39,6 @@ FROM (
 ) p
 """)
 
-# One row per person-place of each final hotspot, for the public shape.
-PEOPLE_POINTS = text("""
-SELECT l.cid, d.rid, ST_X(d.g) AS x, ST_Y(d.g) AS y
-FROM hs_lab l JOIN hs_dp d USING (pid)
-WHERE l.cid = ANY(CAST(:cids AS int[]))
-ORDER BY l.cid, d.rid, d.pid
-""")
-
 
 async def support(tx: Tx) -> dict[int, list[Person]]:
     """Per hotspot, its people as `geo.independence.Person`s."""
@@ -62,12 +52,4 @@ async def support(tx: Tx) -> dict[int, list[Person]]:
             tuple(map(float, times.split(";"))),
         )
         out.setdefault(int(cid), []).append(person)
-    return out
-
-
-async def people_points(tx: Tx, cids: Sequence[int]) -> dict[int, list[tuple[int, float, float]]]:
-    """Per hotspot, (person, x, y) of each person-place (SWEREF 99 TM metres)."""
-    out: dict[int, list[tuple[int, float, float]]] = {}
-    for r in await tx.rows(PEOPLE_POINTS, {"cids": list(cids)}):
-        out.setdefault(int(r["cid"]), []).append((int(r["rid"]), float(r["x"]), float(r["y"])))
     return out

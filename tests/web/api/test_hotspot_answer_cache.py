@@ -72,11 +72,14 @@ def test_an_expired_answer_is_refreshed_in_the_background_while_readers_get_the_
         # Expired: no reader waits; one refresh starts, every reader gets the last answer.
         answers = await asyncio.gather(*(cache.answer("k", build) for _ in range(20)))
         assert {a.body for a in answers} == {b"body 1"}
+        # ... marked stale, so a map that asks again on Hotspots-Stale gets the new one.
+        assert all(a.stale for a in answers)
         await asyncio.sleep(0.01)
         assert build.count == 2
         build.gate.set()
         await asyncio.sleep(0.01)
-        assert (await cache.answer("k", build)).body == b"body 2" and build.count == 2
+        fresh = await cache.answer("k", build)
+        assert fresh.body == b"body 2" and not fresh.stale and build.count == 2
 
     asyncio.run(scenario())
 
