@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,9 +24,8 @@ from app.services.hotspots.context import quiet
 from app.services.hotspots.worker import HotspotWorker
 from geo import montecarlo
 from tests.conftest import Sql
+from tests.services.conftest import on_db
 from tests.services.test_hotspots import add_reports, people, place
-
-T = TypeVar("T")
 
 # Four places in the corners of the 4 km service area, far enough apart that
 # a report at one cannot change another.
@@ -66,18 +65,6 @@ def town(sql: Sql, clean_db: None) -> None:
     add_reports(sql, noise_points(), people("lone", NOISE))
     # Reports from an hour ago: only what the tests add below is new.
     sql.all("UPDATE reports SET received_at = now() - interval '1 hour'")
-
-
-def on_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def go() -> T:
-        db = Database(settings, min_size=0)
-        await db.open()
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(go())
 
 
 def full(settings: Settings) -> None:
