@@ -191,9 +191,10 @@ async def _attempt(
         state, seen = loaded
         since = prev["started_at"] - SINCE_MARGIN
         count, new_box = await isql.new_reports(tx, since, seen)
-        # More new reports than the table grew by: some went without moving
-        # data_version (a TRUNCATE, or rows deleted outside the app), so hotspots
-        # kept from the previous run may stand on reports that are gone.
+        # The new reports must be exactly what the table grew by. Fewer: some
+        # came in with an older received_at, so which are new cannot be told.
+        # More: some went without moving data_version (a TRUNCATE, rows deleted
+        # outside the app), and kept hotspots may stand on reports that are gone.
         if count != version[1] - int(prev["input_reports"]):
             return "cannot tell which reports are new"
         await transaction.unlimited(tx)
