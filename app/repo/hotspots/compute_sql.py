@@ -33,16 +33,16 @@ SOURCE_FILTER = """
   AND (CAST(:until AS timestamptz) IS NULL OR r.created_at < CAST(:until AS timestamptz))
 """
 
-CREATE_SOURCE = text(
-    """
+# The computation's reports and the columns every later step reads; the
+# incremental refresh (incremental_sql) adds a box to the same WHERE.
+SOURCE_SELECT = """
 CREATE TEMP TABLE hs_src ON COMMIT DROP AS
 SELECT r.id, COALESCE(r.reporter_hash, uuid_send(r.id)) AS reporter, r.reasons, r.times,
        r.days, r.severity, r.created_at, r.batch_id, r.geom_3006 AS g,
        GeometryType(r.geom_3006) AS t
 FROM reports r
 WHERE r.kind = 'unsafe' AND """
-    + SOURCE_FILTER
-)
+CREATE_SOURCE = text(SOURCE_SELECT + SOURCE_FILTER)
 # Temp tables have no statistics: without them the joins below plan badly.
 # Only the columns plans depend on: statistics on the geometries and arrays
 # cost more than the queries they would inform.

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from app.db.pool import Database
 from app.db.tables.hotspots import hotspots
 from app.domain.filters import ReportFilter
-from app.repo.hotspots.compute_sql import INDEX_SOURCE, SOURCE_FILTER
+from app.repo.hotspots.compute_sql import INDEX_SOURCE, SOURCE_FILTER, SOURCE_SELECT
 from app.repo.hotspots.transaction import Tx
 
 
@@ -175,15 +175,7 @@ async def new_reports(
 
 # The source of the window's computation: compute_sql.CREATE_SOURCE within a box.
 CREATE_WINDOW_SOURCE = text(
-    """
-CREATE TEMP TABLE hs_src ON COMMIT DROP AS
-SELECT r.id, COALESCE(r.reporter_hash, uuid_send(r.id)) AS reporter, r.reasons, r.times,
-       r.days, r.severity, r.created_at, r.batch_id, r.geom_3006 AS g,
-       GeometryType(r.geom_3006) AS t
-FROM reports r
-WHERE r.geom_3006 && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3006)
-  AND r.kind = 'unsafe' AND """
-    + SOURCE_FILTER
+    SOURCE_SELECT + "r.geom_3006 && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3006) AND " + SOURCE_FILTER
 )
 
 
