@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app.db.pool import Row
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.compute_sql import SOURCE_FILTER
+from app.repo.hotspots.places import Places
 from app.repo.hotspots.transaction import Tx
 from geo import outline
 
@@ -29,19 +30,6 @@ FROM (
     CROSS JOIN LATERAL unnest(d.ids) AS u(id)
     WHERE l.cid = ANY(CAST(:cids AS int[]))
 ) m JOIN hs_src s ON s.id = m.id
-""")
-
-# Each hotspot's person-places, for its core (`geo.outline.core_mask`); the
-# columns travel as comma-separated text, as compute_sql.PLACES_XY's do. One
-# aggregation feeds all four lists the same rows in the same order, so they
-# line up without a sort.
-MEMBER_PLACES = text("""
-SELECT COALESCE(string_agg(l.cid::text, ','), '') AS cids,
-       COALESCE(string_agg(d.pid::text, ','), '') AS pids,
-       COALESCE(string_agg(ST_X(d.g)::text, ','), '') AS xs,
-       COALESCE(string_agg(ST_Y(d.g)::text, ','), '') AS ys
-FROM hs_lab l JOIN hs_dp d USING (pid)
-WHERE l.cid = ANY(CAST(:cids AS int[]))
 """)
 
 # One row per hotspot with its outline (metres) and median centre. The outline
@@ -124,32 +112,28 @@ FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_30
 """)
 
 
-async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float) -> list[Row]:
-    """The final clusters' members and outlines; one row per hotspot (cid, counts, centre)."""
+async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float, places: Places) -> list[Row]:
+    """The final clusters' members and outlines; one row per hotspot (cid, counts, centre).
+
+    The cores come from the person-places already in memory (`places`, with the
+    final labels), not from another pass over hs_lab and hs_dp.
+    """
     await tx.run(CREATE_MEMBERS, values={"cids": list(cids)})
-    (places,) = await tx.rows(MEMBER_PLACES, {"cids": list(cids)})
-    pids = _numbers(places["pids"], np.int64)
+    members = np.isin(places.labels, np.asarray(cids, dtype=np.int64))
     # Seconds of CPU at a million reports: off the event loop, as the Monte Carlo work.
     core = await asyncio.to_thread(
-        outline.core_mask,
-        _numbers(places["xs"], float),
-        _numbers(places["ys"], float),
-        _numbers(places["cids"], np.int64),
+        outline.core_mask, places.x[members], places.y[members], places.labels[members]
     )
+    fringe = places.pid[members][~core]
     await tx.run(
         CREATE_OUT,
         values={
             "cids": list(cids),
             "buffer": buffer,
-            "fringe": ",".join(map(str, pids[~core].tolist())),
+            "fringe": ",".join(map(str, fringe.tolist())),
         },
     )
     return await tx.rows(OUTLINES)
-
-
-def _numbers(joined: str, dtype: type) -> np.ndarray:
-    """A comma-separated column (MEMBER_PLACES) as an array."""
-    return np.array(joined.split(",") if joined else [], dtype=dtype)
 
 
 async def person_masks(

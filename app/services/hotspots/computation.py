@@ -163,7 +163,7 @@ async def _hotspot_rows(
     places: Places,
 ) -> list[dict[str, Any]]:
     """The final clusters' outlines and statistics, best first (held back ones last)."""
-    out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M)
+    out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M, places)
     verdicts = await local_verdicts(tx, ctx, k, *background, places)
     breakdowns = person_breakdowns(
         await summary_sql.person_masks(tx, REASON_CODES, TIME_CODES, DAY_CODES)
