@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 
 # How often a waiting worker looks whether another process's computation ended.
 POLL_SECONDS = 0.5
+# After a quiet spell, a report that no other follows within this long starts
+# the refresh at once instead of after the whole coalescing pause: one
+# report then shows within about a refresh (issue 13), and a burst still
+# costs one computation.
+QUIET_SECONDS = 0.1
 
 
 class HotspotWorker:
@@ -65,19 +70,36 @@ class HotspotWorker:
                 await self.task
             self.task = None
 
-    async def _pause(self) -> None:
+    async def _settle(self) -> None:
+        """Until no report came for QUIET_SECONDS, at most the coalescing pause."""
+        deadline = time.monotonic() + self.settings.hotspot_coalesce_seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.dirty.clear()
+            try:
+                await asyncio.wait_for(self.dirty.wait(), timeout=min(QUIET_SECONDS, left))
+            except TimeoutError:
+                return
+
+    async def _pause(self, idle: bool) -> None:
         """The coalescing pause, then until no other process is computing.
 
+        After a quiet spell (`idle`) the first pause ends as soon as the
+        reports stop coming; reports that came during a computation are a
+        stream, and wait the whole pause, so computations stay one pause apart.
         A computation another process runs now started before the newest
         reports, so one is still needed after it; waiting for it and pausing
         again keeps the computations one pause apart.
         """
-        while True:
+        if idle:
+            await self._settle()
+        else:
             await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
+        while True:
             if not await running(self.db):
                 return
             while await running(self.db):
                 await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
 
     def full_due(self) -> bool:
         """Whether the next pass must leave no spliced (incremental) run behind."""
@@ -87,6 +109,7 @@ class HotspotWorker:
     async def _loop(self) -> None:
         ctx = context_of(self.settings)
         while True:
+            idle = not self.dirty.is_set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     self.dirty.wait(), timeout=self.settings.hotspot_recheck_seconds
@@ -94,7 +117,7 @@ class HotspotWorker:
             try:
                 if self.dirty.is_set():
                     # Coalesce: reports arriving during this pause join this run.
-                    await self._pause()
+                    await self._pause(idle)
                     self.dirty.clear()
                 full = self.full_due()
                 await ensure_fresh(self.db, ctx, ReportFilter(), full=full)
