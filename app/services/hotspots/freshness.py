@@ -43,16 +43,20 @@ async def ensure_fresh(
     *,
     timeout_ms: int | None = None,
     full: bool = False,
+    told: bool = False,
 ) -> Row | None:
     """The newest run for `filters`, recomputed first if its input changed.
 
     With `full`, a run spliced together by an incremental refresh counts as
-    out of date too (the worker's periodic full recompute).
+    out of date too (the worker's periodic full recompute). With `told` (the
+    worker was told of new reports) the quick look before the lock is skipped:
+    the reports are counted once, under the lock.
     """
     key = filters.key()
-    run, fresh = await _settled(db, ctx, key, full)
-    if fresh:
-        return run
+    if not told:
+        run, fresh = await _settled(db, ctx, key, full)
+        if fresh:
+            return run
     async with _lock(db):
         in_full = full or key != DEFAULT_KEY
         if not in_full:

@@ -115,12 +115,13 @@ class HotspotWorker:
                     self.dirty.wait(), timeout=self.settings.hotspot_recheck_seconds
                 )
             try:
-                if self.dirty.is_set():
+                told = self.dirty.is_set()
+                if told:
                     # Coalesce: reports arriving during this pause join this run.
                     await self._pause(idle)
                     self.dirty.clear()
                 full = self.full_due()
-                await ensure_fresh(self.db, ctx, ReportFilter(), full=full)
+                await ensure_fresh(self.db, ctx, ReportFilter(), full=full, told=told)
                 if full:
                     self.last_full = time.monotonic()
                 self.runs += 1
