@@ -2,7 +2,8 @@
 
 `notify()` (wired to `app.state.on_report_stored`) marks the result stale;
 the worker waits `hotspot_coalesce_seconds` after the first new report so a
-burst of reports costs one computation, then brings the result up to date.
+burst of reports costs one computation (after a quiet spell only until no
+report came for QUIET_SECONDS), then brings the result up to date.
 It also checks every `hotspot_recheck_seconds` for changes it was not told
 about (deletes, imports, other processes). The computation itself goes
 through `ensure_fresh`, which never runs two at a time: after new reports it
