@@ -179,7 +179,10 @@ class Settings(BaseSettings):
         250.0, gt=0, description="A hotspot wider than this (metres) is split at density valleys."
     )
     hotspot_coalesce_seconds: float = Field(
-        2.0, ge=0, description="New reports within this time cause one background recompute."
+        2.0,
+        ge=0,
+        description="New reports within this time cause one background recompute; after a "
+        "quiet spell it starts once no report came for 0.1 s.",
     )
     hotspot_wait_seconds: float = Field(
         20.0,

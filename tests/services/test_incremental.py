@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -250,3 +251,35 @@ def test_the_worker_refreshes_incrementally_and_in_full_periodically(
     spliced, then_full = asyncio.run(go())
     assert spliced, "a new report refreshes only its neighbourhood"
     assert then_full, "the periodic pass leaves a full run"
+
+
+def test_one_report_after_a_quiet_spell_does_not_wait_the_whole_pause(
+    settings: Settings, sql: Sql, town: None
+) -> None:
+    full(settings)
+    # A pause far longer than the test may wait: one lone report must not sit it out.
+    s = settings.model_copy(update={"hotspot_coalesce_seconds": 3600.0})
+    count = "SELECT count(*) FROM reports"
+
+    async def go() -> bool:
+        db = Database(s, min_size=0)
+        await db.open()
+        worker = HotspotWorker(db, s)
+        try:
+            worker.last_full = time.monotonic()  # the full run above
+            worker.start()
+            worker.dirty.clear()  # the result is fresh: nothing to do at start
+            await asyncio.sleep(0.5)  # the worker waits for news
+            add_reports(sql, place(-1300, -1300, 1, np.random.default_rng(6)), ["alone"])
+            worker.notify()
+            for _ in range(600):
+                run = await latest_run(db, "")
+                if run and int(run["input_reports"]) == sql.scalar(count):
+                    return await was_incremental(db, int(run["id"]))
+                await asyncio.sleep(0.1)
+            return False
+        finally:
+            await worker.stop()
+            await db.close()
+
+    assert asyncio.run(go()), "the one report was refreshed in, without the hour's pause"

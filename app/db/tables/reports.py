@@ -138,6 +138,13 @@ reports = Table(
     # New reports since the last hotspot run (app.services.hotspots.incremental).
     Index("ix_reports_received_at", "received_at"),
     Index("ix_reports_batch_id", "batch_id"),
+    # The safe reports under a hotspot's outline (its safe share), migration 0017.
+    Index(
+        "ix_reports_safe_geom_3006",
+        "geom_3006",
+        postgresql_using="gist",
+        postgresql_where=text("kind = 'safe'"),
+    ),
     Index(
         "ix_reports_text_pending",
         "received_at",

@@ -43,33 +43,40 @@ async def ensure_fresh(
     *,
     timeout_ms: int | None = None,
     full: bool = False,
+    told: bool = False,
 ) -> Row | None:
     """The newest run for `filters`, recomputed first if its input changed.
 
     With `full`, a run spliced together by an incremental refresh counts as
-    out of date too (the worker's periodic full recompute).
+    out of date too (the worker's periodic full recompute). With `told` (the
+    worker was told of new reports) the quick look before the lock is skipped:
+    the reports are counted once, under the lock.
     """
     key = filters.key()
-    run, fresh = await _settled(db, ctx, key, full)
-    if fresh:
-        return run
-    async with _lock(db):
-        # Whoever held the lock may just have computed it.
+    if not told:
         run, fresh = await _settled(db, ctx, key, full)
-        if not fresh:
-            in_full = full or key != DEFAULT_KEY
-            if not in_full:
-                outcome = await incremental.refresh(db, ctx, progress)
-                in_full = isinstance(outcome, str) and outcome != incremental.FRESH
-                if in_full:
-                    log.info("hotspots recomputed in full: %s", outcome)
+        if fresh:
+            return run
+    async with _lock(db):
+        in_full = full or key != DEFAULT_KEY
+        if not in_full:
+            # The refresh and `compute` each look again, under the advisory
+            # lock, whether whoever held the locks just brought it up to date
+            # (counting the reports again here costs a noticeable part of a
+            # refresh at 1M reports).
+            outcome = await incremental.refresh(db, ctx, progress)
+            in_full = isinstance(outcome, str) and outcome != incremental.FRESH
             if in_full:
-                # Forced when the periodic full recompute replaces a spliced run
-                # that is up to date.
-                await compute(
-                    db, ctx, filters, progress=progress, timeout_ms=timeout_ms, force=full
-                )
-            run = await latest_run(db, key)
+                log.info("hotspots recomputed in full: %s", outcome)
+        elif full:
+            # Whoever held the lock may just have computed it.
+            run, fresh = await _settled(db, ctx, key, full)
+            in_full = not fresh
+        if in_full:
+            # Forced when the periodic full recompute replaces a spliced run
+            # that is up to date.
+            await compute(db, ctx, filters, progress=progress, timeout_ms=timeout_ms, force=full)
+        run = await latest_run(db, key)
     return run
 
 

@@ -26,7 +26,7 @@ So a refresh:
    step, and the same quiet-parts floor; otherwise it gives up;
 5. stores a new run in one transaction under the computation's advisory lock:
    the window's hotspots centred in the zone, and the previous run's hotspots
-   centred outside it (copied), ranked together; identities are matched as a
+   centred outside it (moved into the new run), ranked together; identities are matched as a
    full run matches them.
 
 Whenever it cannot be sure, it returns why, and the caller recomputes in full.
@@ -259,11 +259,11 @@ async def _attempt(
                 "ms": int((time.perf_counter() - started) * 1000),
             },
         )
-        copied: list[tuple[str, int]] = []
+        moved: list[tuple[str, int]] = []
         ranked = sorted([*fresh, *kept], key=_sort_key)
         for rank, r in enumerate(ranked, 1):
             if "cid" not in r:
-                copied.append((str(r["id"]), rank))
+                moved.append((str(r["id"]), rank))
                 continue
             identity = matched.get(r["cid"])
             if identity is None:
@@ -272,12 +272,10 @@ async def _attempt(
             else:
                 await runs.move_identity(tx, identity, finished, r["cid"])
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
-        await isql.copy_hotspots(
-            tx, int(prev["id"]), run_id, [i for i, _ in copied], [n for _, n in copied], finished
+        await isql.move_hotspots(
+            tx, int(prev["id"]), run_id, [i for i, _ in moved], [n for _, n in moved], finished
         )
-        await isql.store_state(
-            tx, run_id, int(prev["id"]), inner, cell, SINCE_MARGIN.total_seconds()
-        )
+        await isql.store_state(tx, run_id, now, SINCE_MARGIN.total_seconds())
         await runs.prune(tx, DEFAULT_KEY, run_id, ctx.keep_filtered_runs)
     seconds = time.perf_counter() - started
     progress(

@@ -2,7 +2,8 @@
 
 `notify()` (wired to `app.state.on_report_stored`) marks the result stale;
 the worker waits `hotspot_coalesce_seconds` after the first new report so a
-burst of reports costs one computation, then brings the result up to date.
+burst of reports costs one computation (after a quiet spell only until no
+report came for QUIET_SECONDS), then brings the result up to date.
 It also checks every `hotspot_recheck_seconds` for changes it was not told
 about (deletes, imports, other processes). The computation itself goes
 through `ensure_fresh`, which never runs two at a time: after new reports it
@@ -38,6 +39,11 @@ log = logging.getLogger(__name__)
 
 # How often a waiting worker looks whether another process's computation ended.
 POLL_SECONDS = 0.5
+# After a quiet spell, a report that no other follows within this long starts
+# the refresh at once instead of after the whole coalescing pause: one
+# report then shows within about a refresh (issue 13), and a burst still
+# costs one computation.
+QUIET_SECONDS = 0.1
 
 
 class HotspotWorker:
@@ -65,19 +71,36 @@ class HotspotWorker:
                 await self.task
             self.task = None
 
-    async def _pause(self) -> None:
+    async def _settle(self) -> None:
+        """Until no report came for QUIET_SECONDS, at most the coalescing pause."""
+        deadline = time.monotonic() + self.settings.hotspot_coalesce_seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.dirty.clear()
+            try:
+                await asyncio.wait_for(self.dirty.wait(), timeout=min(QUIET_SECONDS, left))
+            except TimeoutError:
+                return
+
+    async def _pause(self, idle: bool) -> None:
         """The coalescing pause, then until no other process is computing.
 
+        After a quiet spell (`idle`) the first pause ends as soon as the
+        reports stop coming; reports that came during a computation are a
+        stream, and wait the whole pause, so computations stay one pause apart.
         A computation another process runs now started before the newest
         reports, so one is still needed after it; waiting for it and pausing
         again keeps the computations one pause apart.
         """
-        while True:
+        if idle:
+            await self._settle()
+        else:
             await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
+        while True:
             if not await running(self.db):
                 return
             while await running(self.db):
                 await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(self.settings.hotspot_coalesce_seconds)
 
     def full_due(self) -> bool:
         """Whether the next pass must leave no spliced (incremental) run behind."""
@@ -87,17 +110,19 @@ class HotspotWorker:
     async def _loop(self) -> None:
         ctx = context_of(self.settings)
         while True:
+            idle = not self.dirty.is_set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     self.dirty.wait(), timeout=self.settings.hotspot_recheck_seconds
                 )
             try:
-                if self.dirty.is_set():
+                told = self.dirty.is_set()
+                if told:
                     # Coalesce: reports arriving during this pause join this run.
-                    await self._pause()
+                    await self._pause(idle)
                     self.dirty.clear()
                 full = self.full_due()
-                await ensure_fresh(self.db, ctx, ReportFilter(), full=full)
+                await ensure_fresh(self.db, ctx, ReportFilter(), full=full, told=told)
                 if full:
                     self.last_full = time.monotonic()
                 self.runs += 1
