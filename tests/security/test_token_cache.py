@@ -69,8 +69,12 @@ def test_a_lost_listening_connection_comes_back_and_still_hears(
         "SELECT pid FROM pg_stat_activity WHERE application_name = 'trygghetskartan-auth' "
         "AND datname = current_database()"
     )
-    before = {row["pid"] for row in sql.all(listening)}
-    assert before, "the service listens for credential changes"
+    # The listener connects in the background; on a loaded machine that can
+    # take longer than the first pages, so wait for it (bounded) first.
+    deadline = time.monotonic() + 20
+    while not (before := {row["pid"] for row in sql.all(listening)}):
+        assert time.monotonic() < deadline, "the service listens for credential changes"
+        time.sleep(0.1)
     sql.all(f"SELECT pg_terminate_backend(pid) FROM ({listening}) AS l")
     # Pages keep working meanwhile (looked up each time), and it reconnects.
     deadline = time.monotonic() + 20
