@@ -10,11 +10,15 @@ central Vänersborg, then serves, side by side:
   page building the same FeatureCollection with json_agg, and a raw
   ST_AsMVT of every point in the tile;
 - tipg, installed into its own environment under .local/bench-tipg (skipped,
-  and said so, when pip cannot install it).
+  and said so, when pip cannot install it), asked for the same page: the same
+  properties, geometry column and order (`TIPG_PAGE`); tipg as it comes
+  (every column, ordered by id) is a row of its own.
 
 Items are timed at N reports; tiles at `--tile-reports` (default 1M: the
 table is grown after the items runs). Each column: p50 of sequential
-requests, and pages/s with 4 concurrent clients.
+requests, and pages/s with 4 concurrent clients. Items rows take turns (five
+rounds, a slice of each row's pages per round), so a shared machine's
+changing load falls on every row alike.
 
     DATABASE_URL=... .venv/bin/python bench/ogc.py [--reports 100000] [--tile-reports 1000000]
 """
