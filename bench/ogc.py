@@ -10,11 +10,15 @@ central Vänersborg, then serves, side by side:
   page building the same FeatureCollection with json_agg, and a raw
   ST_AsMVT of every point in the tile;
 - tipg, installed into its own environment under .local/bench-tipg (skipped,
-  and said so, when pip cannot install it).
+  and said so, when pip cannot install it), asked for the same page: the same
+  properties, geometry column and order (`TIPG_PAGE`); tipg as it comes
+  (every column, ordered by id) is a row of its own.
 
 Items are timed at N reports; tiles at `--tile-reports` (default 1M: the
 table is grown after the items runs). Each column: p50 of sequential
-requests, and pages/s with 4 concurrent clients.
+requests, and pages/s with 4 concurrent clients. Items rows take turns (five
+rounds, a slice of each row's pages per round), so a shared machine's
+changing load falls on every row alike.
 
     DATABASE_URL=... .venv/bin/python bench/ogc.py [--reports 100000] [--tile-reports 1000000]
 """
@@ -71,6 +75,12 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_
 FROM (SELECT * FROM reports ORDER BY created_at DESC, id DESC
       LIMIT %(limit)s OFFSET %(offset)s) r
 """
+
+# tipg asked for the same page: our properties, our geometry column, our order.
+TIPG_PAGE = (
+    "limit=100&geom-column=geom&sortby=-created_at,-id&properties=created_at,channel,status,"
+    "text_status,kind,severity,reasons,times,days,dark_season,avoids_place,description,suggestion"
+)
 
 RAW_TILE = """
 WITH b AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile)
@@ -183,15 +193,17 @@ def load_average() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def measure(urls: list[str], headers: dict[str, str], clients: int = 4) -> tuple[float, float]:
-    """(p50 ms of sequential requests, requests/s with `clients` concurrent clients)."""
+def _sequential(http: httpx.Client, urls: list[str]) -> list[float]:
     timings = []
-    with httpx.Client(headers=headers, timeout=60) as http:
-        http.get(urls[0]).raise_for_status()  # warm up
-        for url in urls:
-            started = time.perf_counter()
-            http.get(url).raise_for_status()
-            timings.append(time.perf_counter() - started)
+    for url in urls:
+        started = time.perf_counter()
+        http.get(url).raise_for_status()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def _concurrent(urls: list[str], headers: dict[str, str], clients: int) -> float:
+    """Seconds for `clients` concurrent clients to ask all of `urls`."""
 
     def run(part: list[str]) -> None:
         with httpx.Client(headers=headers, timeout=60) as http:
@@ -201,8 +213,34 @@ def measure(urls: list[str], headers: dict[str, str], clients: int = 4) -> tuple
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(run, [urls[i::clients] for i in range(clients)]))
-    rate = len(urls) / (time.perf_counter() - started)
-    return statistics.median(timings) * 1000, rate
+    return time.perf_counter() - started
+
+
+def measure(urls: list[str], headers: dict[str, str], clients: int = 4) -> tuple[float, float]:
+    """(p50 ms of sequential requests, requests/s with `clients` concurrent clients)."""
+    return measure_side_by_side({"": (urls, headers)}, 1, clients)[""]
+
+
+def measure_side_by_side(
+    rows: dict[str, tuple[list[str], dict[str, str]]], rounds: int = 5, clients: int = 4
+) -> dict[str, tuple[float, float]]:
+    """`measure` for every row, taking turns: each round asks a slice of every row's
+    URLs, so a change of load on a shared machine falls on all rows alike."""
+    timings: dict[str, list[float]] = {name: [] for name in rows}
+    seconds = dict.fromkeys(rows, 0.0)
+    for urls, headers in rows.values():  # warm up
+        with httpx.Client(headers=headers, timeout=60) as http:
+            _sequential(http, urls[:2])
+    for turn in range(rounds):
+        for name, (urls, headers) in rows.items():
+            part = urls[turn::rounds]
+            with httpx.Client(headers=headers, timeout=60) as http:
+                timings[name] += _sequential(http, part)
+            seconds[name] += _concurrent(part, headers, clients)
+    return {
+        name: (statistics.median(timings[name]) * 1000, len(urls) / seconds[name])
+        for name, (urls, _) in rows.items()
+    }
 
 
 def cold_and_warm(urls: list[str], headers: dict[str, str]) -> tuple[float, float]:
@@ -385,7 +423,16 @@ def main() -> int:
                 {},
             )
             if tipg is not None:
+                # The same page as ours: the same properties, geometry column and order.
                 items["tipg"] = (
+                    [
+                        f"{tipg_base}/collections/public.reports/items?{TIPG_PAGE}&offset={o}"
+                        for o in offsets
+                    ],
+                    {},
+                )
+                # tipg as it comes: every column as a property, ordered by id.
+                items["tipg, its defaults (every column, by id)"] = (
                     [
                         f"{tipg_base}/collections/public.reports/items?limit=100&offset={o}"
                         for o in offsets
@@ -393,9 +440,7 @@ def main() -> int:
                     {},
                 )
             loads["before items"] = load_average()
-            results["items"] = {
-                name: measure(urls, headers) for name, (urls, headers) in items.items()
-            }
+            results["items"] = measure_side_by_side(items)
             loads["after items"] = load_average()
             print(f"items: {args.reports} reports, {args.pages} pages of 100")
             table("items", results["items"], loads)

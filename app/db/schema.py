@@ -9,6 +9,7 @@ from app.db.tables import (  # noqa: F401
     open311,
     planning,
     presence,
+    report_features,
     staff,
     tile_grid,
 )

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     JSON,
     Boolean,
     DateTime,
@@ -23,11 +22,9 @@ from sqlalchemy import (
     Text,
     Uuid,
     bindparam,
-    case,
     cast,
     func,
     literal_column,
-    null,
     select,
     text,
 )
@@ -38,7 +35,6 @@ from sqlalchemy.sql.elements import TextClause
 from app.db.pool import Database, Row
 from app.db.tables.planning import sites
 from app.db.tables.reports import reports
-from app.repo.moderation import RELEASED
 
 WGS84 = 4326
 SWEREF99TM = 3006
@@ -106,62 +102,35 @@ def _pairs(columns: list[Any]) -> list[Any]:
     return out
 
 
-def _report_feature(srid: int, c: Any = reports.c) -> ColumnElement[str]:
-    """A report as a GeoJSON Feature, from `reports` or a page of it (a subquery)."""
-    released = c.text_status.in_(RELEASED)
-    props = _pairs(
-        [
-            c.created_at,
-            c.channel,
-            c.status,
-            c.text_status,
-            c.kind,
-            c.severity,
-            c.reasons,
-            c.times,
-            c.days,
-            c.dark_season,
-            c.avoids_place,
-        ]
+# Each report's properties and CRS84 geometry are kept as JSON text in
+# `report_features` (migration 0017's triggers); a Feature is those pieces
+# joined, in the very text json_build_object writes, so nothing is built per
+# row per page. EPSG:3006 geometry is still made per row (seldom asked).
+def _stored_feature(geometry: str) -> str:
+    """SQL for one Feature's text from `k.id`, `f.properties` and a geometry expression."""
+    return (
+        """'{"type" : "Feature", "id" : "' || k.id || '", "geometry" : ' || """
+        f"""{geometry} || ', "properties" : ' || f.properties || '}}'"""
     )
-    # Free text only once a moderator released it, exactly as in the staff reports API.
-    props += [_key("description"), case((released, c.description), else_=null())]
-    props += [_key("suggestion"), case((released, c.suggestion), else_=null())]
-    return _feature(c.id, _geometry(c.geom, c.geom_3006, srid), props).label("feature")
 
 
-def _reports_where(stmt: Select[Any], q: Query) -> Select[Any]:
-    if q.bbox is not None:
-        stmt = stmt.where(_envelope(reports.c.geom, reports.c.geom_3006, q))
-    if q.since is not None:
-        stmt = stmt.where(reports.c.created_at >= q.since)
-    if q.until is not None:
-        stmt = stmt.where(reports.c.created_at < q.until)
-    return stmt
-
-
-_PAGE_COLUMNS = (
-    "id, created_at, channel, status, text_status, kind, severity, reasons, times, days, "
-    "dark_season, avoids_place, description, suggestion"
-)
-_PROPERTIES = ", ".join(f"'{name}', p.{name}" for name in _PAGE_COLUMNS.split(", ")[1:-2])
 _GEOMETRY = {
-    WGS84: ("geom", "ST_AsGeoJSON(p.geom, 7)::json"),
-    SWEREF99TM: ("geom_3006", "ST_AsGeoJSON(ST_FlipCoordinates(p.geom_3006), 2)::json"),
+    WGS84: ("", "f.geometry"),
+    SWEREF99TM: (
+        "JOIN reports r ON r.id = k.id",
+        "ST_AsGeoJSON(ST_FlipCoordinates(r.geom_3006), 2)",
+    ),
 }
 _BOX = {
     WGS84: "ST_Intersects(r.geom, ST_MakeEnvelope(:west, :south, :east, :north, 4326))",
     SWEREF99TM: "ST_Intersects(r.geom_3006, ST_MakeEnvelope(:west, :south, :east, :north, 3006))",
 }
-# A page key: created_at (UTC, microseconds) and id, as `next`/`prev` links carry it.
-_KEY = (
-    """to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
-    " || '_' || p.id"
-)
 _CURSOR = {
     "after": "(r.created_at, r.id) < (:key_at, :key_id)",
     "before": "(r.created_at, r.id) > (:key_at, :key_id)",
 }
+# A page key: created_at (UTC, microseconds) and id, as `next`/`prev` links carry it.
+_KEY = """to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '_' || id"""
 
 
 @lru_cache(maxsize=128)
@@ -174,42 +143,34 @@ def _report_collection_sql(
     way and turns round), its audit entry, the Features and the paging links,
     all concatenated into the response body. The page's keys come first from
     the (created_at, id) index alone, so an `offset` skips index entries, not
-    table rows; only the page's own rows are read. A text() statement is
-    compiled once by the pool; no value is ever part of the text.
+    table rows; then only the page's stored Feature pieces are read. A text()
+    statement is compiled once by the pool; no value is ever part of the text.
     """
     where = [_BOX[bbox_srid]] if bbox_srid is not None else []
     where += ["r.created_at >= :since"] if since else []
     where += ["r.created_at < :until"] if until else []
     where += [_CURSOR[cursor]] if cursor is not None else []
     way = "ASC" if cursor == "before" else "DESC"
-    column, geometry = _GEOMETRY[srid]
+    join, geometry = _GEOMETRY[srid]
     sql = f"""
 WITH page AS (
     SELECT r.created_at, r.id FROM reports r
     {"WHERE " + " AND ".join(where) if where else ""}
     ORDER BY r.created_at {way}, r.id {way} LIMIT :limit + 1 OFFSET :offset
 ), kept AS (
-    SELECT {", ".join("r." + c for c in _PAGE_COLUMNS.split(", "))}, r.{column}
-    FROM (SELECT id FROM page ORDER BY created_at {way}, id {way} LIMIT :limit) k
-    JOIN reports r ON r.id = k.id
+    SELECT created_at, id FROM page ORDER BY created_at {way}, id {way} LIMIT :limit
 ), audited AS (
     INSERT INTO audit_log (user_id, actor, via, action, target, details, rows)
     VALUES (:user_id, :actor, :via, :action, :target, :details, (SELECT count(*) FROM kept))
 ), body AS (
     SELECT count(*) AS n,
-        string_agg(f.feature, ',' ORDER BY f.created_at DESC, f.id DESC) AS features,
-        (array_agg(f.key ORDER BY f.created_at DESC, f.id DESC))[1] AS first_key,
-        (array_agg(f.key ORDER BY f.created_at, f.id))[1] AS last_key,
-        (SELECT count(*) FROM page) > :limit AS more
-    FROM (
-        SELECT p.created_at, p.id, {_KEY} AS key,
-            json_build_object('type', 'Feature', 'id', p.id, 'geometry', {geometry},
-                'properties', json_build_object({_PROPERTIES},
-                'description', CASE WHEN p.text_status = ANY(:released) THEN p.description END,
-                'suggestion', CASE WHEN p.text_status = ANY(:released) THEN p.suggestion END)
-            )::text AS feature
-        FROM kept p
-    ) f
+        string_agg({_stored_feature(geometry)}, ','
+                   ORDER BY k.created_at DESC, k.id DESC) AS features,
+        (SELECT count(*) FROM page) > :limit AS more,
+        -- The newest and oldest Feature shown, for the `prev` and `next` keys.
+        (SELECT {_KEY} FROM kept ORDER BY created_at DESC, id DESC LIMIT 1) AS first_key,
+        (SELECT {_KEY} FROM kept ORDER BY created_at, id LIMIT 1) AS last_key
+    FROM kept k JOIN report_features f ON f.id = k.id {join}
 )
 SELECT convert_to('{{"type":"FeatureCollection","features":[' || COALESCE(b.features, '')
     || '],"numberReturned":' || b.n || ',"timeStamp":"' || :stamp || '","links":'
@@ -231,7 +192,6 @@ FROM body b
         bindparam("links", type_=Text),
         bindparam("href", type_=Text),
         bindparam("stamp", type_=Text),
-        bindparam("released", type_=ARRAY(Text)),
         bindparam("backward", type_=Boolean),
         bindparam("later", type_=Boolean),
         *(bindparam(n, type_=Integer) for n in ("limit", "offset")),
@@ -269,7 +229,6 @@ async def report_collection(
     )
     values: dict[str, Any] = {
         **audit,
-        "released": list(RELEASED),
         "limit": q.limit,
         "offset": q.offset,
         "since": q.since,
@@ -293,8 +252,18 @@ async def report_collection(
     return bytes(row["body"])
 
 
+@lru_cache(maxsize=2)
+def _report_feature_sql(srid: int) -> TextClause:
+    join, geometry = _GEOMETRY[srid]
+    return text(
+        f"SELECT {_stored_feature(geometry)} AS feature "
+        f"FROM report_features f JOIN reports k ON k.id = f.id {join} WHERE f.id = :id"
+    ).bindparams(bindparam("id", type_=Uuid))
+
+
 async def report_feature(db: Database, report_id: uuid.UUID, srid: int) -> str | None:
-    row = await db.fetch_one(select(_report_feature(srid)).where(reports.c.id == report_id))
+    """One report as a GeoJSON Feature, from the same stored pieces as its items page."""
+    row = await db.fetch_one(_report_feature_sql(srid), values={"id": report_id})
     return None if row is None else str(row["feature"])
 
 

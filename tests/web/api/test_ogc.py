@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -194,3 +195,57 @@ def test_sites_collection_counts(client: TestClient, staff_headers: Headers) -> 
     assert body["numberMatched"] == 1 and body["features"][0]["properties"]["name"] == "Torget"
     moderator = staff_headers("moderator")
     assert client.get("/ogc/collections/sites/items", headers=moderator).status_code == 403
+
+
+# The Feature as the reports row says it, built here the way the page once built
+# it for every row: the stored text (migration 0017) must stay exactly this.
+REFERENCE = """
+SELECT json_build_object('type', 'Feature', 'id', r.id,
+    'geometry', ST_AsGeoJSON({geometry})::json,
+    'properties', json_build_object('created_at', r.created_at, 'channel', r.channel,
+        'status', r.status, 'text_status', r.text_status, 'kind', r.kind,
+        'severity', r.severity, 'reasons', r.reasons, 'times', r.times, 'days', r.days,
+        'dark_season', r.dark_season, 'avoids_place', r.avoids_place,
+        'description', CASE WHEN r.text_status IN ('approved', 'redacted')
+                            THEN r.description END,
+        'suggestion', CASE WHEN r.text_status IN ('approved', 'redacted')
+                           THEN r.suggestion END))::text AS feature
+FROM reports r ORDER BY r.created_at DESC, r.id DESC
+"""
+
+
+def test_report_features_follow_every_change(
+    client: TestClient, sql: Sql, staff_headers: Headers
+) -> None:
+    ids = _post_reports(client, 3)
+    texts = [
+        point_feature(
+            description=f"Mörk gång {i}", suggestion="Lampa", client_token=f"ogc-text-{i:04d}"
+        )
+        for i in range(3)
+    ]
+    ids += [client.post("/api/v1/reports", json=t).json()["id"] for t in texts]
+    for report_id, status in zip(ids[3:], ("approved", "redacted", "pending"), strict=True):
+        sql.all("UPDATE reports SET text_status = %s WHERE id = %s", [status, report_id])
+    sql.all(
+        "UPDATE reports SET geom = ST_SetSRID(ST_MakePoint(12.33, 58.385), 4326), "
+        "created_at = '2026-03-01T12:00:00.5+01:00' WHERE id = %s",
+        [ids[0]],
+    )
+    sql.all("DELETE FROM reports WHERE id = %s", [ids[1]])
+    police = staff_headers("police")
+    url = "/ogc/collections/reports/items"
+    for crs, geometry in (
+        (CRS84, "r.geom, 7"),
+        (EPSG3006, "ST_FlipCoordinates(r.geom_3006), 2"),
+    ):
+        want = [orjson.loads(r["feature"]) for r in sql.all(REFERENCE.format(geometry=geometry))]
+        page = client.get(url, params={"limit": 100, "crs": crs}, headers=police).json()
+        assert page["features"] == want, crs
+        assert len(want) == 5 and ids[1] not in [f["id"] for f in want]
+        for feature in want:
+            one = client.get(f"{url}/{feature['id']}", params={"crs": crs}, headers=police)
+            assert {k: v for k, v in one.json().items() if k != "links"} == feature
+    shown = {f["id"]: f["properties"] for f in page["features"]}
+    assert [shown[i]["description"] for i in ids[3:]] == ["Mörk gång 0", "Mörk gång 1", None]
+    assert shown[ids[0]]["created_at"] == "2026-03-01T11:00:00.5+00:00"
