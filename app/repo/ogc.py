@@ -103,7 +103,7 @@ def _pairs(columns: list[Any]) -> list[Any]:
 
 
 # Each report's properties and CRS84 geometry are kept as JSON text in
-# `report_features` (migration 0017's triggers); a Feature is those pieces
+# `report_features` (migration 0018's triggers); a Feature is those pieces
 # joined, in the very text json_build_object writes, so nothing is built per
 # row per page. EPSG:3006 geometry is still made per row (seldom asked).
 def _stored_feature(geometry: str) -> str:

@@ -1,4 +1,4 @@
-"""Each report's OGC GeoJSON pieces, kept by triggers on `reports` (migration 0017).
+"""Each report's OGC GeoJSON pieces, kept by triggers on `reports` (migration 0018).
 
 `properties` is the Feature's properties object and `geometry` its CRS84
 geometry, both as JSON text; an items page of staff reports joins them

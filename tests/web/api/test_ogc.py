@@ -198,7 +198,7 @@ def test_sites_collection_counts(client: TestClient, staff_headers: Headers) -> 
 
 
 # The Feature as the reports row says it, built here the way the page once built
-# it for every row: the stored text (migration 0017) must stay exactly this.
+# it for every row: the stored text (migration 0018) must stay exactly this.
 REFERENCE = """
 SELECT json_build_object('type', 'Feature', 'id', r.id,
     'geometry', ST_AsGeoJSON({geometry})::json,
