@@ -302,7 +302,8 @@ async def compute(
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
         await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
         if is_default:  # what an incremental refresh starts from (issue 13)
-            await incremental_sql.save_state(tx, run_id, background.CELL_M)
+            state = incremental_sql.cells_of(places.x, places.y, places.root, background.CELL_M)
+            await incremental_sql.save_state(tx, run_id, state)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
     return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)
