@@ -45,8 +45,10 @@ WHERE r.kind = 'unsafe' AND """
 CREATE_SOURCE = text(SOURCE_SELECT + SOURCE_FILTER)
 # Temp tables have no statistics: without them the joins below plan badly.
 # Only the columns plans depend on: statistics on the geometries and arrays
-# cost more than the queries they would inform.
-INDEX_SOURCE = (text("CREATE INDEX ON hs_src (id)"), text("ANALYZE hs_src (id, t)"))
+# cost more than the queries they would inform. No index on id: its one join
+# (the members, summary_sql.CREATE_MEMBERS) hashes, and building it took 5.7 s
+# at 1M reports.
+INDEX_SOURCE = (text("ANALYZE hs_src (id, t)"),)
 
 # Step 1: reports to points. Line points are centred along the line so a short
 # line still gives its middle; a big polygon falls back to its point on surface
@@ -84,27 +86,31 @@ WHERE s.t = 'POLYGON' AND ST_Area(s.g) >= :small_polygon
 
 # Step 2: one point per person per place, with the union of that person's
 # reasons, times and days there. `pid` follows position, so the DBSCAN below
-# sees its input in the same order every time.
+# sees its input in the same order every time. `rid` ranks the people on the
+# points' sort for the DBSCAN (every person has a place, so it is their rank
+# among the places too): ranking the places again cost a sort and a merge of
+# a million rows (4 s of 19 at 1M reports).
 CREATE_DEDUP = text("""
 CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
 WITH c AS (
     SELECT p.id, p.reporter, p.g,
            ST_ClusterDBSCAN(p.g, :dedup, 1)
-               OVER (PARTITION BY p.reporter ORDER BY ST_X(p.g), ST_Y(p.g), p.id) AS d
+               OVER (PARTITION BY p.reporter ORDER BY ST_X(p.g), ST_Y(p.g), p.id) AS d,
+           dense_rank() OVER (ORDER BY p.reporter) AS rid
     FROM hs_pts p
 ), cn AS (
     SELECT c.*, count(*) OVER (PARTITION BY c.reporter, c.d) AS n FROM c
 ), places AS (
     -- Most places hold one point, which is its own centroid: aggregating
     -- only the others saves a sort per place.
-    SELECT cn.reporter, cn.d, cn.g, ARRAY[cn.id] AS ids FROM cn WHERE cn.n = 1
+    SELECT cn.reporter, cn.rid, cn.d, cn.g, ARRAY[cn.id] AS ids FROM cn WHERE cn.n = 1
     UNION ALL
-    SELECT cn.reporter, cn.d, ST_Centroid(ST_Collect(cn.g)) AS g, array_agg(DISTINCT cn.id) AS ids
+    SELECT cn.reporter, min(cn.rid), cn.d, ST_Centroid(ST_Collect(cn.g)) AS g,
+           array_agg(DISTINCT cn.id) AS ids
     FROM cn WHERE cn.n > 1 GROUP BY cn.reporter, cn.d
 )
 SELECT (row_number() OVER (ORDER BY ST_X(pl.g), ST_Y(pl.g), pl.reporter))::int AS pid,
-       (dense_rank() OVER (ORDER BY pl.reporter))::int AS rid,
-       pl.g, pl.ids
+       pl.rid::int AS rid, pl.g, pl.ids
 FROM places pl
 """)
 

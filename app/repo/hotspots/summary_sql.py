@@ -66,32 +66,55 @@ OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
 # `reasons`/`times`/`days`; codes outside them are not counted) and their
 # severities' sum and count. Every breakdown (codes, aoristic hours, mean
 # severity) is counted from these in `app.services.hotspots.breakdowns`.
-# Sent as one comma-separated text of 7 numbers per row.
-PERSON_MASKS = text("""
+# Sent as one comma-separated text of 7 numbers per row. A report's mask is a
+# CASE per code (`_mask`): three subqueries over unnest per report cost 25 s
+# at 1M reports.
+PERSON_MASKS = """
 WITH p AS (
-    SELECT m.cid, m.rid,
-           COALESCE(bit_or(x.reasons), 0) AS reasons, COALESCE(bit_or(x.times), 0) AS times,
-           COALESCE(bit_or(x.days), 0) AS days,
+    SELECT m.cid, m.rid, bit_or({reasons}) AS reasons, bit_or({times}) AS times,
+           bit_or({days}) AS days,
            COALESCE(sum(m.severity), 0) AS sev_sum, count(m.severity) AS sev_n
     FROM hs_memb m
-    CROSS JOIN LATERAL (
-        SELECT (SELECT bit_or(1::bigint << (array_position(CAST(:reasons AS text[]), c) - 1))
-                FROM unnest(m.reasons) AS c) AS reasons,
-               (SELECT bit_or(1::bigint << (array_position(CAST(:times AS text[]), c) - 1))
-                FROM unnest(m.times) AS c) AS times,
-               (SELECT bit_or(1::bigint << (array_position(CAST(:days AS text[]), c) - 1))
-                FROM unnest(m.days) AS c) AS days
-    ) x
     GROUP BY m.cid, m.rid
 )
 SELECT COALESCE(string_agg(
     concat_ws(',', cid, rid, reasons, times, days, sev_sum, sev_n), ',' ORDER BY cid, rid), '')
     AS rows
 FROM p
-""")
+"""
 
-# The reporter hashes behind each hotspot, for the "possibly coordinated" check.
-REPORTERS = text("SELECT cid, array_agg(DISTINCT reporter) AS hashes FROM hs_memb GROUP BY cid")
+
+def _mask(column: str, prefix: str, codes: int) -> str:
+    """`column`'s codes as a bit mask: bit i set when the array holds bind `prefix`i."""
+    bits = [
+        f"CASE WHEN CAST(:{prefix}{i} AS text) = ANY(m.{column}) "
+        f"THEN CAST({1 << i} AS bigint) ELSE 0 END"
+        for i in range(codes)
+    ]
+    return " | ".join(bits) or "CAST(0 AS bigint)"
+
+
+# The "possibly coordinated" check (`app.repo.rate_counters.coordination_by_group`)
+# as a join inside the transaction: per hotspot, its distinct people and how many
+# of them were first seen from one address with at least :min_group - 1 others of
+# the hotspot within the window (itself counted). Sending every reporter hash to
+# a second connection and back cost 17 s at 1M reports.
+COORDINATION = text("""
+WITH d AS (
+    SELECT DISTINCT cid, reporter FROM hs_memb
+), s AS (
+    SELECT d.cid,
+           count(*) OVER (
+               PARTITION BY d.cid, f.address_hash ORDER BY f.first_seen_at
+               RANGE BETWEEN CAST(:window AS interval) PRECEDING
+                         AND CAST(:window AS interval) FOLLOWING) AS near
+    FROM d JOIN reporter_first_seen f ON f.reporter_hash = d.reporter
+), flagged AS (
+    SELECT cid, count(*) AS flagged FROM s WHERE near >= :min_group GROUP BY cid
+)
+SELECT d.cid, count(*) AS people, COALESCE(max(f.flagged), 0) AS flagged
+FROM d LEFT JOIN flagged f USING (cid) GROUP BY d.cid
+""")
 
 SAFE_NEARBY = text(
     """
@@ -140,8 +163,15 @@ async def person_masks(
     tx: Tx, reasons: Sequence[str], times: Sequence[str], days: Sequence[str]
 ) -> np.ndarray:
     """`PERSON_MASKS` as an (n, 7) int64 array: cid, rid, the three masks, severity sum, count."""
-    values = {"reasons": list(reasons), "times": list(times), "days": list(days)}
-    text_ = (await tx.rows(PERSON_MASKS, values))[0]["rows"] or ""
+    stmt = PERSON_MASKS.format(
+        reasons=_mask("reasons", "r", len(reasons)),
+        times=_mask("times", "t", len(times)),
+        days=_mask("days", "d", len(days)),
+    )
+    values: dict[str, Any] = {f"r{i}": code for i, code in enumerate(reasons)}
+    values |= {f"t{i}": code for i, code in enumerate(times)}
+    values |= {f"d{i}": code for i, code in enumerate(days)}
+    text_ = (await tx.rows(text(stmt), values))[0]["rows"] or ""
     return np.fromstring(text_, dtype=np.int64, sep=",").reshape(-1, 7)
 
 
@@ -151,8 +181,16 @@ async def safe_nearby(tx: Tx, filters: ReportFilter) -> dict[int, int]:
     return {int(r["cid"]): int(r["safe"]) for r in rows}
 
 
-async def reporters(tx: Tx) -> dict[int, list[bytes]]:
-    return {int(r["cid"]): [bytes(h) for h in r["hashes"]] for r in await tx.rows(REPORTERS)}
+async def coordination(
+    tx: Tx, *, window_minutes: int, min_group: int = 3, share: float = 0.5
+) -> dict[int, bool]:
+    """Per hotspot, "possibly coordinated": at least `share` of its people (and at
+    least `min_group`) first seen from one address within `window_minutes`."""
+    values = {"window": f"{int(window_minutes) * 60} seconds", "min_group": min_group}
+    return {
+        int(r["cid"]): int(r["flagged"]) >= max(min_group, share * int(r["people"]))
+        for r in await tx.rows(COORDINATION, values)
+    }
 
 
 async def match_candidates(tx: Tx) -> list[tuple[int, str, float, float]]:

@@ -32,6 +32,11 @@ NO_TIMEOUT = text("SET LOCAL statement_timeout = 0")
 # The statements here are costed far above jit_above_cost, but are
 # dominated by PostGIS calls JIT cannot speed up: compiling only adds time.
 NO_JIT = text("SET LOCAL jit = off")
+# The computation's sorts and hashes span every report (a million rows at
+# national scale): at the server's work_mem (32 MB) they spill to temp files.
+# One computation runs at a time (the advisory lock), so its larger limit is
+# paid once per server, not per connection.
+WORK_MEM = text("SET LOCAL work_mem = '256MB'")
 
 
 async def lock(tx: Tx) -> None:
@@ -44,8 +49,9 @@ TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
 
 
 async def unlimited(tx: Tx, timeout_ms: int | None = None) -> None:
-    """No statement timeout (or `timeout_ms` for an ad-hoc computation), no JIT."""
-    await tx.run(NO_TIMEOUT, NO_JIT)
+    """No statement timeout (or `timeout_ms` for an ad-hoc computation), no JIT, and
+    room to sort and hash in memory."""
+    await tx.run(NO_TIMEOUT, NO_JIT, WORK_MEM)
     if timeout_ms:
         await tx.run(TIMEOUT, values={"ms": str(int(timeout_ms))})
 

@@ -22,7 +22,6 @@ from app.domain.filters import DEFAULT_KEY, ReportFilter
 from app.repo.hotspots import compute_sql, incremental_sql, runs, summary_sql, transaction
 from app.repo.hotspots.places import Places, cluster_places, current_labels, ring_counts
 from app.repo.hotspots.transaction import Tx
-from app.repo.rate_counters import coordination_by_group
 from app.services.hotspots import publication
 from app.services.hotspots.breakdowns import breakdowns as person_breakdowns
 from app.services.hotspots.context import Context, Progress, quiet
@@ -169,9 +168,7 @@ async def _hotspot_rows(
         await summary_sql.person_masks(tx, REASON_CODES, TIME_CODES, DAY_CODES)
     )
     safe = await summary_sql.safe_nearby(tx, filters)
-    coordinated = await coordination_by_group(
-        tx.db, await summary_sql.reporters(tx), window_minutes=ctx.coordinated_window_minutes
-    )
+    coordinated = await summary_sql.coordination(tx, window_minutes=ctx.coordinated_window_minutes)
     people = await asyncio.to_thread(places.people_means, sorted(final))
     gate = await publication.assess(tx, ctx, sorted(final), people)
     rows_out: list[dict[str, Any]] = []
@@ -305,7 +302,8 @@ async def compute(
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
         await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
         if is_default:  # what an incremental refresh starts from (issue 13)
-            await incremental_sql.save_state(tx, run_id, background.CELL_M)
+            state = incremental_sql.cells_of(places.x, places.y, places.root, background.CELL_M)
+            await incremental_sql.save_state(tx, run_id, state)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
     return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)
