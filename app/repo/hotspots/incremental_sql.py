@@ -75,10 +75,11 @@ RECENT_SECONDS = 60.0
 # count says and recomputes in full).
 RECENT = """ARRAY(SELECT id FROM reports
       WHERE received_at >= now() - make_interval(secs => :margin) AND received_at <= now())"""
-# A full computation's cells are counted on its person-places in memory
+# A run's cells, stored as arrays (one parameter each, whatever the number of
+# cells). A full computation counts them on its person-places in memory
 # (`cells_of`: CELLS on arrays; the join of hs_dp and hs_lab took 10 s at 1M
-# reports) and stored as they are.
-SAVE_STATE = text(
+# reports); a refresh splices them.
+STORE_STATE = text(
     """
 INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise, recent)
 SELECT :run, :incremental, CAST(:gx AS int[]), CAST(:gy AS int[]), CAST(:places AS int[]),
@@ -86,15 +87,6 @@ SELECT :run, :incremental, CAST(:gx AS int[]), CAST(:gy AS int[]), CAST(:places 
     + RECENT
 )
 COMPUTED_CELLS = text(CELLS)
-# A spliced run's cells, as the refresh put them together (arrays, one
-# parameter each, whatever the number of cells).
-STORE_STATE = text(
-    """
-INSERT INTO hotspot_run_state (run_id, incremental, gx, gy, places, noise, recent)
-SELECT :run, true, CAST(:gx AS int[]), CAST(:gy AS int[]), CAST(:places AS int[]),
-       CAST(:noise AS int[]), """
-    + RECENT
-)
 LOAD_STATE = text("SELECT * FROM hotspot_run_state WHERE run_id = :run")
 
 
@@ -116,18 +108,6 @@ def cells_of(x: np.ndarray, y: np.ndarray, root: np.ndarray, cell: float) -> Cel
     return CellState(keys // span + x0, keys % span + y0, places, noise)
 
 
-async def save_state(tx: Tx, run_id: int, cells: CellState, margin: float = RECENT_SECONDS) -> None:
-    """Store the finished computation's cell counts (`cells_of`) as the state of run `run_id`."""
-    values: dict[str, Any] = {"run": run_id, "incremental": False, "margin": margin}
-    values |= {
-        "gx": cells.gx.tolist(),
-        "gy": cells.gy.tolist(),
-        "places": cells.places.tolist(),
-        "noise": cells.noise.tolist(),
-    }
-    await tx.run(SAVE_STATE, values=values)
-
-
 async def computed_cells(tx: Tx, cell: float) -> CellState:
     """The cell counts of the computation in this transaction (hs_dp, hs_lab)."""
     rows = await tx.rows(COMPUTED_CELLS, {"cell": cell})
@@ -139,10 +119,12 @@ async def computed_cells(tx: Tx, cell: float) -> CellState:
     )
 
 
-async def store_state(tx: Tx, run_id: int, cells: CellState, margin: float) -> None:
-    """Store run `run_id`'s state: `cells`, in the order SAVE_STATE stores them."""
+async def store_state(
+    tx: Tx, run_id: int, cells: CellState, *, incremental: bool, margin: float = RECENT_SECONDS
+) -> None:
+    """Store `cells` as the state of run `run_id`, in (gx, gy) order."""
     order = np.lexsort((cells.gy, cells.gx))
-    values: dict[str, Any] = {"run": run_id, "margin": margin}
+    values: dict[str, Any] = {"run": run_id, "incremental": incremental, "margin": margin}
     for name in ("gx", "gy", "places", "noise"):
         # As an array literal: psycopg adapts a list of ints one by one,
         # about 1 s for the 50,000 cells of 1M reports, the text 0.2 s.

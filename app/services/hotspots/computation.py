@@ -303,7 +303,7 @@ async def compute(
         await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
         if is_default:  # what an incremental refresh starts from (issue 13)
             state = incremental_sql.cells_of(places.x, places.y, places.root, background.CELL_M)
-            await incremental_sql.save_state(tx, run_id, state)
+            await incremental_sql.store_state(tx, run_id, state, incremental=False)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")
     return RunResult(run_id, len(rows_out), points, k_mc, k, seconds)

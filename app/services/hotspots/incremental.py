@@ -275,7 +275,9 @@ async def _attempt(
         await isql.move_hotspots(
             tx, int(prev["id"]), run_id, [i for i, _ in moved], [n for _, n in moved], finished
         )
-        await isql.store_state(tx, run_id, now, SINCE_MARGIN.total_seconds())
+        await isql.store_state(
+            tx, run_id, now, incremental=True, margin=SINCE_MARGIN.total_seconds()
+        )
         await runs.prune(tx, DEFAULT_KEY, run_id, ctx.keep_filtered_runs)
     seconds = time.perf_counter() - started
     progress(
