@@ -121,11 +121,15 @@ def grid_labels(
     eps: float,
     minpoints: int | np.ndarray,
     groups: np.ndarray | None = None,
+    *,
+    first_core: bool = False,
 ) -> np.ndarray:
     """`dbscan_labels` (same labels), without looking at the pairs inside dense cells.
 
     `minpoints` may be one per point (the same within a group): each group is
-    clustered on its own with its own minpoints.
+    clustered on its own with its own minpoints. With `first_core`, a border
+    point joins the cluster of the lowest-index core within eps instead (the
+    first to reach it in ST_ClusterDBSCAN's scan: `geo.splits`).
     """
     n = len(xs)
     if n == 0:
@@ -227,7 +231,14 @@ def grid_labels(
     np.minimum.at(comp_low, comp, cell_low)
     labels = np.where(core, comp_low[comp[cell_of]], big)
     border = ~core[a] & core[b]
-    np.minimum.at(labels, a[border], labels[b[border]])
+    if first_core:
+        # Border points are in sparse cells, so (a, b) holds all their neighbours.
+        claim = np.full(n, big)
+        np.minimum.at(claim, a[border], b[border])
+        claimed = claim < big
+        labels[claimed] = labels[claim[claimed]]
+    else:
+        np.minimum.at(labels, a[border], labels[b[border]])
     _, dense = np.unique(labels, return_inverse=True)
     return np.where(labels < big, dense, -1).astype(np.int64)
 
