@@ -83,7 +83,8 @@ def _medians(lab: np.ndarray, values: np.ndarray, n: np.ndarray) -> np.ndarray:
     start = np.cumsum(n) - n
     lo = v[start + (n - 1) // 2]
     hi = v[start + n // 2]
-    return lo + (hi - lo) * 0.5
+    out: np.ndarray = lo + (hi - lo) * 0.5
+    return out
 
 
 def hull_vertices(

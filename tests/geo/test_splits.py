@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.repo.hotspots.compute_sql import CHILD_HULLS
+from app.repo.hotspots.compute_sql import CLUSTER_HULLS
 from geo.splits import cluster_stats, hull_vertices, partition_labels, split_level
 from tests.conftest import Sql
 
@@ -187,7 +187,7 @@ def test_statistics_and_hull_figures_as_postgis(sql: Sql) -> None:
     assert stats["cy"].tolist() == [r["cy"] for r in theirs]
     vl, vx, vy = hull_vertices(xs, ys, labels, np.arange(len(sizes)))
     hulls = sql.all(
-        CHILD_HULLS.text.replace(":eps", "%(eps)s::float8")
+        CLUSTER_HULLS.text.replace(":eps", "%(eps)s::float8")
         .replace(":vcids", "%(vcids)s")
         .replace(":xs", "%(xs)s")
         .replace(":ys", "%(ys)s")

@@ -18,7 +18,6 @@ from sqlalchemy import TextClause, text
 from app.db.pool import Row
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.transaction import Tx
-from geo.hotspots import Cluster
 
 # Reports that take part, with the request's filters. A report without a
 # reporter hash counts as its own person. An empty `days` means "not said":
@@ -117,32 +116,14 @@ FROM hs_pts p
 INDEX_DEDUP = (text("CREATE UNIQUE INDEX ON hs_dp (pid)"), text("ANALYZE hs_dp (pid, rid)"))
 COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
 
-# Step 3: labels per level. `hs_lab` holds the current cluster of each point;
-# the clustering at level 0 is `app.repo.hotspots.places.cluster_places`.
-
-# Per cluster: people, points, diameter and the mean number of neighbours a
-# point has within eps (density), which sets the next level's minpoints.
-CLUSTER_STATS = text("""
-WITH m AS (
-    SELECT l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(CAST(:cids AS int[]))
-), h AS (
-    SELECT cid, count(*) AS n, count(DISTINCT rid) AS reporters,
-           ST_ConvexHull(ST_Collect(g)) AS hull,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
-    FROM m GROUP BY cid
-)
-SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
-       n * pi() * :eps ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, :eps / 2)), 1) AS neighbours
-FROM h
-""")
-
-# The splits re-cluster each probe on arrays (`geo.splits`, with
-# `app.services.hotspots.splitting`). PostGIS still measures the children
-# that count, from their hull vertices (the interior points change neither the
-# hull nor its buffer), so extent and density are CLUSTER_STATS' to the bit.
-CHILD_HULLS = text("""
+# Step 3: the clusters at level 0 (`app.repo.hotspots.places.cluster_places`)
+# and the density splits' re-clustering run on arrays (`geo.splits`, flow in
+# `app.services.hotspots.splitting`), as do a cluster's people, points and
+# median position. PostGIS measures the clusters that count: diameter, and the
+# mean number of neighbours a point has within eps (density, which sets the
+# next level's minpoints), from their hull vertices (interior points change
+# neither the hull nor its buffer: the figures are those of all the points).
+CLUSTER_HULLS = text("""
 WITH v AS (
     SELECT cid, ST_Point(x, y, 3006) AS g
     FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
@@ -190,18 +171,6 @@ GROUP BY r.run ORDER BY r.run
 
 
 # --- running them -----------------------------------------------------------------
-
-
-def cluster_of(row: Row) -> Cluster:
-    return Cluster(
-        cid=int(row["cid"]),
-        n=int(row["n"]),
-        reporters=int(row["reporters"]),
-        cx=float(row["cx"]),
-        cy=float(row["cy"]),
-        extent=float(row["extent"] or 0.0),
-        neighbours=float(row["neighbours"] or 0.0),
-    )
 
 
 async def create_source(tx: Tx, filters: ReportFilter) -> None:
@@ -268,19 +237,14 @@ async def monte_carlo_largest(
     return [int(r["largest"]) for r in await tx.rows(MONTE_CARLO, values)]
 
 
-async def cluster_stats(tx: Tx, eps: float, cids: Sequence[int]) -> dict[int, Cluster]:
-    rows = await tx.rows(CLUSTER_STATS, {"cids": list(cids), "eps": eps})
-    return {c.cid: c for c in map(cluster_of, rows)}
-
-
-async def child_hulls(
+async def hull_figures(
     tx: Tx,
     eps: float,
     counts: dict[int, int],
     vertices: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> dict[int, tuple[float, float]]:
-    """Per child (id -> points), its (extent, neighbours) from its hull `vertices`
-    (child id, x, y) as CLUSTER_STATS computes them."""
+    """Per cluster (id -> points), its (extent, neighbours) from its hull `vertices`
+    (cluster id, x, y)."""
     if not counts:
         return {}
     vcids, xs, ys = vertices
@@ -294,7 +258,7 @@ async def child_hulls(
     }
     return {
         int(r["cid"]): (float(r["extent"] or 0.0), float(r["neighbours"] or 0.0))
-        for r in await tx.rows(CHILD_HULLS, values)
+        for r in await tx.rows(CLUSTER_HULLS, values)
     }
 
 

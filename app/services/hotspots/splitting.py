@@ -3,7 +3,7 @@
 The decisions are `geo.hotspots`' (when to split, how far to raise minpoints,
 when to sample); the re-clustering runs on the person-places in memory
 (`geo.splits`, PostGIS' ST_ClusterDBSCAN point for point); PostGIS measures
-the clusters' hulls (`compute_sql.child_hulls`) and stores the final labels.
+the clusters' hulls (`compute_sql.hull_figures`) and stores the final labels.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ async def _measured(
         )
         ids = np.array([c.cid for c in clusters], dtype=np.int64)
         counts = {clusters[i].cid: clusters[i].n for i in measure.tolist()}
-        shape = await sql.child_hulls(tx, eps, counts, (ids[vl], vx, vy))
+        shape = await sql.hull_figures(tx, eps, counts, (ids[vl], vx, vy))
     return {
         c.cid: replace(c, extent=shape[c.cid][0], neighbours=shape[c.cid][1])
         if c.cid in shape
