@@ -121,11 +121,15 @@ def grid_labels(
     eps: float,
     minpoints: int | np.ndarray,
     groups: np.ndarray | None = None,
+    *,
+    first_core: bool = False,
 ) -> np.ndarray:
     """`dbscan_labels` (same labels), without looking at the pairs inside dense cells.
 
     `minpoints` may be one per point (the same within a group): each group is
-    clustered on its own with its own minpoints.
+    clustered on its own with its own minpoints. With `first_core`, a border
+    point joins the cluster of the lowest-index core within eps instead (the
+    first to reach it in ST_ClusterDBSCAN's scan: `geo.splits`).
     """
     n = len(xs)
     if n == 0:
@@ -155,23 +159,23 @@ def grid_labels(
 
     eps2 = eps * eps
     core = counts[cell_of] >= mp
-    # Points of sparse cells: their neighbours within eps, counted one by one.
     sparse = np.nonzero(~core)[0]
-    left: list[np.ndarray] = []
-    right: list[np.ndarray] = []
-    for dx, dy in offsets:
-        nb = neighbour(cell_of[sparse], dx, dy)
-        i = sparse[nb >= 0]
-        nb = nb[nb >= 0]
-        seg, pos = _expand(counts[nb])
-        ii = i[seg]
-        jj = order[starts[nb][seg] + pos]
-        close = (xs[ii] - xs[jj]) ** 2 + (ys[ii] - ys[jj]) ** 2 <= eps2
-        left.append(ii[close])
-        right.append(jj[close])
-    a = np.concatenate(left)
-    b = np.concatenate(right)
-    core[sparse] = np.bincount(a, minlength=n)[sparse] >= mp[sparse]
+    a, b = _sparse_points(
+        sparse,
+        xs,
+        ys,
+        mp,
+        core,
+        eps,
+        side,
+        cell_of,
+        cell_x,
+        cell_y,
+        counts,
+        starts,
+        order,
+        [(dx, dy, neighbour(cell_of[sparse], dx, dy)) for dx, dy in offsets],
+    )
 
     # Cells joined by a pair of cores within eps. First each cell's core nearest
     # to the other cell's centre: in busy areas that pair settles almost all.
@@ -227,9 +231,92 @@ def grid_labels(
     np.minimum.at(comp_low, comp, cell_low)
     labels = np.where(core, comp_low[comp[cell_of]], big)
     border = ~core[a] & core[b]
-    np.minimum.at(labels, a[border], labels[b[border]])
+    if first_core:
+        # Border points are in sparse cells, so (a, b) holds all their neighbours.
+        claim = np.full(n, big)
+        np.minimum.at(claim, a[border], b[border])
+        claimed = claim < big
+        labels[claimed] = labels[claim[claimed]]
+    else:
+        np.minimum.at(labels, a[border], labels[b[border]])
     _, dense = np.unique(labels, return_inverse=True)
     return np.where(labels < big, dense, -1).astype(np.int64)
+
+
+def _sparse_points(
+    sparse: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    mp: np.ndarray,
+    core: np.ndarray,
+    eps: float,
+    side: float,
+    cell_of: np.ndarray,
+    cell_x: np.ndarray,
+    cell_y: np.ndarray,
+    counts: np.ndarray,
+    starts: np.ndarray,
+    order: np.ndarray,
+    around: list[tuple[int, int, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decide which points of sparse cells are cores (sets `core`); returns the
+    pairs (a, b) within eps of each non-core point a with a core b.
+
+    Whole cells bound a point's neighbours: its own cell and the cells entirely
+    within eps of it count in full, the cells out of reach not at all; only
+    points whose count these bounds leave open are counted pair by pair, and
+    only against the cells partly within eps.
+    """
+    eps2 = eps * eps
+    px, py = xs[sparse], ys[sparse]
+    lower = counts[cell_of[sparse]].copy()  # the own cell: all within eps, itself included
+    upper = lower.copy()
+    # A margin over float rounding: a cell "entirely within" is so for every point in it.
+    full_d2, reach_d2 = (eps * (1 - 1e-9)) ** 2, (eps * (1 + 1e-9)) ** 2
+    reach: list[np.ndarray] = []
+    full: list[np.ndarray] = []
+    for dx, dy, nb in around:
+        at = np.maximum(nb, 0)
+        hx, hy = np.abs(px - cell_x[at]), np.abs(py - cell_y[at])
+        nx, ny = np.maximum(hx - side / 2, 0.0), np.maximum(hy - side / 2, 0.0)
+        fx, fy = hx + side / 2, hy + side / 2
+        own = (dx, dy) == (0, 0)
+        r = (nb >= 0) & (own | (nx * nx + ny * ny <= reach_d2))
+        f = r & ~own & (fx * fx + fy * fy <= full_d2)
+        lower += np.where(f, counts[at], 0)
+        upper += np.where(r & ~own, counts[at], 0)
+        reach.append(r)
+        full.append(f)
+
+    def close(sel: np.ndarray, nb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(sparse position, point) pairs within eps, for the selected points' cell `nb`."""
+        at = np.nonzero(sel)[0]
+        seg, pos = _expand(counts[nb[at]])
+        ii = sparse[at][seg]
+        jj = order[starts[nb[at]][seg] + pos]
+        hit = (xs[ii] - xs[jj]) ** 2 + (ys[ii] - ys[jj]) ** 2 <= eps2
+        return at[seg[hit]], jj[hit]
+
+    need = mp[sparse]
+    unsure = (lower < need) & (upper >= need)
+    count = lower.copy()
+    for (dx, dy, nb), r, f in zip(around, reach, full, strict=True):
+        if (dx, dy) != (0, 0):
+            at, _ = close(unsure & r & ~f, nb)
+            count += np.bincount(at, minlength=len(sparse))
+    core[sparse] = (lower >= need) | (unsure & (count >= need))
+    # Non-core points against the cells that hold a core: the border claims.
+    has_core = np.zeros(len(counts), dtype=bool)
+    has_core[cell_of[core]] = True
+    noncore = ~core[sparse]
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    for (_, _, nb), r in zip(around, reach, strict=True):
+        at, jj = close(noncore & r & has_core[np.maximum(nb, 0)], nb)
+        keep = core[jj]
+        left.append(sparse[at[keep]])
+        right.append(jj[keep])
+    return np.concatenate(left), np.concatenate(right)
 
 
 def _near_cores(

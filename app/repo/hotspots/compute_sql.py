@@ -1,4 +1,4 @@
-"""SQL of a hotspot computation, steps 1 to 4: points, person-places, DBSCAN, splits.
+"""SQL of a hotspot computation, steps 1 to 4: points, person-places, DBSCAN, splits' stats.
 
 Every statement works on temp tables of one transaction (`transaction.Tx`), in SWEREF 99
 TM metres; the method's decisions between the statements are in
@@ -18,7 +18,6 @@ from sqlalchemy import TextClause, text
 from app.db.pool import Row
 from app.domain.filters import ReportFilter
 from app.repo.hotspots.transaction import Tx
-from geo.hotspots import Cluster
 
 # Reports that take part, with the request's filters. A report without a
 # reporter hash counts as its own person. An empty `days` means "not said":
@@ -123,101 +122,36 @@ FROM hs_pts p
 INDEX_DEDUP = (text("CREATE UNIQUE INDEX ON hs_dp (pid)"), text("ANALYZE hs_dp (pid, rid)"))
 COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
 
-# Step 3: labels per level. `hs_lab` holds the current cluster of each point;
-# the clustering at level 0 is `app.repo.hotspots.places.cluster_places`.
-CLUSTER_IDS = text("SELECT DISTINCT cid FROM hs_lab WHERE cid IS NOT NULL")
-
-# Per cluster: people, points, diameter and the mean number of neighbours a
-# point has within eps (density), which sets the next level's minpoints.
-CLUSTER_STATS = text("""
-WITH m AS (
-    SELECT l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-    WHERE l.cid = ANY(CAST(:cids AS int[]))
+# Step 3: the clusters at level 0 (`app.repo.hotspots.places.cluster_places`)
+# and the density splits' re-clustering run on arrays (`geo.splits`, flow in
+# `app.services.hotspots.splitting`), as do a cluster's people, points and
+# median position. PostGIS measures the clusters that count: diameter, and the
+# mean number of neighbours a point has within eps (density, which sets the
+# next level's minpoints), from their hull vertices (interior points change
+# neither the hull nor its buffer: the figures are those of all the points).
+CLUSTER_HULLS = text("""
+WITH v AS (
+    SELECT cid, ST_Point(x, y, 3006) AS g
+    FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
+                CAST(string_to_array(:xs, ',') AS float8[]),
+                CAST(string_to_array(:ys, ',') AS float8[])) AS u(cid, x, y)
 ), h AS (
-    SELECT cid, count(*) AS n, count(DISTINCT rid) AS reporters,
-           ST_ConvexHull(ST_Collect(g)) AS hull,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
-    FROM m GROUP BY cid
+    SELECT cid, ST_ConvexHull(ST_Collect(g)) AS hull FROM v GROUP BY cid
 )
-SELECT cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
-       n * pi() * :eps ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, :eps / 2)), 1) AS neighbours
-FROM h
+SELECT h.cid, ST_MaxDistance(hull, hull) AS extent,
+       c.n * pi() * :eps ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, :eps / 2)), 1) AS neighbours
+FROM h JOIN unnest(CAST(:cids AS int[]), CAST(:ns AS bigint[])) AS c(cid, n) USING (cid)
 """)
 
-# The probe of each cluster still being split: its points at the current
-# minpoints. Probes and splits carry each point's person and position, so the
-# levels below never go back to hs_dp.
-CREATE_PROBE = text("""
-CREATE TEMP TABLE hs_probe ON COMMIT DROP AS
-SELECT l.pid, l.cid, d.rid, d.g FROM hs_lab l JOIN hs_dp d USING (pid)
-WHERE l.cid = ANY(CAST(:cids AS int[]))
-""")
-
-NEXT_PROBE = (
-    text("TRUNCATE hs_probe"),
-    text("""INSERT INTO hs_probe
-SELECT pid, cid, rid, g FROM hs_split WHERE cid = ANY(CAST(:cids AS int[]))"""),
-)
-
-# Re-cluster each probe with its own, higher minpoints; children get new ids
-# above `offset`. Here PostGIS is the faster DBSCAN: with minpoints raised to
-# a probe's density few cells are dense, and `geo.dbscan.grid_labels` would
-# count neighbours point by point in numpy (2x slower, measured).
-DROP_SPLIT = text("DROP TABLE IF EXISTS hs_split")
-SPLIT = text("""
-CREATE TEMP TABLE hs_split ON COMMIT DROP AS
-WITH t AS (
-    SELECT * FROM unnest(CAST(:cids AS int[]), CAST(:minpts AS int[]), CAST(:keeps AS int[]))
-        AS t(cid, minpts, keep)
-), c AS (
-    SELECT p.pid, p.cid AS parent, p.rid, p.g,
-           ST_ClusterDBSCAN(p.g, :eps, t.minpts) OVER (PARTITION BY p.cid ORDER BY p.pid) AS sub
-    FROM hs_probe p JOIN t ON t.cid = p.cid
-    WHERE (hashint4(p.pid) & 1023) < t.keep
-)
-SELECT pid, parent, rid, g,
-       CASE WHEN sub IS NULL THEN NULL
-            ELSE (:offset + dense_rank() OVER (ORDER BY parent, sub))::int END AS cid
-FROM c
-""")
-SPLIT_TOP = text("SELECT COALESCE(max(cid), 0) AS top FROM hs_split")
-
-SPLIT_STATS = text("""
-WITH m AS (
-    SELECT parent, cid, rid, g FROM hs_split WHERE cid IS NOT NULL
-), h AS (
-    SELECT parent, cid, count(*) AS n, count(DISTINCT rid) AS reporters,
-           ST_ConvexHull(ST_Collect(g)) AS hull,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(g)) AS cy
-    FROM m GROUP BY parent, cid
-)
-SELECT parent, cid, n, reporters, cx, cy, ST_MaxDistance(hull, hull) AS extent,
-       n * pi() * :eps ^ 2 / GREATEST(ST_Area(ST_Buffer(hull, :eps / 2)), 1) AS neighbours
-FROM h
-""")
-
-# A split replaces a cluster by the dense cores found inside it (with the
-# border points DBSCAN gave those cores). Rather than relabelling `hs_lab` at
-# every level, each level only notes its cores' points; child ids grow with the
-# level, so a point's newest core is its highest id.
-CREATE_ASSIGN = text("CREATE TEMP TABLE hs_assign (pid int, cid int) ON COMMIT DROP")
-NOTE_SPLIT = text("""INSERT INTO hs_assign
-SELECT pid, cid FROM hs_split WHERE cid = ANY(CAST(:children AS int[]))""")
-
-# One labelling pass at the end: a point belongs to its newest cluster if that
-# cluster is final (`cids`); otherwise it was split off as noise, or its
-# cluster was too small or dropped.
-RELABEL = (
-    text("""CREATE TEMP TABLE hs_lab_final ON COMMIT DROP AS
-SELECT l.pid, CASE WHEN c.cid = ANY(CAST(:cids AS int[])) THEN c.cid END AS cid, l.root
-FROM hs_lab l
-LEFT JOIN (SELECT pid, max(cid) AS cid FROM hs_assign GROUP BY pid) a USING (pid)
-CROSS JOIN LATERAL (SELECT COALESCE(a.cid, l.cid) AS cid) c
-ORDER BY l.pid"""),
-    text("DROP TABLE hs_lab, hs_assign"),
-    text("ALTER TABLE hs_lab_final RENAME TO hs_lab"),
+# The final labels, in pid order (-1: none), replace the level-0 ones: a
+# point belongs to its newest cluster if that cluster is final; `root` stays
+# its level-0 cluster.
+WRITE_LABELS = (
+    text("DROP TABLE hs_lab"),
+    text("""CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
+SELECT pid::int AS pid, NULLIF(u.cid, -1) AS cid, NULLIF(u.root, -1) AS root
+FROM unnest(CAST(string_to_array(:cids, ',') AS int[]),
+            CAST(string_to_array(:roots, ',') AS int[])) WITH ORDINALITY AS u(cid, root, pid)"""),
     text("CREATE UNIQUE INDEX ON hs_lab (pid)"),
     text("ANALYZE hs_lab"),
 )
@@ -243,18 +177,6 @@ GROUP BY r.run ORDER BY r.run
 
 
 # --- running them -----------------------------------------------------------------
-
-
-def cluster_of(row: Row) -> Cluster:
-    return Cluster(
-        cid=int(row["cid"]),
-        n=int(row["n"]),
-        reporters=int(row["reporters"]),
-        cx=float(row["cx"]),
-        cy=float(row["cy"]),
-        extent=float(row["extent"] or 0.0),
-        neighbours=float(row["neighbours"] or 0.0),
-    )
 
 
 async def create_source(tx: Tx, filters: ReportFilter) -> None:
@@ -293,7 +215,8 @@ def _cids(labels: np.ndarray, offset: int) -> str:
 
 
 def _ints(values: np.ndarray) -> str:
-    return ",".join(values.astype(np.int64).astype(str).tolist())
+    """Integers, comma-separated (`map(str)` on a list: a few times numpy's astype(str))."""
+    return ",".join(map(str, np.asarray(values, dtype=np.int64).tolist()))
 
 
 def _floats(values: np.ndarray) -> str:
@@ -320,57 +243,35 @@ async def monte_carlo_largest(
     return [int(r["largest"]) for r in await tx.rows(MONTE_CARLO, values)]
 
 
-async def cluster_ids(tx: Tx) -> list[int]:
-    return [int(r["cid"]) for r in await tx.rows(CLUSTER_IDS)]
-
-
-async def cluster_stats(tx: Tx, eps: float, cids: Sequence[int]) -> dict[int, Cluster]:
-    rows = await tx.rows(CLUSTER_STATS, {"cids": list(cids), "eps": eps})
-    return {c.cid: c for c in map(cluster_of, rows)}
-
-
-async def start_probes(tx: Tx, cids: Sequence[int]) -> None:
-    await tx.run(CREATE_PROBE, values={"cids": list(cids)})
-    await tx.run(CREATE_ASSIGN)
-
-
-async def split_probes(
+async def hull_figures(
     tx: Tx,
-    cids: Sequence[int],
-    minpts: Sequence[int],
-    keeps: Sequence[int],
-    *,
     eps: float,
-    offset: int,
-) -> int:
-    """Re-cluster each probe; returns the highest child id."""
-    await tx.run(DROP_SPLIT)
+    counts: dict[int, int],
+    vertices: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> dict[int, tuple[float, float]]:
+    """Per cluster (id -> points), its (extent, neighbours) from its hull `vertices`
+    (cluster id, x, y)."""
+    if not counts:
+        return {}
+    vcids, xs, ys = vertices
     values = {
-        "cids": list(cids),
-        "minpts": list(minpts),
-        "keeps": list(keeps),
+        "vcids": _ints(vcids),
+        "xs": _floats(xs),
+        "ys": _floats(ys),
+        "cids": list(counts),
+        "ns": list(counts.values()),
         "eps": eps,
-        "offset": offset,
     }
-    await tx.run(SPLIT, values=values)
-    return int((await tx.rows(SPLIT_TOP))[0]["top"])
+    return {
+        int(r["cid"]): (float(r["extent"] or 0.0), float(r["neighbours"] or 0.0))
+        for r in await tx.rows(CLUSTER_HULLS, values)
+    }
 
 
-async def split_stats(tx: Tx, eps: float) -> list[tuple[int, Cluster]]:
-    """(parent probe, child cluster) for every child the split found."""
-    return [(int(r["parent"]), cluster_of(r)) for r in await tx.rows(SPLIT_STATS, {"eps": eps})]
-
-
-async def note_split(tx: Tx, children: Sequence[int]) -> None:
-    await tx.run(NOTE_SPLIT, values={"children": list(children)})
-
-
-async def next_probes(tx: Tx, cids: Sequence[int]) -> None:
-    await tx.run(*NEXT_PROBE, values={"cids": list(cids)})
-
-
-async def relabel(tx: Tx, final: Sequence[int]) -> None:
-    await tx.run(*RELABEL, values={"cids": list(final)})
+async def write_labels(tx: Tx, labels: np.ndarray, roots: np.ndarray) -> None:
+    """Replace `hs_lab` with these labels and level-0 roots (pid order, -1 none)."""
+    values = await asyncio.to_thread(lambda: {"cids": _ints(labels), "roots": _ints(roots)})
+    await tx.run(*WRITE_LABELS, values=values)
 
 
 # Significance at each final cluster's spot (geo.significance, issue 15): the

@@ -1,10 +1,11 @@
 """The person-places in memory: pulled once after step 2, labelled in numpy.
 
-DBSCAN at level 0 (`geo.dbscan.grid_labels`), the thinned samples' left-out
-points (`geo.hulls`), the ring counts of the local test (`geo.rings`) and the
-public shapes' points only need positions and labels: they run on arrays
-instead of statements. The density splits stay in PostGIS
-(`compute_sql.SPLIT`) and write `hs_lab`, which the statistics of step 5 read.
+DBSCAN at level 0 (`geo.dbscan.grid_labels`), the density splits
+(`geo.splits`), the thinned samples' left-out points (`geo.hulls`), the ring
+counts of the local test (`geo.rings`) and the public shapes' points only need
+positions and labels: they run on arrays instead of statements. The final
+labels go back to `hs_lab` (`compute_sql.write_labels`), which the statistics
+of step 5 read.
 """
 
 from __future__ import annotations

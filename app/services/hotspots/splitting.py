@@ -1,17 +1,74 @@
 """The density-valley search: split clusters until each final one is a single place.
 
 The decisions are `geo.hotspots`' (when to split, how far to raise minpoints,
-when to sample); the statements are `app.repo.hotspots.compute_sql`'s.
+when to sample); the re-clustering runs on the person-places in memory
+(`geo.splits`, PostGIS' ST_ClusterDBSCAN point for point); PostGIS measures
+the clusters' hulls (`compute_sql.hull_figures`) and stores the final labels.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
 
 from app.repo.hotspots import compute_sql as sql
 from app.repo.hotspots.places import Places, thinned_border
 from app.repo.hotspots.transaction import Tx
 from app.services.hotspots.context import Context, Progress
 from geo import hotspots as method
+from geo import splits
 from geo.hotspots import Cluster
+
+
+def _counted(
+    places: Places, idx: np.ndarray, labels: np.ndarray, cids: np.ndarray
+) -> list[Cluster]:
+    """The clusters of the points `idx` (labels 0.., `cids` their ids): people,
+    points and median position; extent and density still 0."""
+    x, y, rid = places.x[idx], places.y[idx], places.rid[idx]
+    stats = splits.cluster_stats(x, y, rid, labels, len(cids))
+    return [
+        Cluster(cid, n, people, cx, cy, 0.0, 0.0)
+        for cid, n, people, cx, cy in zip(
+            cids.tolist(),
+            stats["n"].tolist(),
+            stats["reporters"].tolist(),
+            stats["cx"].tolist(),
+            stats["cy"].tolist(),
+            strict=True,
+        )
+    ]
+
+
+async def _measured(
+    tx: Tx,
+    places: Places,
+    idx: np.ndarray,
+    labels: np.ndarray,
+    clusters: list[Cluster],
+    eps: float,
+    wanted: Sequence[int],
+) -> dict[int, Cluster]:
+    """`clusters` (one per label) by id, with extent and density (PostGIS, from
+    their hulls) for the labels in `wanted`."""
+    measure = np.asarray(wanted, dtype=np.int64)
+    shape: dict[int, tuple[float, float]] = {}
+    if len(measure):
+        vl, vx, vy = await asyncio.to_thread(
+            splits.hull_vertices, places.x[idx], places.y[idx], labels, measure
+        )
+        ids = np.array([c.cid for c in clusters], dtype=np.int64)
+        counts = {clusters[i].cid: clusters[i].n for i in measure.tolist()}
+        shape = await sql.hull_figures(tx, eps, counts, (ids[vl], vx, vy))
+    return {
+        c.cid: replace(c, extent=shape[c.cid][0], neighbours=shape[c.cid][1])
+        if c.cid in shape
+        else c
+        for c in clusters
+    }
 
 
 async def split_clusters(
@@ -33,10 +90,16 @@ async def split_clusters(
     minpoints (see `geo.hotspots.split_outcome` for what happens then).
     """
     p = ctx.params
-    all_cids = await sql.cluster_ids(tx)
-    anchors = await sql.cluster_stats(tx, p.eps, all_cids)
-    # Clusters with fewer than k people are not final, so the relabelling at
-    # the end (compute_sql.RELABEL) drops them.
+    level0 = places.labels
+    npoints = len(level0)
+    all_cids = np.unique(level0[level0 >= 0])
+    everything = np.arange(npoints)
+    level0_clusters = await asyncio.to_thread(_counted, places, everything, level0, all_cids)
+    anchors = await _measured(
+        tx, places, everything, level0, level0_clusters, p.eps, range(len(all_cids))
+    )
+    # Clusters with fewer than k people are not final, so the labelling at the
+    # end drops them.
     # anchor id -> (its probe, the probe's minpoints, its sample's hash buckets)
     trying = {
         c.cid: (c, p.minpoints, 1024)
@@ -49,8 +112,11 @@ async def split_clusters(
     # Clusters that cannot hold two cores are final as they are.
     least = k if least is None else min(least, k)
     final = {c.cid: 0 for c in anchors.values() if c.reporters >= least and c.cid not in trying}
-    await sql.start_probes(tx, list(trying))
-    offset = (max(all_cids) + 1) if all_cids else 0
+    # probe id -> its points (indices in pid order)
+    members = await asyncio.to_thread(_members_of, level0, list(trying))
+    # Each point's newest core (child ids grow with the level), -1 for none.
+    newest = np.full(npoints, -1, dtype=np.int64)
+    offset = int(all_cids.max()) + 1 if len(all_cids) else 0
     for level in range(1, method.MAX_SPLIT_LEVELS + 1):
         if not trying:
             break
@@ -66,22 +132,38 @@ async def split_clusters(
             )
             for a in trying
         }
-        top = await sql.split_probes(
-            tx,
+        idx, parent, labels = await asyncio.to_thread(
+            splits.split_level,
+            places.x,
+            places.y,
+            places.bucket,
+            [members[probe.cid] for probe, _, _ in trying.values()],
             [probe.cid for probe, _, _ in trying.values()],
             [sample_pts[a] for a in trying],
             [keeps[a] for a in trying],
-            eps=p.eps,
-            offset=offset,
+            p.eps,
         )
-        offset = max(offset, top + 1)
+        nchildren = int(labels.max()) + 1 if len(labels) else 0
+        # Children get ids above `offset`, in (probe, first core) order.
+        child_ids = offset + 1 + np.arange(nchildren)
+        child_parent = np.zeros(nchildren, dtype=np.int64)
+        child_parent[labels[labels >= 0]] = parent[labels >= 0]
+        if nchildren:
+            offset = max(offset, int(child_ids[-1]) + 1)
         share = {probe.cid: keeps[a] / 1024 for a, (probe, _, _) in trying.items()}
+        counted = await asyncio.to_thread(_counted, places, idx, labels, child_ids)
+        # Only children with k people (scaled up) can be kept: PostGIS measures those.
+        wanted_shapes = [
+            i
+            for i, c in enumerate(counted)
+            if method.scaled(c, share[int(child_parent[i])]).reporters >= k
+        ]
+        found = await _measured(tx, places, idx, labels, counted, p.eps, wanted_shapes)
         children: dict[int, list[Cluster]] = {}
         # Unscaled, these are also the stats of the children that become anchors.
-        found: dict[int, Cluster] = {}
-        for parent, child in await sql.split_stats(tx, p.eps):
-            found[child.cid] = child
-            children.setdefault(parent, []).append(method.scaled(child, share[parent]))
+        for i, cid in enumerate(child_ids.tolist()):
+            parent_id = int(child_parent[i])
+            children.setdefault(parent_id, []).append(method.scaled(found[cid], share[parent_id]))
         split_children: list[int] = []
         split_anchors: list[int] = []
         dropped: list[int] = []
@@ -105,22 +187,30 @@ async def split_clusters(
                     split_anchors.append(a)
                     level_of[child.cid] = level
                     next_trying[child.cid] = (child, next_pts[a], keeps[a])
-        if split_children:
-            await sql.note_split(tx, split_children)
-            for cid, a in zip(split_children, split_anchors, strict=True):
-                keep_of[cid] = keeps[a]
-                root_of[cid] = root_of[a]
-                anchors[cid] = method.scaled(found[cid], keeps[a] / 1024)
+        of_child = {int(c): i for i, c in enumerate(child_ids.tolist())}
+        # The points of each child that is split off or searched further.
+        wanted = {probe.cid for probe, _, _ in next_trying.values()} | set(split_children)
+        points_of = await asyncio.to_thread(
+            _points_of, idx, labels, [of_child[c] for c in sorted(wanted)]
+        )
+        members = dict(zip(sorted(wanted), points_of, strict=True))
+        for cid, a in zip(split_children, split_anchors, strict=True):
+            newest[members[cid]] = cid
+            keep_of[cid] = keeps[a]
+            root_of[cid] = root_of[a]
+            anchors[cid] = method.scaled(found[cid], keeps[a] / 1024)
         if split_children or dropped:
             progress(
                 f"level {level}: split {len(set(split_anchors))} cluster(s) into "
                 f"{len(split_children)}, dropped {len(dropped)} diffuse one(s)"
             )
         trying = next_trying
-        await sql.next_probes(tx, [probe.cid for probe, _, _ in trying.values()])
     for a in trying:  # still splitting at the last level: keep what there is
         final[a] = level_of[a]
-    await sql.relabel(tx, list(final))
+    # A point belongs to its newest cluster if that cluster is final.
+    current = np.where(newest >= 0, newest, level0)
+    labels_final = np.where(np.isin(current, list(final)), current, -1)
+    await sql.write_labels(tx, labels_final, level0)
     thinned = [c for c in final if keep_of[c] < 1024]
     if thinned:
         keep_by_root: dict[int, int] = {}
@@ -136,3 +226,20 @@ async def split_clusters(
             method.THIN_HULL_MARGIN_M,
         )
     return final
+
+
+def _members_of(labels: np.ndarray, cids: Sequence[int]) -> dict[int, np.ndarray]:
+    """The points (indices, ascending) of each cluster in `cids`."""
+    return {
+        int(c): pts
+        for c, pts in zip(cids, _points_of(np.arange(len(labels)), labels, cids), strict=True)
+    }
+
+
+def _points_of(idx: np.ndarray, labels: np.ndarray, wanted: Sequence[int]) -> list[np.ndarray]:
+    """For each label in `wanted`, the entries of `idx` with that label (in order)."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    lo = np.searchsorted(sorted_labels, wanted, side="left")
+    hi = np.searchsorted(sorted_labels, wanted, side="right")
+    return [idx[order[a:b]] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
