@@ -345,13 +345,15 @@ def judge_points(
     seed: int = 2017,
     buffer: float = 15.0,
     least: int | None = None,
+    levels: dict[tuple[int, float, int, int, float, int], Level] | None = None,
 ) -> list[tuple[float, float, int, Verdict]]:
     """The whole local test on person-places held in arrays (for hand-made cases).
 
     DBSCAN here stands in for the pipeline's; each cluster with `least`
     (default `floor`) people or more is judged twice as in
     app.services.hotspots.computation. Returns (median x, median y, people,
-    verdict) per cluster.
+    verdict) per cluster. `levels` keeps the simulations for the next call (a
+    simulation depends only on its arguments, as the pipeline's cache assumes).
     """
     labels = dbscan_labels(xs, ys, eps, minpoints)
     fewest = floor if least is None else min(least, floor)
@@ -374,12 +376,13 @@ def judge_points(
     ]
     shares = sector_shares(area, centres[:, 0], centres[:, 1])
     cells = cell_counts_xy(xs, ys)
-    levels: dict[tuple[int, float], Level] = {}
+    made = {} if levels is None else levels
 
     def level_of(n: int, w: float) -> Level:
-        if (n, w) not in levels:
-            levels[(n, w)] = simulate_level(w, n, runs, seed, eps, minpoints)
-        return levels[(n, w)]
+        key = (n, w, runs, seed, eps, minpoints)
+        if key not in made:
+            made[key] = simulate_level(w, n, runs, seed, eps, minpoints)
+        return made[key]
 
     passed: set[int] = set()
     verdicts: list[Verdict] = []

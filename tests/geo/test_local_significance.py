@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import shapely
 
@@ -11,6 +13,9 @@ from geo.dbscan import dbscan_labels, largest_per_group
 AREA = shapely.box(0, 0, 3000, 3000)
 EPS = 50.0
 MINPOINTS = 5
+# The towns share most of their density levels; each level is simulated once per
+# run (test_verdicts_are_deterministic checks that a new simulation gives the same).
+LEVELS: dict[tuple[int, float, int, int, float, int], significance.Level] = {}
 
 
 def town(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -21,6 +26,7 @@ def town(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0], xy[:, 1]
 
 
+@cache
 def area_wide_floor(points: int) -> int:
     """The pipeline's area-wide threshold k, at the town's mean density."""
     level = significance.simulate_level(AREA, points, 99, 2017, EPS, MINPOINTS)
@@ -28,14 +34,26 @@ def area_wide_floor(points: int) -> int:
 
 
 def judged(
-    xs: np.ndarray, ys: np.ndarray, floor: int | None = None, least: int | None = None
+    xs: np.ndarray,
+    ys: np.ndarray,
+    floor: int | None = None,
+    least: int | None = None,
+    levels: dict[tuple[int, float, int, int, float, int], significance.Level] | None = None,
 ) -> list[tuple[float, float, int, significance.Verdict]]:
     """The local test; `floor` defaults to the area-wide k, as in the pipeline, and
     with `least` clusters down to that many people are judged (quiet spots need no k)."""
     people = np.arange(len(xs))  # every person-place its own person
     k = area_wide_floor(len(xs)) if floor is None else floor
     return significance.judge_points(
-        xs, ys, people, AREA, eps=EPS, minpoints=MINPOINTS, floor=k, least=least
+        xs,
+        ys,
+        people,
+        AREA,
+        eps=EPS,
+        minpoints=MINPOINTS,
+        floor=k,
+        least=least,
+        levels=LEVELS if levels is None else levels,
     )
 
 
@@ -159,7 +177,8 @@ def test_numpy_dbscan_matches_the_definition() -> None:
 
 def test_verdicts_are_deterministic() -> None:
     xs, ys = town(np.random.default_rng(1))
-    assert judged(xs, ys) == judged(xs, ys)
+    # Fresh simulations each time, not the shared ones.
+    assert judged(xs, ys, levels={}) == judged(xs, ys, levels={})
 
 
 def test_a_background_too_dense_to_simulate_is_not_tested() -> None:
