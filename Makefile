@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map bench-backup catalogs readme backup restore backup-status backup-scheduler
+.PHONY: run test setup db stop psql lint typecheck pytest bench bench-map bench-backup catalogs readme backup restore backup-status backup-scheduler hotspot-worker
 
 setup:
 	@scripts/bootstrap.sh
@@ -18,8 +18,9 @@ run: setup
 	DATABASE_URL="$$url" $(PY) -m app demo-data load --if-empty; \
 	echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops; 'make stop' stops the database)"; \
 	DATABASE_URL="$$url" $(PY) -m app backup-scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
-	DATABASE_URL="$$url" $(PY) -m app serve
+	DATABASE_URL="$$url" $(PY) -m app hotspot-worker & hotspots=$$!; \
+	trap 'kill $$scheduler $$hotspots 2>/dev/null; wait $$scheduler $$hotspots' EXIT; \
+	DATABASE_URL="$$url" TRYGG_HOTSPOT_WORKER_PROCESS=true $(PY) -m app serve
 
 test: setup lint typecheck pytest
 
@@ -57,6 +58,10 @@ readme: setup
 # new data directory instead of the project-local cluster.
 backup: db
 	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" $(PY) -m app backup $(if $(TYPE),--type $(TYPE))
+
+# `make run` starts this next to the server; on its own for a server run another way.
+hotspot-worker: db
+	@url=$$(scripts/database-url.sh); DATABASE_URL="$$url" exec $(PY) -m app hotspot-worker
 
 # `make run` starts this next to the server; on its own for a server run another way.
 backup-scheduler: db

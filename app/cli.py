@@ -379,6 +379,22 @@ def cmd_backup_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
+def cmd_hotspot_worker(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from app.services.hotspots import worker_process
+
+    async def work(db: Any) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await worker_process.run_forever(db, settings, stop)
+        return 0
+
+    return asyncio.run(_with_db(settings, work))
+
+
 def cmd_erasure_replay(args: argparse.Namespace, settings: Settings) -> int:
     from app.services import erasure
 
@@ -473,6 +489,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="take full and incremental backups on the TRYGG_BACKUP_*_EVERY schedule",
     )
     scheduler.set_defaults(func=cmd_backup_scheduler)
+    hotspots = sub.add_parser(
+        "hotspot-worker",
+        help="recompute hotspots after reports change, for servers run with "
+        "TRYGG_HOTSPOT_WORKER_PROCESS=true",
+    )
+    hotspots.set_defaults(func=cmd_hotspot_worker)
     status = sub.add_parser("backup-status", help="last backup, WAL archived up to, size")
     status.set_defaults(func=cmd_backup_status)
     replay = sub.add_parser(

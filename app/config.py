@@ -196,6 +196,13 @@ class Settings(BaseSettings):
     hotspot_worker: bool = Field(
         True, description="Recompute hotspots in the background after reports change."
     )
+    hotspot_worker_process: bool = Field(
+        False,
+        description="The background recompute runs in its own process, "
+        "`python -m app hotspot-worker` (`make run` starts it and sets this): the server "
+        "then only reads completed runs and wakes that process through the database. "
+        "False: each server process recomputes in-process (single-process deployments, tests).",
+    )
     hotspot_full_recompute_minutes: float = Field(
         10.0,
         ge=0,
@@ -446,7 +453,8 @@ SETTING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
             "hotspot_eps hotspot_minpoints hotspot_dedup_distance "
             "hotspot_min_reporters public_min_reporters hotspot_mc_runs hotspot_mc_seed "
             "hotspot_max_extent hotspot_coalesce_seconds hotspot_wait_seconds "
-            "hotspot_recheck_seconds hotspot_worker hotspot_full_recompute_minutes",
+            "hotspot_recheck_seconds hotspot_worker hotspot_worker_process "
+            "hotspot_full_recompute_minutes",
         ),
         (
             "Patrol planning",

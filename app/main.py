@@ -16,6 +16,7 @@ from app.security import token_cache
 from app.services import erasure
 from app.services.group_commit import GroupCommit
 from app.services.hotspots.worker import HotspotWorker
+from app.services.hotspots.worker_process import Messenger
 from app.web import routers
 from app.web.answer_cache import AnswerCache
 from app.web.errors import install_error_handlers
@@ -65,7 +66,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     read_db = await open_read_database(settings, db)
     app.state.read_db = read_db
     # New reports mark hotspots stale; the worker recomputes them in the background.
-    worker = HotspotWorker(db, settings) if settings.hotspot_worker else None
+    # With hotspot_worker_process that runs elsewhere and a Messenger wakes it.
+    worker: HotspotWorker | None = None
+    if settings.hotspot_worker:
+        kind = Messenger if settings.hotspot_worker_process else HotspotWorker
+        worker = kind(db, settings)
     if worker is not None:
         app.state.on_report_stored = worker.notify
         worker.start()

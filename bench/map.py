@@ -11,6 +11,9 @@ of the count. `data ms` is the server time of the default view's data: the
 report vector tiles (zoom 14, as drawn at zoom 15) and the heat layer.
 The hotspot computation is waited for (at most --hotspot-wait s) before each
 measurement, so its cost is reported separately and not counted as the map's.
+By default the hotspot worker runs as its own process (`python -m app
+hotspot-worker` next to the server, as `make run` has it); `--worker in-process`
+measures the old way, the recompute inside the web process.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
+import subprocess
 import sys
 import time
 import uuid
@@ -30,7 +35,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import scratch_database, served  # noqa: E402
+from bench._common import ROOT, SECRET, scratch_database, served  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -234,6 +239,30 @@ def naive_page(base: str, url: str, limit: int) -> str:
     )
 
 
+@contextlib.contextmanager
+def hotspot_worker(url: str, wanted: bool) -> Iterator[None]:
+    """`python -m app hotspot-worker` against `url` while the block runs (when `wanted`)."""
+    if not wanted:
+        yield
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "hotspot-worker"],
+        env={**os.environ, "DATABASE_URL": url, "TRYGG_SECRET_KEY": SECRET},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
@@ -243,14 +272,29 @@ def main() -> int:
     parser.add_argument(
         "--trace", action="store_true", help="print each request of every staff map load"
     )
+    parser.add_argument(
+        "--worker",
+        choices=["process", "in-process"],
+        default="process",
+        help="the hotspot worker as its own process (as `make run` has it) or in the server",
+    )
     args = parser.parse_args()
+    out_of_process = args.worker == "process"
     sizes = [int(s) for s in args.sizes.split(",")]
     from playwright.sync_api import sync_playwright
 
     with (
         scratch_database("trygg_bench_map") as url,
-        served(url, TRYGG_TILE_URL="", TRYGG_HOTSPOT_WAIT_SECONDS="1") as base,
+        hotspot_worker(url, out_of_process),
+        served(
+            url,
+            TRYGG_TILE_URL="",
+            TRYGG_HOTSPOT_WAIT_SECONDS="1",
+            TRYGG_HOTSPOT_WORKER_PROCESS=str(out_of_process).lower(),
+        ) as base,
     ):
+        where = "its own process" if out_of_process else "the web process (in-process)"
+        print(f"hotspot worker: {where}")
         add_staff(url)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(

@@ -361,11 +361,10 @@
     });
   }
 
-  /* The first hotspot answer frames the map; load the reports for that view,
-     not twice (before and after the fit). A slow hotspot answer does not hold
-     the reports back for more than a moment. */
-  var started = false;
-  function startReports() { if (!started) { started = true; loadReports(); } }
-  hotspots.load("").then(startReports);
-  setTimeout(startReports, 800);
+  /* Every layer loads on its own: the reports (tiles) and the heat for the
+     default view at once, the hotspots when their answer comes, so a slow
+     hotspot answer never holds the map's first paint back. The first hotspot
+     answer still frames the map, and the reports follow that view. */
+  loadReports();
+  hotspots.load("");
 })();

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.domain.filters import ReportFilter
 from app.errors import Unprocessable
 from app.repo import map_data as store
+from app.repo import map_heat as heat
 from app.security import audit
 from app.security.access import Principal, require
 from app.web.api import shapes
@@ -88,8 +89,6 @@ async def heat_in_view(
     principal: Annotated[Principal, require("reports:read")],
 ) -> Response:
     """`points` are `[lon, lat, people]`; a person's reports within 25 m count once."""
-    if filters.bbox is not None and store.heat_from_grid(filters):
-        body = await store.heat_grid_json(db, filters.bbox, zoom)
-    else:
-        body = await store.heat_json(db, filters, zoom)
+    # From the kept grids unless the filters need the reports (app.repo.map_heat says which).
+    body = await heat.heat_json(db, filters, zoom)
     return Response(body, media_type="application/json", headers=PRIVATE)
