@@ -7,7 +7,7 @@ the same answer, cell by cell:
 
 - no filter: summed from `heat_grid` (migration 0013);
 - codes of ONE dimension (reasons, times or days; any number of them): summed
-  from `heat_code_grid` (migration 0017), which counts the places of a cell
+  from `heat_code_grid` (migration 0020), which counts the places of a cell
   by the set of codes their reports have in that dimension;
 - anything else, counted from the reports themselves (`per_report_json`):
   codes of two dimensions at once, because a place counts only when a single

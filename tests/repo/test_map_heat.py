@@ -1,7 +1,7 @@
 """The staff heat layer from the kept grids equals the count from the reports, cell by cell.
 
 A planner who ticks a reason, a time or a day sees the heat summed from
-`heat_code_grid` (migration 0017) instead of a count over every report; these
+`heat_code_grid` (migration 0020) instead of a count over every report; these
 tests hold it to the per-report count for several filters and zoom levels,
 after inserts, moderation, edits and deletes, and check which filters still
 go to the reports.

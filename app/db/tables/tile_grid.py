@@ -50,7 +50,7 @@ heat_grid = Table(
 )
 
 # Per dimension (reasons, times, days): how many of a person-place's reports
-# carry each code (migration 0017).
+# carry each code (migration 0020).
 heat_code_places = Table(
     "heat_code_places",
     metadata,
