@@ -75,6 +75,14 @@ async def latest_run(db: Database, key: str, conn: AsyncConn | None = None) -> R
     return await db.fetch_one(LATEST, conn, {"key": key})
 
 
+RUN_EXISTS = text("SELECT EXISTS (SELECT 1 FROM hotspot_runs WHERE id = :id) AS there")
+
+
+async def run_exists(db: Database, run_id: int) -> bool:
+    row = await db.fetch_one(RUN_EXISTS, None, {"id": run_id})
+    return bool(row is not None and row["there"])
+
+
 def is_fresh(run: Row | None, version: tuple[int, int], params_hash: str) -> bool:
     """Whether `run` was computed from this input with these parameters."""
     return (

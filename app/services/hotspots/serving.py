@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import psycopg.errors
 
@@ -29,7 +31,7 @@ from app.db.pool import Database, DatabaseUnavailable, Row
 from app.domain.filters import ReportFilter
 from app.errors import TooManyRequests, Unprocessable
 from app.repo.hotspots import slots
-from app.repo.hotspots.runs import input_version, is_fresh, latest_run
+from app.repo.hotspots.runs import input_version, is_fresh, latest_run, run_exists
 from app.services.hotspots.context import Context
 from app.services.hotspots.freshness import ensure_fresh
 from app.services.hotspots.worker import poke
@@ -41,6 +43,9 @@ APP_WIDE_AD_HOC = 4
 RETRY_AFTER_SECONDS = 5
 
 _pending: dict[tuple[int, str], asyncio.Task[Row | None]] = {}
+# Reads of one run that may be pruned between choosing it and reading it.
+REREADS = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -151,3 +156,24 @@ async def serve(
     except DatabaseUnavailable:
         # The primary is down: the standby's newest run, as the last completed one.
         return Served(standby_run, True, read)
+
+
+async def read_current(
+    served: Served,
+    serve_again: Callable[[], Awaitable[Served]],
+    read: Callable[[Served], Awaitable[T]],
+) -> tuple[Served, T]:
+    """`read` the run `served` chose, choosing again if that run was pruned meanwhile.
+
+    A newer run prunes the one before it in the transaction that stores it
+    (an incremental refresh even moves its kept hotspots), so a reader who
+    chose the old run just before that commit and read its hotspots just
+    after would find none: an empty map or a 404 for a hotspot that is there.
+    A run that still exists after the read was read whole.
+    """
+    for _ in range(REREADS - 1):
+        result = await read(served)
+        if served.run is None or await run_exists(served.source, int(served.run["id"])):
+            return served, result
+        served = await serve_again()
+    return served, await read(served)

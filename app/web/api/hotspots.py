@@ -128,11 +128,15 @@ async def list_hotspots(
         return await _answer(request, db, read, settings, filters, principal)
     _public_only(request, filters)
 
+    async def serve() -> serving.Served:
+        return await _serve(db, settings, filters, None, read)
+
+    async def collection(served: serving.Served) -> str:
+        return await reading.named_collection(db, settings, served, filters, public=True)
+
     async def build() -> Answer:
-        served = await _serve(db, settings, filters, None, read)
-        etag = await _etag(served, False)
-        body = await reading.named_collection(db, settings, served, filters, public=True)
-        return Answer(body.encode(), etag, served.stale)
+        served, body = await serving.read_current(await serve(), serve, collection)
+        return Answer(body.encode(), await _etag(served, False), served.stale)
 
     # A read spike is answered from memory (TRYGG_PUBLIC_HOTSPOT_CACHE_SECONDS).
     answers: AnswerCache = request.app.state.hotspot_answers
@@ -152,11 +156,19 @@ async def _answer(
     principal: Principal,
 ) -> Response:
     """The staff answer, always from the database."""
-    served = await _serve(db, settings, filters, principal, read)
+
+    async def serve() -> serving.Served:
+        return await _serve(db, settings, filters, principal, read)
+
+    async def collection(served: serving.Served) -> str:
+        return await reading.named_collection(db, settings, served, filters, public=False)
+
+    served = await serve()
     etag = await _etag(served, True)
     if _not_modified(request, etag):
         return Response(status_code=304, headers=_headers(True, served.stale, etag))
-    body = await reading.named_collection(db, settings, served, filters, public=False)
+    served, body = await serving.read_current(served, serve, collection)
+    etag = await _etag(served, True)
     return GeoJsonResponse(body, headers=_headers(True, served.stale, etag))
 
 
@@ -231,11 +243,19 @@ async def get_hotspot(
     wanted = params.path_uuid(hotspot_id, "no hotspot with that id")
     staff = _is_staff(principal)
     # The unfiltered run is always computed in the background: no staff slot needed.
-    served = await _serve(db, settings, ReportFilter(), None, None if staff else read)
+
+    async def serve() -> serving.Served:
+        return await _serve(db, settings, ReportFilter(), None, None if staff else read)
+
+    async def feature_of(served: serving.Served) -> dict[str, Any] | None:
+        return await reading.named_feature(db, settings, served, wanted, public=not staff)
+
+    served = await serve()
     etag = await _etag(served, staff)
     if _not_modified(request, etag):
         return Response(status_code=304, headers=_headers(staff, served.stale, etag))
-    feature = await reading.named_feature(db, settings, served, wanted, public=not staff)
+    served, feature = await serving.read_current(served, serve, feature_of)
+    etag = await _etag(served, staff)
     if feature is None:
         raise NotFound("no hotspot with that id in the current result")
     return GeoJsonResponse(feature, headers=_headers(staff, served.stale, etag))
