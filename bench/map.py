@@ -168,6 +168,8 @@ def measure(
     origin = [0.0]
 
     def on_finished(request: Any) -> None:
+        if page.is_closed():
+            return  # a request that ends after the measured load: not part of it
         sizes_of = request.sizes()
         sizes.append(int(sizes_of.get("responseBodySize", 0)))
         if trace:
