@@ -4,11 +4,7 @@ An entry is used only while the process hears of credential changes
 (`app.repo.auth_changes`): any change to a token or staff user, made here or by
 another process or tool, drops every entry at once; so a revoked token, a
 deactivated user or a removed role stops working as soon as the database's
-notification arrives (at once for changes made by this process; for another
-process's change, as soon as PostgreSQL delivers the notification after its
-commit, typically well under a millisecond). Only statements that change a
-row notify (migration 0019): a page's "last used" note that matches no row
-must not empty every cache, or no page would ever be served from it.
+notification arrives (milliseconds; at once for changes made by this process).
 While that connection is down nothing is cached, and no entry outlives
 TTL_SECONDS in any case.
 """

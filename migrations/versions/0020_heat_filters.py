@@ -1,7 +1,7 @@
 """Heat with a reason, time or day filter from a maintained grid, as heat without filters
 
 Revision ID: 0020
-Revises: 0019
+Revises: 0018
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020"
-down_revision: str | None = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
