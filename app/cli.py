@@ -363,36 +363,33 @@ def cmd_backup_status(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_db(settings, work))
 
 
-def cmd_backup_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+def _until_signalled(
+    settings: Settings, run_forever: Callable[[Any, Settings, asyncio.Event], Awaitable[None]]
+) -> int:
+    """Run a long-lived service loop until SIGINT or SIGTERM (backup scheduler, hotspot worker)."""
     import signal
-
-    from app.services import backup_schedule
 
     async def work(db: Any) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await backup_schedule.run_forever(db, settings, stop)
+        await run_forever(db, settings, stop)
         return 0
 
     return asyncio.run(_with_db(settings, work))
+
+
+def cmd_backup_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import backup_schedule
+
+    return _until_signalled(settings, backup_schedule.run_forever)
 
 
 def cmd_hotspot_worker(args: argparse.Namespace, settings: Settings) -> int:
-    import signal
-
     from app.services.hotspots import worker_process
 
-    async def work(db: Any) -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await worker_process.run_forever(db, settings, stop)
-        return 0
-
-    return asyncio.run(_with_db(settings, work))
+    return _until_signalled(settings, worker_process.run_forever)
 
 
 def cmd_erasure_replay(args: argparse.Namespace, settings: Settings) -> int:
