@@ -20,8 +20,8 @@ LOCK_KEY = 7_418_203_001  # app.repo.backup_runs.LOCK_KEY
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    with backup_cluster("trygg-schedule-") as handle:
+def cluster(migrated_template: Any) -> Iterator[Any]:
+    with backup_cluster("trygg-schedule-", migrated_template) as handle:
         yield handle
 
 

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    with backup_cluster("trygg-restore-") as handle:
+def cluster(migrated_template: Any) -> Iterator[Any]:
+    with backup_cluster("trygg-restore-", migrated_template) as handle:
         yield handle
 
 
