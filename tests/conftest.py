@@ -64,6 +64,17 @@ def database_url(admin_url: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def scratch_url(admin_url: str) -> Iterator[str]:
+    """An empty database of the test's own, dropped afterwards (nothing migrated)."""
+    name = f"trygg_scratch_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_db(admin_url, name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     # Rate limits off: many tests post lots of reports from one TestClient.

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
-
 import psycopg
 import pytest
 from alembic import command
@@ -17,17 +12,6 @@ from sqlalchemy import create_engine, pool
 
 from app.db.schema import metadata
 from app.repo.schema_version import alembic_config
-
-
-@pytest.fixture
-def scratch_url(admin_url: str) -> Iterator[str]:
-    name = f"trygg_migrate_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(url: str, action: str, revision: str) -> None:

@@ -26,8 +26,8 @@ from typing import Any
 from app.config import Settings
 from app.db.pool import Database, DatabaseUnavailable
 from app.repo import backup_runs as repo
-from app.repo.schema_version import current_revision, head_revision
-from app.services import backup
+from app.repo.schema_version import head_revision
+from app.services import backup, schema
 
 log = logging.getLogger("app.backup")
 # Wake at least this often: a restore or a backup by hand changes what is due.
@@ -190,14 +190,6 @@ async def run_once(db: Database, settings: Settings) -> tuple[str | None, float]
         return None, retry
 
 
-async def _schema_pending(db: Database, head: str) -> str | None:
-    """Why backups cannot be recorded yet (migrations not applied), or None."""
-    revision = await current_revision(db)
-    if revision != head:
-        return f"database schema is at {revision}, expected {head}: waiting for migrations"
-    return None
-
-
 async def run_forever(db: Database, settings: Settings, stop: asyncio.Event) -> None:
     waiting_logged = False
     head = head_revision()
@@ -206,7 +198,7 @@ async def run_forever(db: Database, settings: Settings, stop: asyncio.Event) -> 
         if reason is None:
             try:
                 # Started next to the service (compose), possibly before its migrations.
-                reason = await _schema_pending(db, head)
+                reason = await schema.migrations_pending(db, head)
             except DatabaseUnavailable as exc:
                 reason = f"database unavailable: {exc}"
         if reason is not None:

@@ -52,6 +52,19 @@ def test_the_schedule_and_readiness_settings_reach_the_containers() -> None:
     assert "TRYGG_BACKUP_FAILING_SECONDS" in services["app"]["environment"]
 
 
+def test_the_hotspot_recompute_runs_in_a_service_of_its_own() -> None:
+    services = compose()["services"]
+    worker, app = services["hotspots"], services["app"]
+    assert worker["command"] == ["python", "-m", "app", "hotspot-worker"]
+    assert worker["restart"] == "unless-stopped"
+    # The same database, and a server that only reads runs and wakes the worker.
+    assert worker["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    assert app["environment"]["TRYGG_HOTSPOT_WORKER_PROCESS"] == "true"
+    # Not behind the app's health check, which can fail for reasons of its own;
+    # the worker waits for the migrations itself.
+    assert worker["depends_on"]["app"]["condition"] == "service_started"
+
+
 def write_conf(tmp_path: Path, **env: str) -> str:
     conf = tmp_path / "etc" / "pgbackrest.conf"
     subprocess.run(

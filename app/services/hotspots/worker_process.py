@@ -19,6 +19,7 @@ import logging
 from app.config import Settings
 from app.db.pool import Database, DatabaseUnavailable
 from app.repo.hotspots import wakeup
+from app.services import schema
 from app.services.hotspots.worker import HotspotWorker
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ class Messenger(HotspotWorker):
 
 async def run_forever(db: Database, settings: Settings, stop: asyncio.Event) -> None:
     """Keep the unfiltered hotspots fresh until `stop` is set."""
+    # Compose starts this beside the server, possibly before its migrations ran.
+    if not await schema.wait_for_migrations(db, stop, "hotspot worker"):
+        return
     worker = HotspotWorker(db, settings)
     worker.start()
     listener = asyncio.create_task(

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import psycopg
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -27,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @contextmanager
-def _worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+def _worker_process(database_url: str) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
-        "DATABASE_URL": settings.database_url,
+        "DATABASE_URL": database_url,
         "TRYGG_ENV": "test",
         "TRYGG_SECRET_KEY": TEST_SECRET,
         "TRYGG_HOTSPOT_COALESCE_SECONDS": "0.2",
@@ -62,7 +63,7 @@ def test_a_report_reaches_the_map_through_the_worker_process(
     add_reports(sql, place(0, 0, 8, rng), people("first", 8))
     server = settings.model_copy(update={"hotspot_worker_process": True})
     with (
-        _worker_process(settings) as worker,
+        _worker_process(settings.database_url) as worker,
         TestClient(create_app(server), raise_server_exceptions=False) as client,
     ):
         # The worker's first run, computed at its start.
@@ -84,4 +85,35 @@ def test_a_report_reaches_the_map_through_the_worker_process(
         assert len(answer.json()["features"]) == 1
         # ... and the woken worker process brings the second hotspot.
         assert len(fresh_get(client, "/api/v1/hotspots").json()["features"]) == 2
+        assert worker.poll() is None
+
+
+def test_a_worker_started_before_the_migrations_waits_for_them(scratch_url: str) -> None:
+    """Compose starts the worker beside the server, which migrates first."""
+
+    def runs() -> int | None:
+        with psycopg.connect(scratch_url) as conn:
+            exists = conn.execute("SELECT to_regclass('hotspot_runs')").fetchone()
+            if not exists or exists[0] is None:
+                return None
+            row = conn.execute("SELECT count(*) FROM hotspot_runs").fetchone()
+            return int(row[0]) if row else 0
+
+    with _worker_process(scratch_url) as worker:
+        time.sleep(2)
+        assert worker.poll() is None  # still there, not crashed on missing tables
+        assert runs() is None
+        migrate = subprocess.run(
+            [sys.executable, "-m", "app", "migrate"],
+            env={**os.environ, "DATABASE_URL": scratch_url},
+            cwd=ROOT,
+            capture_output=True,
+        )
+        assert migrate.returncode == 0, migrate.stderr
+        # It notices within its poll and computes its first run on the migrated database.
+        for _ in range(150):
+            if runs():
+                break
+            time.sleep(0.2)
+        assert runs() == 1
         assert worker.poll() is None
