@@ -89,6 +89,13 @@ WHERE s.t = 'POLYGON' AND ST_Area(s.g) >= :small_polygon
 # points' sort for the DBSCAN (every person has a place, so it is their rank
 # among the places too): ranking the places again cost a sort and a merge of
 # a million rows (4 s of 19 at 1M reports).
+# `bucket` (0..1023) decides whether a person-place is in the thinned sample
+# of a dense cluster's density split (`geo.splits.split_level`). It hashes the
+# person-place's own identity, its person and its position snapped to whole
+# metres, so the sample does not depend on other reports. It used to hash
+# `pid`, a rank over the whole input: one new report renumbered every
+# person-place east of it and redrew the sample across half a town
+# (docs/SCALING.md, "Incremental freshness").
 CREATE_DEDUP = text("""
 CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
 WITH c AS (
@@ -109,14 +116,18 @@ WITH c AS (
     FROM cn WHERE cn.n > 1 GROUP BY cn.reporter, cn.d
 )
 SELECT (row_number() OVER (ORDER BY ST_X(pl.g), ST_Y(pl.g), pl.reporter))::int AS pid,
-       pl.rid::int AS rid, pl.g, pl.ids
+       pl.rid::int AS rid, pl.g, pl.ids,
+       (hashint8extended(floor(ST_X(pl.g))::int8 * 4294967296 + floor(ST_Y(pl.g))::int8,
+                         hashtextextended(encode(pl.reporter, 'hex'), 0)) & 1023)::int AS bucket
 FROM places pl
 """)
 
 CREATE_DEDUP_NONE = text("""
 CREATE TEMP TABLE hs_dp ON COMMIT DROP AS
 SELECT (row_number() OVER (ORDER BY ST_X(p.g), ST_Y(p.g), p.id))::int AS pid,
-       (dense_rank() OVER (ORDER BY p.reporter))::int AS rid, p.g, ARRAY[p.id] AS ids
+       (dense_rank() OVER (ORDER BY p.reporter))::int AS rid, p.g, ARRAY[p.id] AS ids,
+       (hashint8extended(floor(ST_X(p.g))::int8 * 4294967296 + floor(ST_Y(p.g))::int8,
+                         hashtextextended(encode(p.reporter, 'hex'), 0)) & 1023)::int AS bucket
 FROM hs_pts p
 """)
 INDEX_DEDUP = (text("CREATE UNIQUE INDEX ON hs_dp (pid)"), text("ANALYZE hs_dp (pid, rid)"))

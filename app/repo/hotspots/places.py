@@ -30,11 +30,12 @@ from geo.rings import ring_rows
 # takes a good part of a second. One aggregate pass feeds every column the
 # same rows in the same order, so they line up without a sort per column;
 # numpy puts them in pid order. `bucket` is the hash bucket the thinned
-# samples of the splits keep or leave out.
+# samples of the splits keep or leave out (`compute_sql.CREATE_DEDUP`: the
+# person-place's own person and position, not its rank).
 PLACES_XY = text("""
 SELECT COALESCE(string_agg(int4send(pid), ''::bytea), ''::bytea) AS pids,
        COALESCE(string_agg(int4send(rid), ''::bytea), ''::bytea) AS rids,
-       COALESCE(string_agg(int4send(hashint4(pid) & 1023), ''::bytea), ''::bytea) AS buckets,
+       COALESCE(string_agg(int4send(bucket), ''::bytea), ''::bytea) AS buckets,
        COALESCE(string_agg(float8send(ST_X(g)), ''::bytea), ''::bytea) AS xs,
        COALESCE(string_agg(float8send(ST_Y(g)), ''::bytea), ''::bytea) AS ys
 FROM hs_dp

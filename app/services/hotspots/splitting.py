@@ -132,6 +132,9 @@ async def split_clusters(
             )
             for a in trying
         }
+        thinned_probes = sum(keep < 1024 for keep in keeps.values())
+        if thinned_probes:
+            progress(f"level {level}: {thinned_probes} cluster(s) searched on a thinned sample")
         idx, parent, labels = await asyncio.to_thread(
             splits.split_level,
             places.x,
