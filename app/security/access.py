@@ -5,19 +5,17 @@ Routes depend on `PrincipalDep` to learn who is asking, or on
 The action -> roles matrix lives in `app.security.matrix`.
 
 The principal comes from the staff session cookie or an `Authorization:
-Bearer` token and is looked up in the database: a session on every request, a
-token unless the token cache (`token_cache`) holds it, which it does only while
-it hears of every change; so a revoked token, a removed role or a deactivated
-user stops working at once.
+Bearer` token and is looked up in the database on every request (one
+read-only statement), so a revoked token, a removed role or a deactivated user
+stops the very next request, whichever process or tool made the change.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -28,7 +26,6 @@ from app.errors import Forbidden, ForbiddenPage, LoginRequired, Unauthorized
 from app.repo import users
 from app.security import csrf
 from app.security.matrix import allowed_roles
-from app.security.token_cache import TokenCache
 from app.security.tokens import api_token_hash, session_hash
 
 SESSION_COOKIE = "trygg_session"
@@ -61,23 +58,6 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _token_user(
-    request: Request, db: Database, token_hash: bytes
-) -> Mapping[str, Any] | None:
-    """The user behind a bearer token: from the token cache when it may answer, else looked up."""
-    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
-    if cache is None:
-        return await users.token_user(db, token_hash)
-    held = cache.get(token_hash)
-    if held is not None:
-        return held
-    seen = cache.generation()
-    row = await users.token_user(db, token_hash)
-    if row is not None:
-        cache.put(token_hash, dict(row), seen)
-    return row
-
-
 async def _resolve(request: Request) -> Principal:
     token = _bearer(request)
     session_id = request.cookies.get(SESSION_COOKIE)
@@ -86,7 +66,7 @@ async def _resolve(request: Request) -> Principal:
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     if token is not None:
-        row = await _token_user(request, db, api_token_hash(settings.key, token))
+        row = await users.token_user(db, api_token_hash(settings.key, token))
         via = "token"
     else:
         assert session_id is not None
