@@ -57,3 +57,29 @@ def test_changes_made_by_another_tool_apply_at_once(
     assert _pages(client, gis) == [200, 200, 200]
     sql.all("UPDATE api_tokens SET revoked_at = now()")
     assert _pages(client, gis, 1) == [401]
+
+
+def test_a_refused_token_reads_nothing_and_is_refused_before_a_bad_query(
+    client: TestClient, token_for: TokenFactory, sql: Sql
+) -> None:
+    """The page's own statement looks the token up; a refusal still comes first and
+    leaves no audit entry, as when the token was checked on its own."""
+    assert client.post("/api/v1/reports", json=point_feature()).status_code == 201
+    moderator = {"Authorization": f"Bearer {token_for(['moderator'], 'mod@example.se')}"}
+    police = {"Authorization": f"Bearer {token_for(['police'], 'pol@example.se')}"}
+    nobody = {"Authorization": "Bearer not-a-token"}
+    reads = "SELECT count(*) FROM audit_log WHERE action = 'reports:read'"
+    for headers, status in ((moderator, 403), (nobody, 401)):
+        answer = client.get(ITEMS, headers=headers)
+        assert answer.status_code == status
+        assert answer.json()["detail"]
+        assert client.get(ITEMS, params={"limit": "many"}, headers=headers).status_code == status
+        assert client.get(ITEMS, params={"f": "html"}, headers=headers).status_code == status
+    assert client.get(ITEMS, headers=nobody).headers["www-authenticate"] == "Bearer"
+    assert sql.scalar(reads) == 0
+    assert client.get(ITEMS, params={"limit": "many"}, headers=police).status_code == 400
+    page = client.get(ITEMS, params={"f": "html"}, headers=police)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert client.get(ITEMS, headers=police).json()["numberReturned"] == 1
+    rows = sql.all("SELECT actor, via, rows FROM audit_log WHERE action = 'reports:read'")
+    assert rows == [{"actor": "pol@example.se", "via": "token", "rows": 1}] * 2
