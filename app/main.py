@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from app.config import Environment, Settings, get_settings
 from app.db.pool import Database, DatabaseUnavailable, check_durability, open_read_database
 from app.repo.schema_version import current_revision, head_revision
-from app.security import token_cache
 from app.services import erasure
 from app.services.group_commit import GroupCommit
 from app.services.hotspots.worker import HotspotWorker
@@ -60,8 +59,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         raise
     app.state.db = db
     app.state.group_commit = GroupCommit(db)
-    # Verified bearer tokens, kept while every credential change is heard.
-    app.state.token_cache = await token_cache.start(settings.database_url)
     # Public reads from a hot standby when one is configured; else the primary.
     read_db = await open_read_database(settings, db)
     app.state.read_db = read_db
@@ -87,7 +84,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             await worker.stop()
-        await token_cache.stop(app.state.token_cache)
         if read_db is not db:
             await read_db.close()
         await db.close()

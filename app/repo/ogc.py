@@ -14,11 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     Boolean,
     DateTime,
     Float,
     Integer,
+    LargeBinary,
     Text,
     Uuid,
     bindparam,
@@ -133,9 +135,38 @@ _CURSOR = {
 _KEY = """to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '_' || id"""
 
 
-@lru_cache(maxsize=128)
+# A bearer token looked up by the page's own statement (`by_token`): the same
+# lookup and once-a-minute "last used" note as app.repo.users.token_user, and
+# whether the user's roles allow the read. The page, and its audit entry, are
+# made only when they do; the caller answers 401/403 from the user columns.
+_WHO = """
+token AS (
+    SELECT id, user_id, last_used_at FROM api_tokens
+    WHERE token_hash = :token_hash AND revoked_at IS NULL
+), used AS (
+    UPDATE api_tokens t SET last_used_at = now() FROM token
+    WHERE t.id = token.id
+      AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
+), who AS (
+    SELECT u.id, u.email, u.roles, u.roles && CAST(:allowed AS text[]) AS allowed
+    FROM staff_users u JOIN token ON u.id = token.user_id WHERE u.active
+),"""
+_SHOWN = "(SELECT count(*) FROM kept)"
+_AUDIT = {
+    False: f"VALUES (:user_id, :actor, :via, :action, :target, :details, {_SHOWN})",
+    True: f"SELECT who.id, who.email, :via, :action, :target, :details, {_SHOWN} "
+    "FROM who WHERE who.allowed",
+}
+
+
+@lru_cache(maxsize=256)
 def _report_collection_sql(
-    srid: int, bbox_srid: int | None, since: bool, until: bool, cursor: str | None
+    srid: int,
+    bbox_srid: int | None,
+    since: bool,
+    until: bool,
+    cursor: str | None,
+    by_token: bool = False,
 ) -> TextClause:
     """The whole items FeatureCollection of `reports` for one shape of query.
 
@@ -150,10 +181,11 @@ def _report_collection_sql(
     where += ["r.created_at >= :since"] if since else []
     where += ["r.created_at < :until"] if until else []
     where += [_CURSOR[cursor]] if cursor is not None else []
+    where += ["EXISTS (SELECT FROM who WHERE who.allowed)"] if by_token else []
     way = "ASC" if cursor == "before" else "DESC"
     join, geometry = _GEOMETRY[srid]
     sql = f"""
-WITH page AS (
+WITH {_WHO if by_token else ""} page AS (
     SELECT r.created_at, r.id FROM reports r
     {"WHERE " + " AND ".join(where) if where else ""}
     ORDER BY r.created_at {way}, r.id {way} LIMIT :limit + 1 OFFSET :offset
@@ -161,7 +193,7 @@ WITH page AS (
     SELECT created_at, id FROM page ORDER BY created_at {way}, id {way} LIMIT :limit
 ), audited AS (
     INSERT INTO audit_log (user_id, actor, via, action, target, details, rows)
-    VALUES (:user_id, :actor, :via, :action, :target, :details, (SELECT count(*) FROM kept))
+    {_AUDIT[by_token]}
 ), body AS (
     SELECT count(*) AS n,
         string_agg({_stored_feature(geometry)}, ','
@@ -183,10 +215,12 @@ SELECT convert_to('{{"type":"FeatureCollection","features":[' || COALESCE(b.feat
                'href', :href || '&before=' || b.first_key, 'rel', 'prev',
                'type', 'application/geo+json', 'title', 'Previous page')) ELSE '[]' END
        )::text || '}}', 'UTF8') AS body
-FROM body b
+    {", w.id, w.email, w.roles FROM body b LEFT JOIN who w ON true" if by_token else "FROM body b"}
 """
     typed = [
         bindparam("user_id", type_=Uuid),
+        bindparam("token_hash", type_=LargeBinary),
+        bindparam("allowed", type_=ARRAY(Text)),
         bindparam("key_id", type_=Uuid),
         bindparam("details", type_=JSONB),
         bindparam("links", type_=Text),
@@ -210,14 +244,29 @@ class PageLinks:
     stamp: str  # timeStamp
 
 
+@dataclass(frozen=True)
+class TokenCheck:
+    """A bearer token for the items statement to look up, and the roles that may read."""
+
+    token_hash: bytes
+    allowed_roles: list[str]
+
+
 async def report_collection(
-    db: Database, q: Query, audit: dict[str, Any], links: PageLinks
-) -> bytes:
-    """The items page of `reports` as a GeoJSON FeatureCollection, body bytes ready to send.
+    db: Database,
+    q: Query,
+    audit: dict[str, Any],
+    links: PageLinks,
+    token: TokenCheck | None = None,
+) -> tuple[bytes, Row | None]:
+    """The items page of `reports` as GeoJSON FeatureCollection bytes, ready to send.
 
     The `audit` entry is written by the same statement, with the number of
     Features shown: one round trip and one commit for the read and its record.
-    No count of all matches: it would cost a scan on every page.
+    With a `token`, that statement also looks the token up (its user's `id`,
+    `email` and `roles` come back, None when the token is not valid) and
+    makes the page and the entry only when the roles allow; `audit` then
+    needs no user. No count of all matches: it would cost a scan on every page.
     """
     cursor = None if q.key is None else ("before" if q.backward else "after")
     stmt = _report_collection_sql(
@@ -226,6 +275,7 @@ async def report_collection(
         q.since is not None,
         q.until is not None,
         cursor,
+        token is not None,
     )
     values: dict[str, Any] = {
         **audit,
@@ -239,6 +289,8 @@ async def report_collection(
         "backward": q.backward,
         "later": q.key is not None or q.offset > 0,
     }
+    if token is not None:
+        values["token_hash"], values["allowed"] = token.token_hash, token.allowed_roles
     if q.key is not None:
         values["key_at"], values["key_id"] = q.key
     if q.bbox is not None:
@@ -249,7 +301,10 @@ async def report_collection(
             values.update(zip(("west", "south", "east", "north"), q.bbox, strict=True))
     row = await db.fetch_one(stmt, values=values)
     assert row is not None  # an aggregate: always one row
-    return bytes(row["body"])
+    who = None
+    if token is not None and row["id"] is not None:
+        who = {"id": row["id"], "email": row["email"], "roles": row["roles"]}
+    return bytes(row["body"]), who
 
 
 @lru_cache(maxsize=2)

@@ -1,9 +1,8 @@
 """Staff users, their sessions and API tokens.
 
-Roles are read from the database (never kept in a session or token); a
-process keeps a verified bearer token for a few seconds only while it hears of
-every change (`auth_changes`), so a removed role or a revoked token stops
-working at once.
+Roles are read from the database on every request (never kept in a session,
+a token or a process), so a removed role, a revoked token or a deactivated
+user stops the very next request, whichever tool made the change.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from sqlalchemy import (
 
 from app.db.pool import AsyncConn, Database, Row
 from app.db.tables.staff import api_tokens, staff_sessions, staff_users
-from app.repo import auth_changes
 
 USER_COLUMNS = (
     staff_users.c.id,
@@ -113,7 +111,6 @@ async def update_user(db: Database, user_id: uuid.UUID, values: dict[str, Any]) 
             # A deactivated user or a changed password ends every session and
             # token at once; reactivating the user later does not revive them.
             await end_sessions_and_tokens(db, user_id, conn)
-    auth_changes.changed()  # committed: this process's cached tokens go at once
     return rows[0] if rows else None
 
 
@@ -127,7 +124,6 @@ async def end_sessions_and_tokens(
         .values(revoked_at=func.now()),
         conn,
     )
-    auth_changes.changed()
 
 
 # --- sessions ---------------------------------------------------------------
@@ -187,7 +183,10 @@ async def create_token(db: Database, user_id: uuid.UUID, token_hash: bytes, name
 
 # The user behind an unrevoked token. `last_used_at` is written at most once a
 # minute per token: a write on every request cost a commit flush per GIS page
-# or tile. Text, compiled once: compiling it as Core cost more than running it.
+# or tile. In between, the UPDATE matches no row and the statement writes
+# nothing, so its commit waits for no WAL flush (no trigger on `api_tokens` may
+# NOTIFY: that alone gives the transaction an id and a flushed commit, migration
+# 0021). Text, compiled once: compiling it as Core cost more than running it.
 _TOKEN_USER = text(
     """
 WITH token AS (
@@ -240,5 +239,4 @@ async def revoke_token(db: Database, token_id: uuid.UUID) -> bool:
         .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
-    auth_changes.changed()
     return done > 0

@@ -5,10 +5,9 @@ Routes depend on `PrincipalDep` to learn who is asking, or on
 The action -> roles matrix lives in `app.security.matrix`.
 
 The principal comes from the staff session cookie or an `Authorization:
-Bearer` token and is looked up in the database: a session on every request, a
-token unless the token cache (`token_cache`) holds it, which it does only while
-it hears of every change; so a revoked token, a removed role or a deactivated
-user stops working at once.
+Bearer` token and is looked up in the database on every request (one
+read-only statement), so a revoked token, a removed role or a deactivated user
+stops the very next request, whichever process or tool made the change.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from app.errors import Forbidden, ForbiddenPage, LoginRequired, Unauthorized
 from app.repo import users
 from app.security import csrf
 from app.security.matrix import allowed_roles
-from app.security.token_cache import TokenCache
 from app.security.tokens import api_token_hash, session_hash
 
 SESSION_COOKIE = "trygg_session"
@@ -61,23 +59,6 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _token_user(
-    request: Request, db: Database, token_hash: bytes
-) -> Mapping[str, Any] | None:
-    """The user behind a bearer token: from the token cache when it may answer, else looked up."""
-    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
-    if cache is None:
-        return await users.token_user(db, token_hash)
-    held = cache.get(token_hash)
-    if held is not None:
-        return held
-    seen = cache.generation()
-    row = await users.token_user(db, token_hash)
-    if row is not None:
-        cache.put(token_hash, dict(row), seen)
-    return row
-
-
 async def _resolve(request: Request) -> Principal:
     token = _bearer(request)
     session_id = request.cookies.get(SESSION_COOKIE)
@@ -86,7 +67,7 @@ async def _resolve(request: Request) -> Principal:
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     if token is not None:
-        row = await _token_user(request, db, api_token_hash(settings.key, token))
+        row = await users.token_user(db, api_token_hash(settings.key, token))
         via = "token"
     else:
         assert session_id is not None
@@ -129,6 +110,26 @@ async def check_csrf(request: Request, principal: Principal) -> None:
         raise Forbidden("the form is out of date or did not come from this site; reload and retry")
 
 
+def _refuse(request: Request, principal: Principal, action: str, page: bool) -> None:
+    """401 (or the login page) without staff credentials, 403 without a role for `action`."""
+    if not principal.is_staff:
+        if page:
+            raise LoginRequired(
+                "log in first",
+                headers={"Location": "/staff/login?next=" + quote(request.url.path)},
+            )
+        rejected = getattr(request.state, "credentials_rejected", False)
+        raise Unauthorized(
+            "the token or session is invalid, revoked or expired; log in again"
+            if rejected
+            else "log in as staff to do this",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not principal.may(action):
+        refusal = ForbiddenPage if page else Forbidden
+        raise refusal("your roles do not allow this")
+
+
 class RoleCheck:
     """The dependency behind `require(action)`; tests read `.action` off each route."""
 
@@ -137,29 +138,78 @@ class RoleCheck:
         self.page = page
 
     async def __call__(self, request: Request, principal: PrincipalDep) -> Principal:
-        if not principal.is_staff:
-            if self.page:
-                raise LoginRequired(
-                    "log in first",
-                    headers={"Location": "/staff/login?next=" + quote(request.url.path)},
-                )
-            rejected = getattr(request.state, "credentials_rejected", False)
-            raise Unauthorized(
-                "the token or session is invalid, revoked or expired; log in again"
-                if rejected
-                else "log in as staff to do this",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not principal.may(self.action):
-            refusal = ForbiddenPage if self.page else Forbidden
-            raise refusal("your roles do not allow this")
+        _refuse(request, principal, self.action, self.page)
         await check_csrf(request, principal)
         return principal
+
+
+@dataclass(frozen=True)
+class PendingToken:
+    """A bearer token the route's own statement looks up, with the roles that may `action`."""
+
+    token_hash: bytes
+    action: str
+
+    @property
+    def allowed_roles(self) -> list[str]:
+        return sorted(allowed_roles(self.action))
+
+
+class RoleCheckInStatement(RoleCheck):
+    """`require(action)` for a read whose one statement also looks its bearer token up.
+
+    A session or no credentials are checked here, as by `require`. A bearer
+    token is handed on as a `PendingToken`: the route's statement reads the
+    token, its user and roles in the same round trip as the page (doing the
+    page's work only when they allow `action`), and `admit` then answers
+    401/403 exactly as `require` would have. Still looked up on every request.
+    """
+
+    async def __call__(self, request: Request) -> Principal | PendingToken:  # type: ignore[override]
+        token = _bearer(request)
+        if token is None:
+            return await super().__call__(request, await current_principal(request))
+        settings: Settings = request.app.state.settings
+        return PendingToken(api_token_hash(settings.key, token), self.action)
+
+
+def admit(request: Request, pending: PendingToken, user: Mapping[str, Any] | None) -> Principal:
+    """The principal behind a token the statement looked up (`user`: id, email, roles, or None).
+
+    Raises 401/403 as `require(pending.action)` would.
+    """
+    if user is None:
+        request.state.credentials_rejected = True
+        principal = ANONYMOUS
+    else:
+        principal = Principal(
+            user_id=user["id"], email=user["email"], roles=frozenset(user["roles"]), via="token"
+        )
+    request.state.principal = principal
+    _refuse(request, principal, pending.action, page=False)
+    return principal
+
+
+async def settle(request: Request, who: Principal | PendingToken) -> Principal:
+    """Look a pending token up on its own: for a request refused before its statement ran.
+
+    Raises 401/403 as `require` would.
+    """
+    if isinstance(who, Principal):
+        return who
+    principal = await current_principal(request)
+    _refuse(request, principal, who.action, page=False)
+    return principal
 
 
 def require(action: str) -> Principal:
     """A dependency: 401 without login, 403 without a role that may do `action`."""
     return Depends(RoleCheck(action))  # type: ignore[no-any-return]
+
+
+def require_in_statement(action: str) -> Principal | PendingToken:
+    """Like `require`, but a bearer token is looked up by the route's own statement."""
+    return Depends(RoleCheckInStatement(action))  # type: ignore[no-any-return]
 
 
 def require_page(action: str) -> Principal:

@@ -14,17 +14,21 @@ from datetime import datetime
 import orjson
 
 from app.config import Settings
-from app.db.pool import Database
+from app.db.pool import Database, Row
 from app.domain.filters import ReportFilter
 from app.repo import ogc as store
-from app.repo.ogc import SWEREF99TM, WGS84, PageLinks, Query
+from app.repo.ogc import SWEREF99TM, WGS84, PageLinks, Query, TokenCheck
 from app.security import audit
-from app.security.access import Principal
+from app.security.access import PendingToken, Principal
 from app.services import hotspots as hotspot_store
 from app.services.hotspots.reading import named_collection, named_feature
 from app.services.hotspots.serving import Served, serve
 
 __all__ = ["SWEREF99TM", "WGS84", "Page", "PageLinks", "Query"]
+
+
+# Whoever holds a bearer token, before the statement has looked it up.
+TOKEN_HOLDER = Principal(via="token")
 
 
 @dataclass(frozen=True)
@@ -110,12 +114,22 @@ def _audit_details(q: Query) -> dict[str, object]:
 
 
 async def report_collection(
-    db: Database, principal: Principal, q: Query, links: PageLinks
-) -> bytes:
-    """A page of raw reports as FeatureCollection bytes; no count (a scan on every page)."""
+    db: Database, who: Principal | PendingToken, q: Query, links: PageLinks
+) -> tuple[bytes, Row | None]:
+    """A page of raw reports as FeatureCollection bytes; no count (a scan on every page).
+
+    For a `PendingToken` the same statement looks the token up and returns its
+    user (None: not valid); the page and its audit entry exist only when the
+    user's roles allow the read, and the caller admits or refuses from that.
+    """
     # The audit entry is written by the page's own statement: one round trip.
-    entry = audit.entry(principal, "reports:read", details=_audit_details(q))
-    return await store.report_collection(db, q, entry, links)
+    if isinstance(who, Principal):
+        entry = audit.entry(who, "reports:read", details=_audit_details(q))
+        return await store.report_collection(db, q, entry, links)
+    # The user's id and email come from the token, in the statement.
+    entry = audit.entry(TOKEN_HOLDER, "reports:read", details=_audit_details(q))
+    check = TokenCheck(who.token_hash, who.allowed_roles)
+    return await store.report_collection(db, q, entry, links, check)
 
 
 async def report_item(
