@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import TextClause
 from app.db.pool import Database, Row
 from app.db.tables.planning import sites
 from app.db.tables.reports import reports
+from app.repo.users import TOKEN_CTES, TOKEN_USER_JOIN
 
 WGS84 = 4326
 SWEREF99TM = 3006
@@ -136,20 +137,12 @@ _KEY = """to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
 # A bearer token looked up by the page's own statement (`by_token`): the same
-# lookup and once-a-minute "last used" note as app.repo.users.token_user, and
-# whether the user's roles allow the read. The page, and its audit entry, are
+# lookup and once-a-minute "last used" note as app.repo.users.token_user (the
+# same CTEs), and whether the user's roles allow the read. The page, and its audit entry, are
 # made only when they do; the caller answers 401/403 from the user columns.
-_WHO = """
-token AS (
-    SELECT id, user_id, last_used_at FROM api_tokens
-    WHERE token_hash = :token_hash AND revoked_at IS NULL
-), used AS (
-    UPDATE api_tokens t SET last_used_at = now() FROM token
-    WHERE t.id = token.id
-      AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
-), who AS (
+_WHO = f"""{TOKEN_CTES}, who AS (
     SELECT u.id, u.email, u.roles, u.roles && CAST(:allowed AS text[]) AS allowed
-    FROM staff_users u JOIN token ON u.id = token.user_id WHERE u.active
+    FROM {TOKEN_USER_JOIN}
 ),"""
 _SHOWN = "(SELECT count(*) FROM kept)"
 _AUDIT = {

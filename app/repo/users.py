@@ -187,19 +187,20 @@ async def create_token(db: Database, user_id: uuid.UUID, token_hash: bytes, name
 # nothing, so its commit waits for no WAL flush (no trigger on `api_tokens` may
 # NOTIFY: that alone gives the transaction an id and a flushed commit, migration
 # 0021). Text, compiled once: compiling it as Core cost more than running it.
-_TOKEN_USER = text(
-    """
-WITH token AS (
+# The one definition of a valid token, as CTEs (`token`, `used`) that other
+# statements may start with (the OGC items page looks its token up itself).
+TOKEN_CTES = """
+token AS (
     SELECT id, user_id, last_used_at FROM api_tokens
     WHERE token_hash = :token_hash AND revoked_at IS NULL
 ), used AS (
     UPDATE api_tokens t SET last_used_at = now() FROM token
     WHERE t.id = token.id
       AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
-)
-SELECT u.id, u.email, u.roles FROM staff_users u JOIN token ON u.id = token.user_id
-WHERE u.active
-"""
+)"""
+TOKEN_USER_JOIN = "staff_users u JOIN token ON u.id = token.user_id WHERE u.active"
+_TOKEN_USER = text(
+    f"WITH {TOKEN_CTES}\nSELECT u.id, u.email, u.roles FROM {TOKEN_USER_JOIN}"
 ).bindparams(bindparam("token_hash", type_=LargeBinary))
 
 

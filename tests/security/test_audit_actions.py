@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.test_migrations import _run, scratch_url  # noqa: F401  (scratch_url is a fixture)
+from tests.test_migrations import _run
 
 APP = Path(__file__).resolve().parents[2] / "app"
 NAME = re.compile(r"^[a-z_]+:[a-z_]+$")
