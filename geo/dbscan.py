@@ -49,17 +49,12 @@ def dbscan_labels(
     a = np.concatenate(left)
     b = np.concatenate(right)
     core = np.bincount(a, minlength=n) >= minpoints
-    labels = np.where(core, np.arange(n), n)
-    both = core[a] & core[b]
-    ca, cb = a[both], b[both]
-    while True:  # spread the lowest index along core-core edges
-        low = np.minimum(labels[ca], labels[cb])
-        new = labels.copy()
-        np.minimum.at(new, ca, low)
-        np.minimum.at(new, cb, low)
-        if np.array_equal(new, labels):
-            break
-        labels = new
+    # Each pair is found both ways, and each point with itself: one way suffices.
+    both = core[a] & core[b] & (a < b)
+    # The lowest index of each core's component along core-core edges (hooking
+    # and pointer jumping: a few rounds, where spreading the lowest index one
+    # edge per round took one round per link of the longest chain).
+    labels = np.where(core, _components(n, a[both], b[both]), n)
     border = ~core[a] & core[b]
     np.minimum.at(labels, a[border], labels[b[border]])
     _, dense = np.unique(labels, return_inverse=True)
