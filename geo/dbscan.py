@@ -295,11 +295,21 @@ def _sparse_points(
     need = mp[sparse]
     unsure = (lower < need) & (upper >= need)
     count = lower.copy()
-    for (dx, dy, nb), r, f in zip(around, reach, full, strict=True):
-        if (dx, dy) != (0, 0):
-            at, _ = close(unsure & r & ~f, nb)
-            count += np.bincount(at, minlength=len(sparse))
-    core[sparse] = (lower >= need) | (unsure & (count >= need))
+    # Nearest cells first: a point stops being counted once its count reaches
+    # minpoints (a core) or the cells left cannot get it there (not one).
+    nearest = sorted(range(len(around)), key=lambda i: around[i][0] ** 2 + around[i][1] ** 2)
+    for i in nearest:
+        dx, dy, nb = around[i]
+        if (dx, dy) == (0, 0):
+            continue
+        sel = unsure & reach[i] & ~full[i]
+        at, _ = close(sel, nb)
+        hits = np.bincount(at, minlength=len(sparse))
+        count += hits
+        upper -= np.where(sel, counts[np.maximum(nb, 0)], 0) - hits
+        unsure &= (count < need) & (upper >= need)
+    # Decided by the bounds, or counted until decided (or in full).
+    core[sparse] = count >= need
     # Non-core points against the cells that hold a core: the border claims.
     has_core = np.zeros(len(counts), dtype=bool)
     has_core[cell_of[core]] = True

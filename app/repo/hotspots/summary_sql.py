@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,17 +21,22 @@ from app.repo.hotspots.transaction import Tx
 from geo import outline
 
 # Each hotspot's reports, one row per (hotspot, person, report), with what the
-# person said there; every later statistic reads this table.
-CREATE_MEMBERS = text("""
+# person said there; every later statistic reads this table. A line or a big
+# polygon makes several points, which can be in two places of its person in
+# one hotspot: then (hotspot, person, report) is made distinct.
+MEMBERS = """
 CREATE TEMP TABLE hs_memb ON COMMIT DROP AS
 SELECT m.cid, m.rid, s.id, s.reporter, s.reasons, s.times, s.days, s.severity, s.created_at,
        s.batch_id
 FROM (
-    SELECT DISTINCT l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
+    SELECT {distinct} l.cid, d.rid, u.id FROM hs_lab l JOIN hs_dp d USING (pid)
     CROSS JOIN LATERAL unnest(d.ids) AS u(id)
     WHERE l.cid = ANY(CAST(:cids AS int[]))
 ) m JOIN hs_src s ON s.id = m.id
-""")
+"""
+CREATE_MEMBERS = text(MEMBERS.format(distinct="DISTINCT"))
+# Where every report made one point, each is in one place: nothing to make distinct.
+CREATE_MEMBERS_ONE_POINT = text(MEMBERS.format(distinct=""))
 
 # One row per hotspot with its outline (metres) and median centre. The outline
 # is the buffered hull of its person-places except the :fringe ones
@@ -61,27 +67,81 @@ FROM (
 """)
 OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
 
-# One row per hotspot and person, in person order, with what the person said
-# there: the codes of each vocabulary as a bit mask (bit i: the i-th code of
-# `reasons`/`times`/`days`; codes outside them are not counted) and their
-# severities' sum and count. Every breakdown (codes, aoristic hours, mean
-# severity) is counted from these in `app.services.hotspots.breakdowns`.
-# Sent as one comma-separated text of 7 numbers per row. A report's mask is a
-# CASE per code (`_mask`): three subqueries over unnest per report cost 25 s
-# at 1M reports.
-PERSON_MASKS = """
+# One row per hotspot and person with what the person said there and who
+# they are to the independence gate (`geo.independence`), read by the
+# breakdowns and the gate in one pass over hs_memb:
+# - the codes of each vocabulary as a bit mask (bit i: the i-th code of
+#   `reasons`/`times`/`days`; codes outside them are not counted; a CASE per
+#   code, `_mask`: three subqueries over unnest per report cost 25 s at 1M
+#   reports), and their severities' sum and count;
+# - the person's source (an import batch whose features had no tokens, else
+#   the keyed hash of the address group the device was first seen from; an id
+#   per distinct source here, -1 when unknown), when it first saw them (NaN
+#   when unknown), and the number and earliest time of their reports there.
+# Sent as one binary string per column (int4send, int8send, float8send:
+# big-endian, exact) from one aggregate pass, so the columns line up; numpy
+# puts the rows in (hotspot, person) order. Text lines of every report time
+# per person took longer to parse than to query.
+PERSON_ROWS = """
 WITH p AS (
     SELECT m.cid, m.rid, bit_or({reasons}) AS reasons, bit_or({times}) AS times,
            bit_or({days}) AS days,
-           COALESCE(sum(m.severity), 0) AS sev_sum, count(m.severity) AS sev_n
+           COALESCE(sum(m.severity), 0)::int8 AS sev_sum, count(m.severity) AS sev_n,
+           count(*) AS reports, min(extract(epoch FROM m.created_at)::float8) AS first_report,
+           (array_agg(src.h ORDER BY m.created_at, m.id) FILTER (WHERE src.h IS NOT NULL))[1]
+               AS source,
+           min(extract(epoch FROM f.first_seen_at))::float8 AS first_seen
     FROM hs_memb m
+    LEFT JOIN import_batches b ON b.id = m.batch_id
+    LEFT JOIN reporter_first_seen f ON f.reporter_hash = m.reporter
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN b.untokened_reports > 0 THEN uuid_send(b.id) ELSE f.address_hash END
+            AS h
+    ) src
     GROUP BY m.cid, m.rid
+), s AS (
+    SELECT p.*, CASE WHEN source IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY source) END
+        AS source_id
+    FROM p
 )
-SELECT COALESCE(string_agg(
-    concat_ws(',', cid, rid, reasons, times, days, sev_sum, sev_n), ',' ORDER BY cid, rid), '')
-    AS rows
-FROM p
+SELECT COALESCE(string_agg(int4send(cid), ''::bytea), ''::bytea) AS cid,
+       COALESCE(string_agg(int4send(rid), ''::bytea), ''::bytea) AS rid,
+       COALESCE(string_agg(int8send(reasons), ''::bytea), ''::bytea) AS reasons,
+       COALESCE(string_agg(int8send(times), ''::bytea), ''::bytea) AS times,
+       COALESCE(string_agg(int8send(days), ''::bytea), ''::bytea) AS days,
+       COALESCE(string_agg(int8send(sev_sum), ''::bytea), ''::bytea) AS sev_sum,
+       COALESCE(string_agg(int8send(sev_n), ''::bytea), ''::bytea) AS sev_n,
+       COALESCE(string_agg(int8send(source_id), ''::bytea), ''::bytea) AS source,
+       COALESCE(string_agg(float8send(COALESCE(first_seen, 'NaN')), ''::bytea), ''::bytea)
+           AS first_seen,
+       COALESCE(string_agg(int8send(reports), ''::bytea), ''::bytea) AS reports,
+       COALESCE(string_agg(float8send(first_report), ''::bytea), ''::bytea) AS first_report
+FROM s
 """
+_PERSON_TYPES = {
+    "cid": ">i4",
+    "rid": ">i4",
+    "reasons": ">i8",
+    "times": ">i8",
+    "days": ">i8",
+    "sev_sum": ">i8",
+    "sev_n": ">i8",
+    "source": ">i8",
+    "first_seen": ">f8",
+    "reports": ">i8",
+    "first_report": ">f8",
+}
+
+
+@dataclass(frozen=True)
+class PersonRows:
+    """`PERSON_ROWS` as arrays, in (hotspot, person) order."""
+
+    masks: np.ndarray  # (n, 7): cid, rid, the three masks, severity sum and count
+    source: np.ndarray  # source id, -1 unknown
+    first_seen: np.ndarray  # epoch seconds, NaN unknown
+    reports: np.ndarray
+    first_report: np.ndarray  # epoch seconds
 
 
 def _mask(column: str, prefix: str, codes: int) -> str:
@@ -135,13 +195,17 @@ FROM hs_out o JOIN hotspot_identities i ON ST_Intersects(o.outline, i.outline_30
 """)
 
 
-async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float, places: Places) -> list[Row]:
+async def create_outlines(
+    tx: Tx, cids: Sequence[int], buffer: float, places: Places, *, one_point_each: bool = False
+) -> list[Row]:
     """The final clusters' members and outlines; one row per hotspot (cid, counts, centre).
 
     The cores come from the person-places already in memory (`places`, with the
-    final labels), not from another pass over hs_lab and hs_dp.
+    final labels), not from another pass over hs_lab and hs_dp. `one_point_each`:
+    every report made exactly one point (as many points as reports).
     """
-    await tx.run(CREATE_MEMBERS, values={"cids": list(cids)})
+    made = CREATE_MEMBERS_ONE_POINT if one_point_each else CREATE_MEMBERS
+    await tx.run(made, values={"cids": list(cids)})
     members = np.isin(places.labels, np.asarray(cids, dtype=np.int64))
     # Seconds of CPU at a million reports: off the event loop, as the Monte Carlo work.
     core = await asyncio.to_thread(
@@ -159,11 +223,11 @@ async def create_outlines(tx: Tx, cids: Sequence[int], buffer: float, places: Pl
     return await tx.rows(OUTLINES)
 
 
-async def person_masks(
+async def person_rows(
     tx: Tx, reasons: Sequence[str], times: Sequence[str], days: Sequence[str]
-) -> np.ndarray:
-    """`PERSON_MASKS` as an (n, 7) int64 array: cid, rid, the three masks, severity sum, count."""
-    stmt = PERSON_MASKS.format(
+) -> PersonRows:
+    """`PERSON_ROWS` for the vocabularies `reasons`, `times` and `days`."""
+    stmt = PERSON_ROWS.format(
         reasons=_mask("reasons", "r", len(reasons)),
         times=_mask("times", "t", len(times)),
         days=_mask("days", "d", len(days)),
@@ -171,8 +235,20 @@ async def person_masks(
     values: dict[str, Any] = {f"r{i}": code for i, code in enumerate(reasons)}
     values |= {f"t{i}": code for i, code in enumerate(times)}
     values |= {f"d{i}": code for i, code in enumerate(days)}
-    text_ = (await tx.rows(text(stmt), values))[0]["rows"] or ""
-    return np.fromstring(text_, dtype=np.int64, sep=",").reshape(-1, 7)
+    row = (await tx.rows(text(stmt), values))[0]
+    cols = {
+        name: np.frombuffer(bytes(row[name]), dtype=dtype).astype(dtype.lstrip(">"))
+        for name, dtype in _PERSON_TYPES.items()
+    }
+    order = np.lexsort((cols["rid"], cols["cid"]))
+    cols = {name: col[order] for name, col in cols.items()}
+    masks = np.column_stack(
+        [cols[k].astype(np.int64) for k in ("cid", "rid", "reasons", "times", "days")]
+        + [cols["sev_sum"], cols["sev_n"]]
+    )
+    return PersonRows(
+        masks, cols["source"], cols["first_seen"], cols["reports"], cols["first_report"]
+    )
 
 
 async def safe_nearby(tx: Tx, filters: ReportFilter) -> dict[int, int]:
