@@ -18,7 +18,7 @@ from app.domain.filters import ReportFilter
 from app.repo.hotspots.compute_sql import SOURCE_FILTER
 from app.repo.hotspots.places import Places
 from app.repo.hotspots.transaction import Tx
-from geo import outline
+from geo import outline, splits
 
 # Each hotspot's reports, one row per (hotspot, person, report), with what the
 # person said there; every later statistic reads this table. A line or a big
@@ -39,31 +39,36 @@ CREATE_MEMBERS = text(MEMBERS.format(distinct="DISTINCT"))
 CREATE_MEMBERS_ONE_POINT = text(MEMBERS.format(distinct=""))
 
 # One row per hotspot with its outline (metres) and median centre. The outline
-# is the buffered hull of its person-places except the :fringe ones
-# (`geo.outline`: outside its dense core; none when the core is too thin);
+# is the buffered hull of its core person-places (`geo.outline`: the fringe
+# outside its dense core left out; all of them when the core is too thin);
 # hull_m2 is the whole cluster's buffered hull, which the significance test
-# judges (its chance clusters are measured that way).
+# judges (its chance clusters are measured that way). People and the median
+# centre (percentile_cont) come from the arrays (`geo.splits.cluster_stats`),
+# the hulls from their vertices (`geo.splits.hull_vertices`: GEOS' hull of
+# the vertices is that of all the points), `core` true for the core's.
 CREATE_OUT = text("""
 CREATE TEMP TABLE hs_out ON COMMIT DROP AS
 WITH rs AS (
     SELECT cid, count(*) AS reports, min(created_at) AS first_report,
            max(created_at) AS last_report
     FROM hs_memb GROUP BY cid
-), fringe AS (
-    SELECT DISTINCT f.pid FROM unnest(string_to_array(:fringe, ',')::int[]) AS f(pid)
+), v AS (
+    SELECT cid, core, ST_Point(x, y, 3006) AS g
+    FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
+                CAST(string_to_array(:vcore, ',') AS boolean[]),
+                CAST(string_to_array(:xs, ',') AS float8[]),
+                CAST(string_to_array(:ys, ',') AS float8[])) AS u(cid, core, x, y)
+), h AS (
+    SELECT cid, ST_ConvexHull(ST_Collect(g) FILTER (WHERE NOT core)) AS pts,
+           ST_ConvexHull(ST_Collect(g) FILTER (WHERE core)) AS core
+    FROM v GROUP BY cid
 )
-SELECT g.cid, g.reporters, rs.reports, rs.first_report, rs.last_report, g.cx, g.cy,
-       ST_Buffer(ST_ConvexHull(COALESCE(g.core, g.pts)), :buffer, 'quad_segs=4') AS outline,
-       ST_Area(ST_Buffer(ST_ConvexHull(g.pts), :buffer, 'quad_segs=4')) AS hull_m2
-FROM (
-    SELECT l.cid, count(DISTINCT d.rid) AS reporters, ST_Collect(d.g) AS pts,
-           ST_Collect(d.g) FILTER (WHERE f.pid IS NULL) AS core,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_X(d.g)) AS cx,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ST_Y(d.g)) AS cy
-    FROM hs_lab l JOIN hs_dp d USING (pid) LEFT JOIN fringe f ON f.pid = d.pid
-    WHERE l.cid = ANY(CAST(:cids AS int[]))
-    GROUP BY l.cid
-) g JOIN rs USING (cid)
+SELECT c.cid, c.reporters, rs.reports, rs.first_report, rs.last_report, c.cx, c.cy,
+       ST_Buffer(COALESCE(h.core, h.pts), :buffer, 'quad_segs=4') AS outline,
+       ST_Area(ST_Buffer(h.pts, :buffer, 'quad_segs=4')) AS hull_m2
+FROM unnest(CAST(:cids AS int[]), CAST(:reporters AS bigint[]), CAST(:cx AS float8[]),
+            CAST(:cy AS float8[])) AS c(cid, reporters, cx, cy)
+JOIN h USING (cid) JOIN rs USING (cid)
 """)
 OUTLINES = text("SELECT cid, reporters, reports, cx, cy FROM hs_out")
 
@@ -200,27 +205,41 @@ async def create_outlines(
 ) -> list[Row]:
     """The final clusters' members and outlines; one row per hotspot (cid, counts, centre).
 
-    The cores come from the person-places already in memory (`places`, with the
-    final labels), not from another pass over hs_lab and hs_dp. `one_point_each`:
-    every report made exactly one point (as many points as reports).
+    The statistics, cores and hulls come from the person-places already in
+    memory (`places`, with the final labels), not from another pass over hs_lab
+    and hs_dp. `one_point_each`: every report made exactly one point (as many
+    points as reports).
     """
     made = CREATE_MEMBERS_ONE_POINT if one_point_each else CREATE_MEMBERS
     await tx.run(made, values={"cids": list(cids)})
-    members = np.isin(places.labels, np.asarray(cids, dtype=np.int64))
-    # Seconds of CPU at a million reports: off the event loop, as the Monte Carlo work.
-    core = await asyncio.to_thread(
-        outline.core_mask, places.x[members], places.y[members], places.labels[members]
-    )
-    fringe = places.pid[members][~core]
-    await tx.run(
-        CREATE_OUT,
-        values={
-            "cids": list(cids),
-            "buffer": buffer,
-            "fringe": ",".join(map(str, fringe.tolist())),
-        },
-    )
+    values = await asyncio.to_thread(_outline_values, places, cids)
+    await tx.run(CREATE_OUT, values={**values, "buffer": buffer})
     return await tx.rows(OUTLINES)
+
+
+def _outline_values(places: Places, cids: Sequence[int]) -> dict[str, Any]:
+    """CREATE_OUT's arrays: per cluster with points, its people and median centre,
+    and the hull vertices of all its points and of its core."""
+    ids = np.unique(np.asarray(cids, dtype=np.int64))
+    idx = np.nonzero(np.isin(places.labels, ids))[0]
+    x, y, lab = places.x[idx], places.y[idx], places.labels[idx]
+    # Seconds of CPU at a million reports: off the event loop, as the Monte Carlo work.
+    core = outline.core_mask(x, y, lab)
+    stats = splits.cluster_stats(x, y, places.rid[idx], np.searchsorted(ids, lab), len(ids))
+    have = stats["n"] > 0
+    al, ax, ay = splits.hull_vertices(x, y, lab, ids)
+    cl, cx, cy = splits.hull_vertices(x[core], y[core], lab[core], ids)
+    vx, vy = np.concatenate([ax, cx]), np.concatenate([ay, cy])
+    return {
+        "vcids": ",".join(map(str, np.concatenate([al, cl]).tolist())),
+        "vcore": ",".join(["f"] * len(al) + ["t"] * len(cl)),
+        "xs": ",".join(vx.astype(str).tolist()),
+        "ys": ",".join(vy.astype(str).tolist()),
+        "cids": ids[have].tolist(),
+        "reporters": stats["reporters"][have].tolist(),
+        "cx": stats["cx"][have].tolist(),
+        "cy": stats["cy"][have].tolist(),
+    }
 
 
 async def person_rows(
