@@ -113,7 +113,7 @@ def second_density(counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
 
 
 def cell_counts_xy(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Person-places per CELL_M cell (non-empty cells), as compute_sql.CELL_COUNTS."""
+    """Person-places per CELL_M cell (non-empty cells), as incremental_sql.cells_of."""
     cells = np.c_[np.floor(xs / CELL_M), np.floor(ys / CELL_M)]
     if len(cells) == 0:
         return np.zeros(0, dtype=np.int64)

@@ -49,17 +49,12 @@ def dbscan_labels(
     a = np.concatenate(left)
     b = np.concatenate(right)
     core = np.bincount(a, minlength=n) >= minpoints
-    labels = np.where(core, np.arange(n), n)
-    both = core[a] & core[b]
-    ca, cb = a[both], b[both]
-    while True:  # spread the lowest index along core-core edges
-        low = np.minimum(labels[ca], labels[cb])
-        new = labels.copy()
-        np.minimum.at(new, ca, low)
-        np.minimum.at(new, cb, low)
-        if np.array_equal(new, labels):
-            break
-        labels = new
+    # Each pair is found both ways, and each point with itself: one way suffices.
+    both = core[a] & core[b] & (a < b)
+    # The lowest index of each core's component along core-core edges (hooking
+    # and pointer jumping: a few rounds, where spreading the lowest index one
+    # edge per round took one round per link of the longest chain).
+    labels = np.where(core, _components(n, a[both], b[both]), n)
     border = ~core[a] & core[b]
     np.minimum.at(labels, a[border], labels[b[border]])
     _, dense = np.unique(labels, return_inverse=True)
@@ -300,11 +295,21 @@ def _sparse_points(
     need = mp[sparse]
     unsure = (lower < need) & (upper >= need)
     count = lower.copy()
-    for (dx, dy, nb), r, f in zip(around, reach, full, strict=True):
-        if (dx, dy) != (0, 0):
-            at, _ = close(unsure & r & ~f, nb)
-            count += np.bincount(at, minlength=len(sparse))
-    core[sparse] = (lower >= need) | (unsure & (count >= need))
+    # Nearest cells first: a point stops being counted once its count reaches
+    # minpoints (a core) or the cells left cannot get it there (not one).
+    nearest = sorted(range(len(around)), key=lambda i: around[i][0] ** 2 + around[i][1] ** 2)
+    for i in nearest:
+        dx, dy, nb = around[i]
+        if (dx, dy) == (0, 0):
+            continue
+        sel = unsure & reach[i] & ~full[i]
+        at, _ = close(sel, nb)
+        hits = np.bincount(at, minlength=len(sparse))
+        count += hits
+        upper -= np.where(sel, counts[np.maximum(nb, 0)], 0) - hits
+        unsure &= (count < need) & (upper >= need)
+    # Decided by the bounds, or counted until decided (or in full).
+    core[sparse] = count >= need
     # Non-core points against the cells that hold a core: the border claims.
     has_core = np.zeros(len(counts), dtype=bool)
     has_core[cell_of[core]] = True

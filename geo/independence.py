@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 DAY = 86_400.0
 
 # Held reasons (stored on the hotspot, shown to staff); "independence:" tells
@@ -139,3 +141,99 @@ def judge(people: Iterable[Person], rules: Rules) -> Verdict:
         repeat_share=round(repeat_share, 3),
         reasons=tuple(reasons),
     )
+
+
+def judge_groups(
+    group: np.ndarray,
+    groups: int,
+    source: np.ndarray,
+    first_seen: np.ndarray,
+    reports: np.ndarray,
+    first_report: np.ndarray,
+    rules: Rules,
+) -> list[Verdict]:
+    """`judge` for many hotspots at once, on one row per (hotspot, person).
+
+    `group`: the hotspot's index (0..groups-1); `source`: an id per source
+    (-1 when unknown); `first_seen`: NaN when unknown; `reports` and
+    `first_report`: the number and the earliest time of the person's reports
+    there. The verdicts are `judge`'s to the bit: the same subtractions are
+    compared with the window, the sums are of integers.
+    """
+    group = np.asarray(group, dtype=np.int64)
+    source = np.asarray(source, dtype=np.int64)
+    reports = np.asarray(reports, dtype=np.int64)
+    first_report = np.asarray(first_report, dtype=np.float64)
+    window = rules.burst_window
+    people = np.bincount(group, minlength=groups)
+    total = np.bincount(group, weights=reports, minlength=groups).astype(np.int64)
+    repeater = reports >= rules.repeat_reports
+    repeaters = np.bincount(group[repeater], minlength=groups)
+    repeated = np.bincount(group[repeater], weights=reports[repeater], minlength=groups)
+    unknown = source < 0
+    # Units: people of unknown source alone; the others per source, by runs of
+    # first sightings within the window; all repeaters together as one.
+    alone = np.bincount(group[~repeater & unknown], minlength=groups)
+    known = np.nonzero(~repeater & ~unknown)[0]
+    seen = np.where(np.isnan(first_seen[known]), first_report[known], first_seen[known])
+    order = np.lexsort((seen, source[known], group[known]))
+    g, s, t = group[known][order], source[known][order], seen[order]
+    new_run = np.ones(len(t), dtype=bool)
+    new_run[1:] = (g[1:] != g[:-1]) | (s[1:] != s[:-1]) | (t[1:] - t[:-1] > window)
+    units = alone + np.bincount(g[new_run], minlength=groups) + (repeaters > 0)
+    # Sources: distinct known ones, and each person of unknown source.
+    pairs = np.unique(group[~unknown] * (int(source.max(initial=0)) + 1) + source[~unknown])
+    sources = np.bincount(pairs // (int(source.max(initial=0)) + 1), minlength=groups)
+    sources = sources + np.bincount(group[unknown], minlength=groups)
+    burst = _largest_bursts(group, groups, first_report, window)
+    out = []
+    for i in range(groups):
+        n, u, src, b = int(people[i]), int(units[i]), int(sources[i]), int(burst[i])
+        share = int(repeated[i]) / int(total[i]) if total[i] else 0.0
+        reasons = []
+        if u < rules.min_units:
+            reasons.append(FEW_UNITS)
+        if src < rules.min_sources:
+            reasons.append(ONE_SOURCE)
+        if n and b > rules.burst_share * n:
+            reasons.append(BURST)
+        if int(repeaters[i]) >= 2 and share > rules.repeat_share and u < rules.min_units:
+            reasons.append(REPEATED)
+        out.append(
+            Verdict(
+                people=n,
+                units=u,
+                sources=src,
+                burst_people=b,
+                repeaters=int(repeaters[i]),
+                repeat_share=round(share, 3),
+                reasons=tuple(reasons),
+            )
+        )
+    return out
+
+
+def _largest_bursts(group: np.ndarray, groups: int, first: np.ndarray, window: float) -> np.ndarray:
+    """`largest_burst` per group: for each person (sorted by first report), the
+    earliest one within the window, found by bisection on `t - first > window`
+    as written (true, then false, along the sorted firsts)."""
+    best = np.zeros(groups, dtype=np.int64)
+    if not len(group):
+        return best
+    order = np.lexsort((first, group))
+    g, t = group[order], first[order]
+    starts = np.ones(len(g), dtype=bool)
+    starts[1:] = g[1:] != g[:-1]
+    lo = np.maximum.accumulate(np.where(starts, np.arange(len(g)), 0))
+    end = np.arange(len(g))
+    hi = end.copy()
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        far = t[end] - t[mid] > window
+        lo = np.where(open_ & far, mid + 1, lo)
+        hi = np.where(open_ & ~far, mid, hi)
+    np.maximum.at(best, g, end - lo + 1)
+    return best

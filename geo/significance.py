@@ -27,6 +27,7 @@ from geo.background import (
 )
 from geo.dbscan import dbscan_labels, largest_per_group
 from geo.montecarlo import simulate, threshold
+from geo.splits import hull_candidates
 
 # --- significance against the local background (issue 15) ---------------------
 #
@@ -182,13 +183,15 @@ def simulate_level(
     sizes = np.zeros(0, dtype=np.int64)
     densities = np.zeros(0)
     if keep.any():
-        order = np.argsort(labels[keep], kind="stable")
-        lab = labels[keep][order]
-        pts = shapely.points(sim.xs[keep][order], sim.ys[keep][order])
-        ids, index = np.unique(lab, return_inverse=True)
+        lab = labels[keep]
+        ids, sizes = np.unique(lab, return_counts=True)
+        # GEOS' hull of the points that can be its vertices is the hull of them all.
+        edge = hull_candidates(sim.xs[keep], sim.ys[keep], lab)
+        order = np.argsort(lab[edge], kind="stable")
+        pts = shapely.points(sim.xs[keep][edge][order], sim.ys[keep][edge][order])
+        index = np.searchsorted(ids, lab[edge][order])
         hulls = shapely.convex_hull(shapely.multipoints(pts, indices=index))
         areas = shapely.area(shapely.buffer(hulls, buffer, quad_segs=4))
-        sizes = np.bincount(index, minlength=len(ids))
         densities = sizes / np.maximum(areas, 1.0)
     return Level(largest, sim.quantile, threshold(largest.tolist(), sim.quantile), sizes, densities)
 

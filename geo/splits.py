@@ -87,16 +87,66 @@ def _medians(lab: np.ndarray, values: np.ndarray, n: np.ndarray) -> np.ndarray:
     return out
 
 
+# Directions in counter-clockwise order: the points farthest along them go
+# round the hull in that order (the Akl-Toussaint octagon).
+_OCTAGON = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
+
+
+def hull_candidates(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """A mask of the points that may be hull vertices of their label's cluster.
+
+    Per label, the points farthest in eight directions span an octagon inside
+    the hull; a point more than a micrometre inside each of its edges is
+    inside the hull, so neither a vertex nor on an edge, and is left out.
+    Which point a direction picks among near-ties does not matter: any of the
+    cluster's points spans a polygon inside its hull.
+    """
+    n = len(xs)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(labels, kind="stable")
+    lab = np.asarray(labels)[order]
+    x, y = np.asarray(xs, dtype=np.float64)[order], np.asarray(ys, dtype=np.float64)[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = lab[1:] != lab[:-1]
+    starts = np.flatnonzero(first)
+    seg = np.cumsum(first) - 1
+    pos = np.arange(n)
+    corners = []
+    for kx, ky in _OCTAGON:
+        key = kx * x + ky * y
+        best = np.maximum.reduceat(key, starts)
+        corners.append(np.minimum.reduceat(np.where(key == best[seg], pos, n), starts)[seg])
+    inside = np.ones(n, dtype=bool)
+    edged = np.zeros(n, dtype=bool)
+    for i, a in enumerate(corners):
+        b = corners[(i + 1) % len(corners)]
+        ex, ey = x[b] - x[a], y[b] - y[a]
+        # Within a cluster the differences and products err by nanometres at
+        # most; the margin is a thousand times that.
+        cross = ex * (y - y[a]) - ey * (x - x[a])
+        point = (ex == 0) & (ey == 0)  # two directions picked one point: no edge
+        left = cross > 1e-6 * (np.abs(ex) + np.abs(ey) + 1.0)
+        inside &= left | point
+        edged |= left & ~point
+    keep = np.empty(n, dtype=bool)
+    keep[order] = ~(inside & edged)
+    return keep
+
+
 def hull_vertices(
     xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, wanted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The convex hull vertices (label, x, y) of the clusters in `wanted`: the points
     that decide a hull, its extent and its buffer (interior points change none)."""
-    pick = np.isin(labels, wanted)
-    lab = labels[pick]
-    if not len(lab):
+    pick = np.nonzero(np.isin(labels, wanted))[0]
+    if not len(pick):
         empty = np.empty(0)
         return empty.astype(np.int64), empty, empty
+    # Building a geometry per point cost more than GEOS' hull (0.4 s for 100k
+    # points): only the candidates go to shapely, the points on a staircase.
+    pick = pick[hull_candidates(xs[pick], ys[pick], labels[pick])]
+    lab = labels[pick]
     order = np.argsort(lab, kind="stable")
     lab = lab[order]
     coords = np.column_stack([xs[pick][order], ys[pick][order]])

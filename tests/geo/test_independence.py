@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from geo.independence import BURST, FEW_UNITS, ONE_SOURCE, REPEATED, Person, Rules, judge
+import numpy as np
+
+from geo.independence import (
+    BURST,
+    FEW_UNITS,
+    ONE_SOURCE,
+    REPEATED,
+    Person,
+    Rules,
+    judge,
+    judge_groups,
+)
 
 DAY = 86_400.0
 RULES = Rules(min_units=5)
@@ -62,3 +73,34 @@ def test_one_heavy_user_among_many_is_fine() -> None:
 def test_unknown_sources_count_as_their_own() -> None:
     people = [Person(None, None, (i * 7 * DAY,)) for i in range(5)]
     assert judge(people, RULES).independent
+
+
+def test_judging_many_hotspots_on_arrays_gives_each_ones_verdict() -> None:
+    # The recompute judges every hotspot at once on arrays (`judge_groups`):
+    # the verdicts must be `judge`'s, ties in time and bursts at the window's
+    # edge included.
+    rng = np.random.default_rng(11)
+    rules = Rules(min_units=5, repeat_reports=3)
+    hotspots: list[list[Person]] = []
+    for _ in range(300):
+        people = []
+        for _ in range(int(rng.integers(0, 25))):
+            source = None if rng.random() < 0.2 else bytes([int(rng.integers(0, 4))])
+            # Whole days, so first sightings and reports fall exactly a window apart.
+            seen = None if rng.random() < 0.3 else float(rng.integers(0, 6)) * DAY
+            times = tuple(float(rng.integers(0, 8)) * DAY for _ in range(int(rng.integers(1, 6))))
+            people.append(Person(source, seen, times))
+        hotspots.append(people)
+    rows = [(g, p) for g, people in enumerate(hotspots) for p in people]
+    ids = {s: i for i, s in enumerate(sorted({p.source for _, p in rows if p.source}))}
+    verdicts = judge_groups(
+        np.array([g for g, _ in rows], dtype=np.int64),
+        len(hotspots),
+        np.array([-1 if p.source is None else ids[p.source] for _, p in rows], dtype=np.int64),
+        np.array([np.nan if p.first_seen is None else p.first_seen for _, p in rows]),
+        np.array([len(p.times) for _, p in rows], dtype=np.int64),
+        np.array([min(p.times) for _, p in rows]),
+        rules,
+    )
+    assert verdicts == [judge(people, rules) for people in hotspots]
+    assert {r for v in verdicts for r in v.reasons} == {BURST, FEW_UNITS, ONE_SOURCE, REPEATED}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 from app.repo.hotspots.compute_sql import CLUSTER_HULLS
 from geo.splits import cluster_stats, hull_vertices, partition_labels, split_level
@@ -206,3 +207,38 @@ def test_statistics_and_hull_figures_as_postgis(sql: Sql) -> None:
     # Bit for bit: the hull of the vertices is the hull of all the points.
     assert [h["extent"] for h in hulls] == [r["extent"] for r in theirs]
     assert [h["neighbours"] for h in hulls] == [r["neighbours"] for r in theirs]
+
+
+def test_hull_vertices_are_those_of_the_hull_of_all_points() -> None:
+    # Only the points outside each cluster's octagon of extremes go to GEOS: its
+    # hull must still be that of all the points, on degenerate shapes too.
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        xs_parts, ys_parts, labs = [], [], []
+        for c in range(int(rng.integers(1, 6))):
+            m = int(rng.integers(1, 80))
+            ox, oy = 340_000.0 + rng.uniform(0, 3000), 6_470_000.0 + rng.uniform(0, 3000)
+            t = rng.integers(0, 10, m).astype(float)
+            shapes = [
+                (np.full(m, ox), np.full(m, oy)),  # one point, repeated
+                (ox + (t % 2) * 3.0, oy + (t % 2) * 7.0),  # two points
+                (np.full(m, ox), oy + t * 2.5),  # a vertical segment
+                (ox + (t % 5) * 10.0, oy + rng.integers(0, 5, m) * 10.0),  # a lattice
+                (ox + t * 7.0, oy + t * 2.1),  # a slanted segment
+                (ox + rng.normal(0, 20, m), oy + rng.normal(0, 20, m)),
+            ]
+            px, py = shapes[int(rng.integers(0, len(shapes)))]
+            xs_parts.append(px)
+            ys_parts.append(py)
+            labs.append(np.full(m, c))
+        xs, ys, labels = np.concatenate(xs_parts), np.concatenate(ys_parts), np.concatenate(labs)
+        mix = rng.permutation(len(xs))
+        xs, ys, labels = xs[mix], ys[mix], labels[mix]
+        ids = np.unique(labels)
+        vl, vx, vy = hull_vertices(xs, ys, labels, ids)
+        for c in ids.tolist():
+            mine = labels == c
+            hull = shapely.MultiPoint(np.column_stack([xs[mine], ys[mine]])).convex_hull
+            want = np.unique(shapely.get_coordinates(hull), axis=0)
+            got = np.column_stack([vx[vl == c], vy[vl == c]])
+            assert np.array_equal(got, want)

@@ -154,11 +154,11 @@ SELECT h.cid, ST_MaxDistance(hull, hull) AS extent,
 FROM h JOIN unnest(CAST(:cids AS int[]), CAST(:ns AS bigint[])) AS c(cid, n) USING (cid)
 """)
 
-# The final labels, in pid order (-1: none), replace the level-0 ones: a
-# point belongs to its newest cluster if that cluster is final; `root` stays
-# its level-0 cluster.
+# The final labels, in pid order (-1: none), replace the level-0 ones (if
+# `places.cluster_places` stored them): a point belongs to its newest cluster
+# if that cluster is final; `root` stays its level-0 cluster.
 WRITE_LABELS = (
-    text("DROP TABLE hs_lab"),
+    text("DROP TABLE IF EXISTS hs_lab"),
     text("""CREATE TEMP TABLE hs_lab ON COMMIT DROP AS
 SELECT pid::int AS pid, NULLIF(u.cid, -1) AS cid, NULLIF(u.root, -1) AS root
 FROM unnest(CAST(string_to_array(:cids, ',') AS int[]),
@@ -190,14 +190,17 @@ GROUP BY r.run ORDER BY r.run
 # --- running them -----------------------------------------------------------------
 
 
-async def create_source(tx: Tx, filters: ReportFilter) -> None:
-    await tx.run(CREATE_SOURCE, values=filters.sql_params())
+async def create_source(tx: Tx, filters: ReportFilter) -> int:
+    """The matching reports (`hs_src`); how many."""
+    reports = await tx.count(CREATE_SOURCE, values=filters.sql_params())
     await tx.run(*INDEX_SOURCE)
+    return reports
 
 
-async def create_points(tx: Tx, *, step: float, small_polygon: float, lattice: float) -> None:
+async def create_points(tx: Tx, *, step: float, small_polygon: float, lattice: float) -> int:
+    """Their points (`hs_pts`, at least one per report); how many."""
     values = {"step": step, "small_polygon": small_polygon, "lattice": lattice}
-    await tx.run(CREATE_POINTS, values=values)
+    return await tx.count(CREATE_POINTS, values=values)
 
 
 async def create_person_places(tx: Tx, dedup: float) -> int:
@@ -287,20 +290,12 @@ async def write_labels(tx: Tx, labels: np.ndarray, roots: np.ndarray) -> None:
 
 # Significance at each final cluster's spot (geo.significance, issue 15): the
 # ring counts are `app.repo.hotspots.places.ring_counts`, on arrays.
-# Person-places per square cell (geo.significance.window_m2), non-empty cells.
-CELL_COUNTS = text("""
-SELECT count(*)::int AS n FROM hs_dp GROUP BY floor(ST_X(g) / :cell), floor(ST_Y(g) / :cell)
-""")
 OUTLINE_AREAS = text("SELECT cid, reporters, cx, cy, hull_m2 AS m2 FROM hs_out ORDER BY cid")
 
 
 async def final_clusters(tx: Tx) -> list[Row]:
     """The final clusters (cid, reporters, cx, cy, outline m2), ready for `ring_counts`."""
     return await tx.rows(OUTLINE_AREAS)
-
-
-async def cell_counts(tx: Tx, cell: float) -> list[int]:
-    return [int(r["n"]) for r in await tx.rows(CELL_COUNTS, {"cell": cell})]
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from app.repo.hotspots.transaction import Tx
 from geo.dbscan import grid_labels
 from geo.hulls import nearest_hull
 from geo.rings import ring_rows
+from geo.splits import hull_vertices
 
 # Columns come as one binary string each (int4send, float8send: big-endian,
 # exact): a million numbers unpack in milliseconds, where parsing their text
@@ -58,22 +59,22 @@ LABELS = text(
 # Clusters found on a thinned sample hold only sampled points. At the end,
 # the points left out of the sample that lie inside a final cluster's hull
 # (plus a small margin) of the same level-0 cluster (`root`) join it: the
-# sample's hull stands for the region the full data's cluster covers.
+# sample's hull stands for the region the full data's cluster covers. The
+# hulls are built from their vertices (`geo.splits.hull_vertices`): GEOS' hull
+# of the vertices is that of all the points, so its buffer and centroid are too.
 HULLS = text("""
-SELECT cid, root, ST_AsBinary(h) AS h, ST_X(c) AS cx, ST_Y(c) AS cy FROM (
-    SELECT cid, root, h, ST_Centroid(h) AS c FROM (
-        SELECT l.cid, l.root, ST_Buffer(ST_ConvexHull(ST_Collect(d.g)), :margin) AS h
-        FROM hs_lab l JOIN hs_dp d USING (pid)
-        WHERE l.cid = ANY(CAST(:cids AS int[]))
-        GROUP BY l.cid, l.root
-    ) hulls
-) c ORDER BY cid
-""")
-JOIN_HULLS = text("""
-UPDATE hs_lab l SET cid = t.cid
-FROM unnest(CAST(string_to_array(:pids, ',') AS int[]),
-            CAST(string_to_array(:cids, ',') AS int[])) AS t(pid, cid)
-WHERE t.pid = l.pid
+WITH v AS (
+    SELECT cid, ST_Point(x, y, 3006) AS g
+    FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
+                CAST(string_to_array(:xs, ',') AS float8[]),
+                CAST(string_to_array(:ys, ',') AS float8[])) AS u(cid, x, y)
+), hulls AS (
+    SELECT cid, ST_Buffer(ST_ConvexHull(ST_Collect(g)), :margin) AS h FROM v GROUP BY cid
+)
+SELECT hulls.cid, r.root, ST_AsBinary(h) AS h, ST_X(ST_Centroid(h)) AS cx,
+       ST_Y(ST_Centroid(h)) AS cy
+FROM hulls JOIN unnest(CAST(:cids AS int[]), CAST(:roots AS int[])) AS r(cid, root) USING (cid)
+ORDER BY cid
 """)
 
 
@@ -130,8 +131,13 @@ async def _binary(tx: Tx, stmt: TextClause, types: dict[str, str]) -> dict[str, 
     return {name: col[order] for name, col in cols.items()}
 
 
-async def cluster_places(tx: Tx, eps: float, minpoints: int) -> Places:
-    """DBSCAN over the person-places (stored as `hs_lab`); the places with their labels."""
+async def cluster_places(tx: Tx, eps: float, minpoints: int, *, store: bool = True) -> Places:
+    """DBSCAN over the person-places; the places with their labels.
+
+    With `store`, the labels are stored as `hs_lab` (an incremental refresh reads
+    the level-0 clusters there); a full computation only stores its final labels
+    (`compute_sql.write_labels`).
+    """
     ints, floats = ">i4", ">f8"
     cols = await _binary(
         tx,
@@ -144,8 +150,9 @@ async def cluster_places(tx: Tx, eps: float, minpoints: int) -> Places:
     labels = await asyncio.to_thread(grid_labels, cols["xs"], cols["ys"], eps, minpoints)
     if not np.array_equal(pid, np.arange(1, len(pid) + 1)):
         raise ValueError("person-places must be numbered 1..n")
-    await tx.run(CREATE_LABELS, values={"cids": _text(labels)})
-    await tx.run(*INDEX_LABELS)
+    if store:
+        await tx.run(CREATE_LABELS, values={"cids": _text(labels)})
+        await tx.run(*INDEX_LABELS)
     return Places(pid, rid, cols["xs"], cols["ys"], bucket, labels, labels)
 
 
@@ -158,18 +165,34 @@ async def current_labels(tx: Tx, places: Places) -> Places:
 async def thinned_border(
     tx: Tx,
     places: Places,
+    labels: np.ndarray,
     cids: Sequence[int],
     roots: Sequence[int],
     keeps: Sequence[int],
     margin: float,
-) -> None:
-    """Points left out of the samples of `roots` (bucket >= keep) join the final
-    cluster (`cids`) of their root whose hull, grown by `margin`, holds them."""
-    hulls = await tx.rows(HULLS, {"cids": list(cids), "margin": margin})
-    now = await current_labels(tx, places)
+) -> np.ndarray:
+    """`labels` (final, pid order) with the points left out of the samples of
+    `roots` (bucket >= keep) joined to the final cluster (`cids`) of their root
+    whose hull, grown by `margin`, holds them."""
+    vl, vx, vy = await asyncio.to_thread(
+        hull_vertices, places.x, places.y, labels, np.asarray(cids, dtype=np.int64)
+    )
+    # Each final cluster lies in one level-0 cluster: its first point's.
+    present, first = np.unique(labels, return_index=True)
+    mine = np.isin(present, np.asarray(cids, dtype=np.int64))
+    root_of = dict(zip(present[mine].tolist(), places.root[first[mine]].tolist(), strict=True))
+    values = {
+        "vcids": _text(vl),
+        "xs": ",".join(vx.astype(str).tolist()),
+        "ys": ",".join(vy.astype(str).tolist()),
+        "cids": list(root_of),
+        "roots": list(root_of.values()),
+        "margin": margin,
+    }
+    hulls = await tx.rows(HULLS, values)
     keep_of = np.full(int(places.root.max()) + 2 if len(places.root) else 1, 1024)
     keep_of[np.asarray(roots, dtype=np.int64) + 1] = np.asarray(keeps, dtype=np.int64)
-    left_out = (now.labels < 0) & (places.bucket >= keep_of[places.root + 1])
+    left_out = (labels < 0) & (places.bucket >= keep_of[places.root + 1])
     joined = await asyncio.to_thread(
         nearest_hull,
         places.x,
@@ -181,10 +204,7 @@ async def thinned_border(
             for h in hulls
         ],
     )
-    at = np.nonzero(joined >= 0)[0]
-    if len(at):
-        values = {"pids": _text(places.pid[at]), "cids": _text(joined[at])}
-        await tx.run(JOIN_HULLS, values=values)
+    return np.where(joined >= 0, joined, labels)
 
 
 def ring_counts(

@@ -24,6 +24,10 @@ class Tx:
         for stmt in stmts:
             await self.db.execute(stmt, self.conn, values)
 
+    async def count(self, stmt: TextClause, values: dict[str, Any] | None = None) -> int:
+        """Run one statement; the rows it made or changed (`CREATE TABLE AS` included)."""
+        return await self.db.execute(stmt, self.conn, values)
+
 
 ADVISORY_KEY = 3_000_003  # one computation at a time across processes
 LOCK = text("SELECT pg_advisory_xact_lock(:k)")

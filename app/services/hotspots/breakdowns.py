@@ -1,6 +1,6 @@
 """Per hotspot: how many people named each code, the aoristic hours, the mean severity.
 
-Counted from one row per (hotspot, person) (`summary_sql.person_masks`), as
+Counted from one row per (hotspot, person) (`summary_sql.person_rows`), as
 `geo.hotspots.count_codes`, `aoristic_hours` and the mean of each person's
 mean severity count them over one row per person; the sums run in person
 order, so the floating-point totals are the same as summing row by row.

@@ -160,17 +160,23 @@ async def _hotspot_rows(
     k: int,
     background: tuple[np.ndarray, float],
     places: Places,
+    *,
+    one_point_each: bool = False,
 ) -> list[dict[str, Any]]:
-    """The final clusters' outlines and statistics, best first (held back ones last)."""
-    out = await summary_sql.create_outlines(tx, sorted(final), method.OUTLINE_BUFFER_M, places)
-    verdicts = await local_verdicts(tx, ctx, k, *background, places)
-    breakdowns = person_breakdowns(
-        await summary_sql.person_masks(tx, REASON_CODES, TIME_CODES, DAY_CODES)
+    """The final clusters' outlines and statistics, best first (held back ones last).
+
+    `one_point_each`: every report made one point (`summary_sql.create_outlines`).
+    """
+    out = await summary_sql.create_outlines(
+        tx, sorted(final), method.OUTLINE_BUFFER_M, places, one_point_each=one_point_each
     )
+    verdicts = await local_verdicts(tx, ctx, k, *background, places)
+    person_rows = await summary_sql.person_rows(tx, REASON_CODES, TIME_CODES, DAY_CODES)
+    breakdowns = person_breakdowns(person_rows.masks)
     safe = await summary_sql.safe_nearby(tx, filters)
     coordinated = await summary_sql.coordination(tx, window_minutes=ctx.coordinated_window_minutes)
     people = await asyncio.to_thread(places.people_means, sorted(final))
-    gate = await publication.assess(tx, ctx, sorted(final), people)
+    gate = publication.assess(ctx, sorted(final), people, person_rows)
     rows_out: list[dict[str, Any]] = []
     for row in out:
         cid = int(row["cid"])
@@ -241,8 +247,8 @@ async def compute(
             await runs.latest_run(db, key, conn), version, ctx.params_hash
         ):
             return None
-        await compute_sql.create_source(tx, filters)
-        await compute_sql.create_points(
+        reports = await compute_sql.create_source(tx, filters)
+        made = await compute_sql.create_points(
             tx,
             step=method.LINE_STEP_M,
             small_polygon=method.SMALL_POLYGON_M2,
@@ -250,7 +256,7 @@ async def compute(
         )
         points = await compute_sql.create_person_places(tx, p.dedup_distance)
         progress(f"{points} person-places from the matching reports")
-        places = await cluster_places(tx, p.eps, p.minpoints)
+        places = await cluster_places(tx, p.eps, p.minpoints, store=False)
         noise = int(np.count_nonzero(places.labels < 0))
         k_mc = await monte_carlo_k(tx, ctx, noise)
         k = max(p.min_reporters, k_mc)
@@ -259,7 +265,9 @@ async def compute(
         # are quieter than the noise k scattered (a busy centre): there the
         # area-wide k is no floor and the local test decides. Small candidates
         # it holds back are not kept (issue 15).
-        cells = np.array(await compute_sql.cell_counts(tx, background.CELL_M))
+        # Person-places per non-empty cell, counted on the arrays (as CELLS).
+        state = incremental_sql.cells_of(places.x, places.y, places.root, background.CELL_M)
+        cells = state.places
         mean = noise / max(float(ctx.area_3006.area), 1.0)
         least = p.min_reporters if significance.has_quiet_parts(cells, mean) else k
         if least < k:
@@ -268,7 +276,9 @@ async def compute(
         places = await current_labels(tx, places)
         rows_out = [
             r
-            for r in await _hotspot_rows(tx, ctx, filters, final, k, (cells, mean), places)
+            for r in await _hotspot_rows(
+                tx, ctx, filters, final, k, (cells, mean), places, one_point_each=made == reports
+            )
             if r["reporters"] >= k or not r["significance_held"]
         ]
         held = sum(r["significance_held"] for r in rows_out)
@@ -302,7 +312,6 @@ async def compute(
             await runs.insert_hotspot(tx, {**r, "run": run_id, "id": identity, "rank": rank})
         await runs.prune(tx, key, run_id, ctx.keep_filtered_runs)
         if is_default:  # what an incremental refresh starts from (issue 13)
-            state = incremental_sql.cells_of(places.x, places.y, places.root, background.CELL_M)
             await incremental_sql.store_state(tx, run_id, state, incremental=False)
     seconds = time.perf_counter() - started
     progress(f"stored run {run_id}: {len(rows_out)} hotspots in {seconds:.2f} s")

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import orjson
 
-from app.repo.hotspots import support_sql
-from app.repo.hotspots.transaction import Tx
+from app.repo.hotspots.summary_sql import PersonRows
 from app.services.hotspots.context import Context
 from geo import generalise, independence
 
@@ -30,25 +30,37 @@ class Publication:
     public_centre: str
 
 
-async def assess(
-    tx: Tx,
+def assess(
     ctx: Context,
     cids: Sequence[int],
     people: Mapping[int, Sequence[tuple[float, float]]],
+    rows: PersonRows,
 ) -> dict[int, Publication]:
     """Per final cluster: what the gate says and the generalised public shape.
 
     `people` are each cluster's people as one point each, their mean
-    position (`app.repo.hotspots.places.Places.people_means`).
+    position (`app.repo.hotspots.places.Places.people_means`); `rows` who
+    supports each cluster, from which source and when (`summary_sql.person_rows`).
     """
-    supporters = await support_sql.support(tx)
+    ids = np.asarray(cids, dtype=np.int64)
+    cid = rows.masks[:, 0]
+    known = np.isin(cid, ids)
+    order = np.argsort(ids, kind="stable")
+    verdicts = independence.judge_groups(
+        order[np.searchsorted(ids, cid[known], sorter=order)],
+        len(cids),
+        rows.source[known],
+        rows.first_seen[known],
+        rows.reports[known],
+        rows.first_report[known],
+        ctx.independence,
+    )
     out: dict[int, Publication] = {}
-    for cid in cids:
-        verdict = independence.judge(supporters.get(cid, []), ctx.independence)
+    for c, verdict in zip(cids, verdicts, strict=True):
         signals: dict[str, Any] = asdict(verdict)
         del signals["reasons"]
-        shape = generalise.public_shape(people.get(cid, []))
-        out[cid] = Publication(
+        shape = generalise.public_shape(people.get(c, []))
+        out[c] = Publication(
             held_reasons=list(verdict.reasons),
             independent_units=verdict.units,
             support=orjson.dumps(signals).decode(),

@@ -213,21 +213,22 @@ async def split_clusters(
     # A point belongs to its newest cluster if that cluster is final.
     current = np.where(newest >= 0, newest, level0)
     labels_final = np.where(np.isin(current, list(final)), current, -1)
-    await sql.write_labels(tx, labels_final, level0)
     thinned = [c for c in final if keep_of[c] < 1024]
     if thinned:
         keep_by_root: dict[int, int] = {}
         for c in thinned:
             root = root_of[c]
             keep_by_root[root] = min(keep_by_root.get(root, 1024), keep_of[c])
-        await thinned_border(
+        labels_final = await thinned_border(
             tx,
             places,
+            labels_final,
             thinned,
             list(keep_by_root),
             list(keep_by_root.values()),
             method.THIN_HULL_MARGIN_M,
         )
+    await sql.write_labels(tx, labels_final, level0)
     return final
 
 
