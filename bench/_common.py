@@ -11,13 +11,33 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 
+if TYPE_CHECKING:
+    from app.config import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-key-0123456789-0123456789"
+
+
+def bench_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for a bench that runs the app's code in its own process: the test
+    environment, no hotspot worker beside it, and no statement timeout (a 1M
+    recompute runs longer than a request may)."""
+    from app.config import Environment, Settings
+
+    values: dict[str, Any] = {
+        "env": Environment.test,
+        "database_url": database_url,
+        "secret_key": SECRET,
+        "hotspot_worker": False,
+        "db_statement_timeout_ms": 0,
+    }
+    return Settings(**{**values, **overrides})
 
 
 def admin_url() -> str:

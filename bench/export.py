@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Environment, Settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
 from app.domain.filters import ReportFilter  # noqa: E402
 from app.repo.hotspots.read_sql import collection_with_count  # noqa: E402
 from app.services.exports import build_export  # noqa: E402
+from bench._common import bench_settings  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
 
 FILL = """
@@ -136,13 +136,7 @@ async def main() -> int:
     scratch = create_database(admin_url)
     try:
         url = os.environ["DATABASE_URL"]
-        settings = Settings(
-            env=Environment.test,
-            database_url=url,
-            secret_key="bench-" + "x" * 40,
-            hotspot_worker=False,
-            db_statement_timeout_ms=0,
-        )
+        settings = bench_settings(url)
         db = Database(settings, min_size=1)
         await db.open()
         try:

@@ -27,12 +27,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Environment, Settings  # noqa: E402
+from app.config import Settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
 from app.services import hotspots as store  # noqa: E402
 from app.services.hotspots.computation import clear_threshold_cache  # noqa: E402
 from bench import hotspot_quality as quality  # noqa: E402
 from bench import hotspot_speed as speed  # noqa: E402
+from bench._common import bench_settings  # noqa: E402
 
 # speed:<reports>:<spread> or quality:<scenario>:<seed>:<accounts>
 CASES = [
@@ -102,13 +103,7 @@ async def dump(out: Path, cases: list[str]) -> int:
     scratch = quality.create_database(admin_url)
     results: dict[str, Any] = {}
     try:
-        settings = Settings(
-            env=Environment.test,
-            database_url=scratch,
-            secret_key="bench-" + "x" * 40,
-            hotspot_worker=False,
-            db_statement_timeout_ms=0,
-        )
+        settings = bench_settings(scratch)
         db = Database(settings, min_size=1)
         await db.open()
         try:

@@ -34,7 +34,7 @@ import shapely.geometry
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Environment, Settings, get_settings  # noqa: E402
+from app.config import get_settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
 from app.services import hotspots as store  # noqa: E402
 from app.services.hotspots.context import rules_of  # noqa: E402
@@ -467,12 +467,7 @@ async def main() -> int:
     accounts = [int(a) for a in args.accounts.split(",")]
     scratch = create_database(admin_url)
     try:
-        settings = Settings(
-            env=Environment.test,
-            database_url=os.environ["DATABASE_URL"],
-            secret_key="bench-" + "x" * 40,
-            hotspot_worker=False,
-        )
+        settings = _common.bench_settings(os.environ["DATABASE_URL"])
         cx, cy = centre_xy()
         area = shapely.box(cx - HALF_SIDE, cy - HALF_SIDE, cx + HALF_SIDE, cy + HALF_SIDE)
         ctx = store.Context(

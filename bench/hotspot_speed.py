@@ -42,11 +42,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Environment, Settings  # noqa: E402
+from app.config import Settings  # noqa: E402
 from app.db.pool import AsyncConn, Database, Row  # noqa: E402
 from app.repo.hotspots.runs import latest_run  # noqa: E402
 from app.services import hotspots as store  # noqa: E402
 from app.services.hotspots.computation import clear_threshold_cache  # noqa: E402
+from bench._common import bench_settings  # noqa: E402
 from bench.hotspot_quality import create_database, drop_database  # noqa: E402
 from geo.crs import sweref_to_lonlat  # noqa: E402
 from geo.synthetic import centre_xy  # noqa: E402
@@ -152,10 +153,8 @@ async def clustered(
 ) -> AsyncIterator[Database]:
     """A database at `url` holding `reports` reports (realistic spread unless
     told) with hotspots computed."""
-    settings = Settings(
-        env=Environment.test, database_url=url, secret_key=secret, service_area=service_area
-    )
-    db = Database(settings.model_copy(update={"db_statement_timeout_ms": 0}), min_size=1)
+    settings = bench_settings(url, secret_key=secret, service_area=service_area)
+    db = Database(settings, min_size=1)
     await db.open()
     try:
         await load(db, reports, spread)
@@ -304,13 +303,7 @@ async def main() -> int:
     scratch = create_database(admin_url)
     rows = []
     try:
-        settings = Settings(
-            env=Environment.test,
-            database_url=os.environ["DATABASE_URL"],
-            secret_key="bench-" + "x" * 40,
-            hotspot_worker=False,
-            db_statement_timeout_ms=0,
-        )
+        settings = bench_settings(os.environ["DATABASE_URL"])
         ctx = store.context_of(settings)
         db = Database(settings, min_size=1)
         await db.open()

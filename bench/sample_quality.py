@@ -28,12 +28,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Environment, Settings  # noqa: E402
+from app.config import Settings  # noqa: E402
 from app.db.pool import Database  # noqa: E402
 from app.services import hotspots as store  # noqa: E402
 from app.services.hotspots.computation import clear_threshold_cache  # noqa: E402
 from bench import hotspot_quality as quality  # noqa: E402
 from bench import hotspot_speed as speed  # noqa: E402
+from bench._common import bench_settings  # noqa: E402
 from geo.synthetic import centre_xy  # noqa: E402
 
 HEADER = "| case | seed | precision | recall | centre error (m) | hotspots | compute (s) |"
@@ -100,13 +101,7 @@ async def main() -> int:
         return 2
     scratch = quality.create_database(admin_url)
     try:
-        settings = Settings(
-            env=Environment.test,
-            database_url=scratch,
-            secret_key="bench-" + "x" * 40,
-            hotspot_worker=False,
-            db_statement_timeout_ms=0,
-        )
+        settings = bench_settings(scratch)
         db = Database(settings, min_size=1)
         await db.open()
         try:
