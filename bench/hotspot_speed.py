@@ -104,16 +104,29 @@ def national_area(n: int, path: Path) -> Path:
     return path
 
 
+def half_side(spread: str) -> float:
+    """Half the side (m) of the square the `realistic` or `dense` town fills."""
+    return 1900.0 if spread == "realistic" else 600.0
+
+
+def place_centres(rng: np.random.Generator, n: int, spread: str) -> tuple[np.ndarray, np.ndarray]:
+    """The busy places' centres (m from the town centre): the first draws of `points`."""
+    half, places = half_side(spread), max(8, n // 2000)
+    return (
+        rng.uniform(-half + 100, half - 100, places),
+        rng.uniform(-half + 100, half - 100, places),
+    )
+
+
 def points(n: int, spread: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`n` report positions (SWEREF 99 TM) and reporter ids, 1 + Poisson(1.5) reports each."""
     if spread == "national":
         return national(n, seed)
     rng = np.random.default_rng(seed)
     cx, cy = centre_xy()
-    half = 1900.0 if spread == "realistic" else 600.0
-    places = max(8, n // 2000)
-    pcx = rng.uniform(-half + 100, half - 100, places)
-    pcy = rng.uniform(-half + 100, half - 100, places)
+    half = half_side(spread)
+    pcx, pcy = place_centres(rng, n, spread)
+    places = len(pcx)
     spreads = rng.uniform(10, 35, places)
     weights = 1.0 / (np.arange(places) + 1) ** 0.8
     weights /= weights.sum()

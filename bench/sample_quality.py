@@ -47,12 +47,8 @@ FROM hotspots WHERE run_id = (SELECT max(id) FROM hotspot_runs WHERE filter_key 
 
 def truth(n: int, spread: str, seed: int) -> list[tuple[float, float]]:
     """The place centres `hotspot_speed.points` draws first for these arguments."""
-    rng = np.random.default_rng(seed)
     cx, cy = centre_xy()
-    half = 1900.0 if spread == "realistic" else 600.0
-    places = max(8, n // 2000)
-    pcx = rng.uniform(-half + 100, half - 100, places)
-    pcy = rng.uniform(-half + 100, half - 100, places)
+    pcx, pcy = speed.place_centres(np.random.default_rng(seed), n, spread)
     return [(cx + x, cy + y) for x, y in zip(pcx.tolist(), pcy.tolist(), strict=True)]
 
 
