@@ -133,6 +133,17 @@ FROM hs_pts p
 INDEX_DEDUP = (text("CREATE UNIQUE INDEX ON hs_dp (pid)"), text("ANALYZE hs_dp (pid, rid)"))
 COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
 
+# Hull vertices (cluster id, x, y) as three comma-separated texts
+# (`vertex_values`): three parameters however many vertices there are, and
+# PostGIS gets exactly these float64 values. Shared with the thinned border
+# (`app.repo.hotspots.places.HULLS`).
+VERTICES_CTE = """v AS (
+    SELECT cid, ST_Point(x, y, 3006) AS g
+    FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
+                CAST(string_to_array(:xs, ',') AS float8[]),
+                CAST(string_to_array(:ys, ',') AS float8[])) AS u(cid, x, y)
+)"""
+
 # Step 3: the clusters at level 0 (`app.repo.hotspots.places.cluster_places`)
 # and the density splits' re-clustering run on arrays (`geo.splits`, flow in
 # `app.services.hotspots.splitting`), as do a cluster's people, points and
@@ -140,13 +151,8 @@ COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
 # mean number of neighbours a point has within eps (density, which sets the
 # next level's minpoints), from their hull vertices (interior points change
 # neither the hull nor its buffer: the figures are those of all the points).
-CLUSTER_HULLS = text("""
-WITH v AS (
-    SELECT cid, ST_Point(x, y, 3006) AS g
-    FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
-                CAST(string_to_array(:xs, ',') AS float8[]),
-                CAST(string_to_array(:ys, ',') AS float8[])) AS u(cid, x, y)
-), h AS (
+CLUSTER_HULLS = text(f"""
+WITH {VERTICES_CTE}, h AS (
     SELECT cid, ST_ConvexHull(ST_Collect(g)) AS hull FROM v GROUP BY cid
 )
 SELECT h.cid, ST_MaxDistance(hull, hull) AS extent,
@@ -233,6 +239,11 @@ def _ints(values: np.ndarray) -> str:
     return ",".join(map(str, np.asarray(values, dtype=np.int64).tolist()))
 
 
+def vertex_values(cids: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> dict[str, str]:
+    """The parameters of `VERTICES_CTE`."""
+    return {"vcids": _ints(cids), "xs": _floats(xs), "ys": _floats(ys)}
+
+
 def _floats(values: np.ndarray) -> str:
     """Shortest round-trip text of each float64, so PostGIS sees exactly these values."""
     return ",".join(np.asarray(values, dtype=np.float64).astype(str).tolist())
@@ -267,11 +278,8 @@ async def hull_figures(
     (cluster id, x, y)."""
     if not counts:
         return {}
-    vcids, xs, ys = vertices
     values = {
-        "vcids": _ints(vcids),
-        "xs": _floats(xs),
-        "ys": _floats(ys),
+        **vertex_values(*vertices),
         "cids": list(counts),
         "ns": list(counts.values()),
         "eps": eps,

@@ -19,7 +19,7 @@ import shapely
 from sqlalchemy import TextClause, text
 
 from app.db.pool import Row
-from app.repo.hotspots.compute_sql import RingCounts
+from app.repo.hotspots.compute_sql import VERTICES_CTE, RingCounts, vertex_values
 from app.repo.hotspots.transaction import Tx
 from geo.dbscan import grid_labels
 from geo.hulls import nearest_hull
@@ -62,13 +62,8 @@ LABELS = text(
 # sample's hull stands for the region the full data's cluster covers. The
 # hulls are built from their vertices (`geo.splits.hull_vertices`): GEOS' hull
 # of the vertices is that of all the points, so its buffer and centroid are too.
-HULLS = text("""
-WITH v AS (
-    SELECT cid, ST_Point(x, y, 3006) AS g
-    FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),
-                CAST(string_to_array(:xs, ',') AS float8[]),
-                CAST(string_to_array(:ys, ',') AS float8[])) AS u(cid, x, y)
-), hulls AS (
+HULLS = text(f"""
+WITH {VERTICES_CTE}, hulls AS (
     SELECT cid, ST_Buffer(ST_ConvexHull(ST_Collect(g)), :margin) AS h FROM v GROUP BY cid
 )
 SELECT hulls.cid, r.root, ST_AsBinary(h) AS h, ST_X(ST_Centroid(h)) AS cx,
@@ -182,9 +177,7 @@ async def thinned_border(
     mine = np.isin(present, np.asarray(cids, dtype=np.int64))
     root_of = dict(zip(present[mine].tolist(), places.root[first[mine]].tolist(), strict=True))
     values = {
-        "vcids": _text(vl),
-        "xs": ",".join(vx.astype(str).tolist()),
-        "ys": ",".join(vy.astype(str).tolist()),
+        **vertex_values(vl, vx, vy),
         "cids": list(root_of),
         "roots": list(root_of.values()),
         "margin": margin,
