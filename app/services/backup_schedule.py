@@ -196,11 +196,8 @@ async def run_forever(db: Database, settings: Settings, stop: asyncio.Event) -> 
     while not stop.is_set():
         reason = enabled(settings)
         if reason is None:
-            try:
-                # Started next to the service (compose), possibly before its migrations.
-                reason = await schema.migrations_pending(db, head)
-            except DatabaseUnavailable as exc:
-                reason = f"database unavailable: {exc}"
+            # Started next to the service (compose), possibly before its migrations.
+            reason = await schema.migrations_pending(db, head)
         if reason is not None:
             if not (settings.backup_full_every or settings.backup_incremental_every):
                 log.info("backup schedule off: %s", reason)

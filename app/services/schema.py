@@ -12,8 +12,12 @@ log = logging.getLogger(__name__)
 
 
 async def migrations_pending(db: Database, head: str) -> str | None:
-    """Why the database is not ready for this code yet (migrations not applied), or None."""
-    revision = await current_revision(db)
+    """Why the database is not ready for this code yet (unreachable, or migrations
+    not applied), or None."""
+    try:
+        revision = await current_revision(db)
+    except DatabaseUnavailable as exc:
+        return f"database unavailable: {exc}"
     if revision != head:
         return f"database schema is at {revision}, expected {head}: waiting for migrations"
     return None
@@ -26,10 +30,7 @@ async def wait_for_migrations(
     head = head_revision()
     logged = False
     while not stop.is_set():
-        try:
-            reason = await migrations_pending(db, head)
-        except DatabaseUnavailable as exc:
-            reason = f"database unavailable: {exc}"
+        reason = await migrations_pending(db, head)
         if reason is None:
             return True
         if not logged:
