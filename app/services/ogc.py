@@ -123,12 +123,13 @@ async def report_collection(
     user's roles allow the read, and the caller admits or refuses from that.
     """
     # The audit entry is written by the page's own statement: one round trip.
-    if isinstance(who, Principal):
-        entry = audit.entry(who, "reports:read", details=_audit_details(q))
-        return await store.report_collection(db, q, entry, links)
-    # The user's id and email come from the token, in the statement.
-    entry = audit.entry(TOKEN_HOLDER, "reports:read", details=_audit_details(q))
-    check = TokenCheck(who.token_hash, who.allowed_roles)
+    # For a token, the user's id and email come from the token, in the statement.
+    principal, check = (
+        (who, None)
+        if isinstance(who, Principal)
+        else (TOKEN_HOLDER, TokenCheck(who.token_hash, who.allowed_roles))
+    )
+    entry = audit.entry(principal, "reports:read", details=_audit_details(q))
     return await store.report_collection(db, q, entry, links, check)
 
 
