@@ -136,7 +136,8 @@ COUNT_DEDUP = text("SELECT count(*) AS n FROM hs_dp")
 # Hull vertices (cluster id, x, y) as three comma-separated texts
 # (`vertex_values`): three parameters however many vertices there are, and
 # PostGIS gets exactly these float64 values. Shared with the thinned border
-# (`app.repo.hotspots.places.HULLS`).
+# (`app.repo.hotspots.places.HULLS`); `summary_sql.CREATE_OUT` takes the same
+# parameters with a core flag beside them.
 VERTICES_CTE = """v AS (
     SELECT cid, ST_Point(x, y, 3006) AS g
     FROM unnest(CAST(string_to_array(:vcids, ',') AS int[]),

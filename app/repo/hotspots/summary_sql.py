@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from app.db.pool import Row
 from app.domain.filters import ReportFilter
-from app.repo.hotspots.compute_sql import SOURCE_FILTER
+from app.repo.hotspots.compute_sql import SOURCE_FILTER, vertex_values
 from app.repo.hotspots.places import Places
 from app.repo.hotspots.transaction import Tx
 from geo import outline, splits
@@ -231,10 +231,8 @@ def _outline_values(places: Places, cids: Sequence[int]) -> dict[str, Any]:
     cl, cx, cy = splits.hull_vertices(x[core], y[core], lab[core], ids)
     vx, vy = np.concatenate([ax, cx]), np.concatenate([ay, cy])
     return {
-        "vcids": ",".join(map(str, np.concatenate([al, cl]).tolist())),
+        **vertex_values(np.concatenate([al, cl]), vx, vy),
         "vcore": ",".join(["f"] * len(al) + ["t"] * len(cl)),
-        "xs": ",".join(vx.astype(str).tolist()),
-        "ys": ",".join(vy.astype(str).tolist()),
         "cids": ids[have].tolist(),
         "reporters": stats["reporters"][have].tolist(),
         "cx": stats["cx"][have].tolist(),
