@@ -13,6 +13,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,6 +36,19 @@ def _with_db(url: str, dbname: str) -> str:
     return urlunsplit(parts._replace(path="/" + dbname))
 
 
+@contextmanager
+def _own_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new empty database named after this process; dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_db(admin_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def admin_url() -> str:
     url = os.environ.get("TRYGG_TEST_ADMIN_URL") or os.environ.get("DATABASE_URL")
@@ -46,33 +60,24 @@ def admin_url() -> str:
 @pytest.fixture(scope="session")
 def database_url(admin_url: str) -> Iterator[str]:
     """Create, migrate and finally drop this run's own database."""
-    name = f"trygg_test_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_db(admin_url, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    os.environ["DATABASE_URL"] = url
-    get_settings.cache_clear()
-    from alembic import command
+    with _own_database(admin_url, "trygg_test") as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+        from alembic import command
 
-    from app.repo.schema_version import alembic_config
+        from app.repo.schema_version import alembic_config
 
-    command.upgrade(alembic_config(), "head")
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        command.upgrade(alembic_config(), "head")
+        yield url
 
 
 @pytest.fixture
 def scratch_url(admin_url: str) -> Iterator[str]:
     """An empty database of the test's own, dropped afterwards (nothing migrated)."""
-    name = f"trygg_scratch_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_db(admin_url, name)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _own_database(admin_url, "trygg_scratch") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
